@@ -1,0 +1,17 @@
+//! sea-orm entities of prep-graphql: one module per table.
+//!
+//! These types describe storage only. They carry no GraphQL derives, so the
+//! database layout never leaks into the API; `src/graphql` wraps them.
+
+pub mod faq;
+pub mod mistake;
+pub mod prep_step;
+pub mod question;
+pub mod resource;
+pub mod role;
+pub mod role_skill;
+pub mod salary_benchmark;
+pub mod salary_level;
+pub mod skill;
+pub mod timeline_phase;
+pub mod timeline_task;

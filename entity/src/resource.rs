@@ -1,0 +1,36 @@
+//! A further resource (guide, article, ...) linked from a role page.
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `resources`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "resources")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub role_id: i32,
+    pub position: i32,
+    pub title: String,
+    /// One of `salary_guide`, `article`, `video`, `course`, `tool`.
+    pub kind: String,
+    pub url: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::role::Entity",
+        from = "Column::RoleId",
+        to = "super::role::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Parent,
+}
+
+impl Related<super::role::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Parent.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

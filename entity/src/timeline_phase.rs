@@ -1,0 +1,34 @@
+//! A phase of the preparation timeline (e.g. two weeks before the interview).
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `timeline_phases`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "timeline_phases")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub role_id: i32,
+    pub position: i32,
+    pub label: String,
+    pub days_before: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::role::Entity",
+        from = "Column::RoleId",
+        to = "super::role::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Parent,
+}
+
+impl Related<super::role::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Parent.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+//! Database migrations of prep-graphql, one file per change, applied in order.
+//!
+//! Every migration has a working `down()`; `tests/api/migrations.rs` runs them
+//! all up, all down and up again on both backends.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_role_pages;
+
+/// The list of migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_role_pages::Migration)]
+    }
+}

@@ -1,0 +1,412 @@
+//! Writing validated content into the database: upsert by slug, all files in one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+use sha2::{Digest, Sha256};
+
+use entity::{
+    faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark, salary_level,
+    skill, timeline_phase, timeline_task,
+};
+
+use super::model::RoleContent;
+use super::validate::{ContentLimits, validate};
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The files are invalid; one line per problem, naming file, item and field.
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+    /// The database failed; the transaction was rolled back.
+    #[error("database error during import: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// What an import did, role by role.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub unchanged: Vec<String>,
+}
+
+/// Parses and validates every file, then writes them all in one transaction.
+///
+/// A role whose content hash is unchanged is not touched, so importing the
+/// same files twice leaves the database as it was. Questions keep their rows
+/// (and so their IDs and the drafts written for them) when updated in place;
+/// the other lists of a changed role are replaced.
+pub async fn import(
+    db: &DatabaseConnection,
+    files: &[(String, String)],
+    limits: &ContentLimits,
+) -> Result<ImportReport, ImportError> {
+    let roles = parse_all(files, limits)?;
+    let tx = crate::db::begin_write(db).await?;
+    let mut report = ImportReport::default();
+    for role in &roles {
+        let hash = content_hash(role);
+        let existing = role::Entity::find()
+            .filter(role::Column::Slug.eq(&role.slug))
+            .one(&tx)
+            .await?;
+        match existing {
+            Some(row) if row.content_hash == hash => report.unchanged.push(role.slug.clone()),
+            Some(row) => {
+                write_role(&tx, role, &hash, Some(row.id)).await?;
+                report.updated.push(role.slug.clone());
+            }
+            None => {
+                write_role(&tx, role, &hash, None).await?;
+                report.created.push(role.slug.clone());
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Parses and validates all files; also checks what only shows across files.
+fn parse_all(
+    files: &[(String, String)],
+    limits: &ContentLimits,
+) -> Result<Vec<RoleContent>, ImportError> {
+    let mut errors = Vec::new();
+    let mut roles = Vec::new();
+    let mut role_files: HashMap<String, String> = HashMap::new();
+    let mut skill_names: HashMap<String, (String, String)> = HashMap::new();
+    for (name, text) in files {
+        let role: RoleContent = match toml::from_str(text) {
+            Ok(role) => role,
+            Err(e) => {
+                errors.push(format!("{name}: invalid TOML: {}", e.message()));
+                continue;
+            }
+        };
+        errors.extend(validate(name, &role, limits));
+        if let Some(first) = role_files.insert(role.slug.clone(), name.clone()) {
+            errors.push(format!(
+                "{name}: slug: {:?} is also the slug of {first}",
+                role.slug
+            ));
+        }
+        for (i, s) in role.skills.iter().enumerate() {
+            match skill_names.get(&s.slug) {
+                Some((other_name, other_file)) if *other_name != s.name => errors.push(format!(
+                    "{name}: skills[{i}].name: {:?} differs from {other_name:?} in {other_file}",
+                    s.name
+                )),
+                _ => {
+                    skill_names.insert(s.slug.clone(), (s.name.clone(), name.clone()));
+                }
+            }
+        }
+        roles.push(role);
+    }
+    if errors.is_empty() {
+        Ok(roles)
+    } else {
+        Err(ImportError::Invalid(errors))
+    }
+}
+
+fn content_hash(role: &RoleContent) -> String {
+    let json = serde_json::to_vec(role).unwrap_or_default();
+    hex::encode(Sha256::digest(json))
+}
+
+/// Inserts or rewrites one role and all its parts.
+async fn write_role(
+    tx: &impl ConnectionTrait,
+    role: &RoleContent,
+    hash: &str,
+    existing: Option<i32>,
+) -> Result<(), DbErr> {
+    let row = role::ActiveModel {
+        id: existing.map_or(NotSet, Set),
+        slug: Set(role.slug.clone()),
+        title: Set(role.title.trim().to_owned()),
+        summary: Set(role.summary.trim().to_owned()),
+        reviewer_name: Set(role.reviewer.name.trim().to_owned()),
+        reviewer_title: Set(role.reviewer.title.trim().to_owned()),
+        content_hash: Set(hash.to_owned()),
+        updated_at: Set(Utc::now()),
+    };
+    let role_id = match existing {
+        Some(id) => {
+            role::Entity::update(row).exec(tx).await?;
+            clear_children(tx, id).await?;
+            id
+        }
+        None => role::Entity::insert(row).exec(tx).await?.last_insert_id,
+    };
+
+    write_skills(tx, role, role_id).await?;
+    write_questions(tx, role, role_id).await?;
+
+    insert_all(
+        tx,
+        role.prep_steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| prep_step::ActiveModel {
+                id: NotSet,
+                role_id: Set(role_id),
+                position: Set(position(i)),
+                text: Set(s.text.trim().to_owned()),
+            }),
+    )
+    .await?;
+
+    for (i, phase) in role.timeline.iter().enumerate() {
+        let phase_id = timeline_phase::Entity::insert(timeline_phase::ActiveModel {
+            id: NotSet,
+            role_id: Set(role_id),
+            position: Set(position(i)),
+            label: Set(phase.label.trim().to_owned()),
+            days_before: Set(phase.days_before as i32),
+        })
+        .exec(tx)
+        .await?
+        .last_insert_id;
+        insert_all(
+            tx,
+            phase
+                .tasks
+                .iter()
+                .enumerate()
+                .map(|(j, t)| timeline_task::ActiveModel {
+                    id: NotSet,
+                    phase_id: Set(phase_id),
+                    position: Set(position(j)),
+                    text: Set(t.trim().to_owned()),
+                }),
+        )
+        .await?;
+    }
+
+    insert_all(
+        tx,
+        role.mistakes
+            .iter()
+            .enumerate()
+            .map(|(i, m)| mistake::ActiveModel {
+                id: NotSet,
+                role_id: Set(role_id),
+                position: Set(position(i)),
+                title: Set(m.title.trim().to_owned()),
+                explanation: Set(m.explanation.trim().to_owned()),
+            }),
+    )
+    .await?;
+
+    for (i, s) in role.salary.iter().enumerate() {
+        let benchmark_id = salary_benchmark::Entity::insert(salary_benchmark::ActiveModel {
+            id: NotSet,
+            role_id: Set(role_id),
+            position: Set(position(i)),
+            country: Set(s.country.clone()),
+            currency: Set(s.currency.clone()),
+            median: Set(s.median as i32),
+            low: Set(s.low as i32),
+            high: Set(s.high as i32),
+            source: Set(s.source.trim().to_owned()),
+            as_of: Set(NaiveDate::parse_from_str(&s.as_of, "%Y-%m-%d").unwrap_or_default()),
+        })
+        .exec(tx)
+        .await?
+        .last_insert_id;
+        insert_all(
+            tx,
+            s.levels
+                .present()
+                .map(|(level, rank, amount)| salary_level::ActiveModel {
+                    id: NotSet,
+                    benchmark_id: Set(benchmark_id),
+                    level: Set(level.to_owned()),
+                    rank: Set(rank),
+                    amount: Set(amount as i32),
+                }),
+        )
+        .await?;
+    }
+
+    insert_all(
+        tx,
+        role.faqs.iter().enumerate().map(|(i, f)| faq::ActiveModel {
+            id: NotSet,
+            role_id: Set(role_id),
+            position: Set(position(i)),
+            question: Set(f.question.trim().to_owned()),
+            answer: Set(f.answer.trim().to_owned()),
+        }),
+    )
+    .await?;
+
+    insert_all(
+        tx,
+        role.resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| resource::ActiveModel {
+                id: NotSet,
+                role_id: Set(role_id),
+                position: Set(position(i)),
+                title: Set(r.title.trim().to_owned()),
+                kind: Set(r.kind.clone()),
+                url: Set(r.url.clone()),
+            }),
+    )
+    .await
+}
+
+/// Positions are 1-based, in file order.
+fn position(index: usize) -> i32 {
+    index as i32 + 1
+}
+
+/// Inserts rows of one table in one statement; nothing for an empty list.
+async fn insert_all<A>(tx: &impl ConnectionTrait, rows: impl Iterator<Item = A>) -> Result<(), DbErr>
+where
+    A: sea_orm::ActiveModelTrait,
+{
+    let rows: Vec<A> = rows.collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    <A::Entity as EntityTrait>::insert_many(rows).exec(tx).await?;
+    Ok(())
+}
+
+/// Deletes the replaceable parts of a role (not its questions: see [`write_questions`]).
+async fn clear_children(tx: &impl ConnectionTrait, role_id: i32) -> Result<(), DbErr> {
+    role_skill::Entity::delete_many()
+        .filter(role_skill::Column::RoleId.eq(role_id))
+        .exec(tx)
+        .await?;
+    prep_step::Entity::delete_many()
+        .filter(prep_step::Column::RoleId.eq(role_id))
+        .exec(tx)
+        .await?;
+    timeline_phase::Entity::delete_many()
+        .filter(timeline_phase::Column::RoleId.eq(role_id))
+        .exec(tx)
+        .await?;
+    mistake::Entity::delete_many()
+        .filter(mistake::Column::RoleId.eq(role_id))
+        .exec(tx)
+        .await?;
+    salary_benchmark::Entity::delete_many()
+        .filter(salary_benchmark::Column::RoleId.eq(role_id))
+        .exec(tx)
+        .await?;
+    faq::Entity::delete_many()
+        .filter(faq::Column::RoleId.eq(role_id))
+        .exec(tx)
+        .await?;
+    resource::Entity::delete_many()
+        .filter(resource::Column::RoleId.eq(role_id))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+/// Upserts the role's skills by slug and links them in order.
+async fn write_skills(
+    tx: &impl ConnectionTrait,
+    role: &RoleContent,
+    role_id: i32,
+) -> Result<(), DbErr> {
+    for (i, s) in role.skills.iter().enumerate() {
+        let existing = skill::Entity::find()
+            .filter(skill::Column::Slug.eq(&s.slug))
+            .one(tx)
+            .await?;
+        let skill_id = match existing {
+            Some(row) if row.name == s.name.trim() => row.id,
+            Some(row) => {
+                skill::Entity::update(skill::ActiveModel {
+                    id: Set(row.id),
+                    slug: NotSet,
+                    name: Set(s.name.trim().to_owned()),
+                })
+                .exec(tx)
+                .await?;
+                row.id
+            }
+            None => {
+                skill::Entity::insert(skill::ActiveModel {
+                    id: NotSet,
+                    slug: Set(s.slug.clone()),
+                    name: Set(s.name.trim().to_owned()),
+                })
+                .exec(tx)
+                .await?
+                .last_insert_id
+            }
+        };
+        role_skill::Entity::insert(role_skill::ActiveModel {
+            id: NotSet,
+            role_id: Set(role_id),
+            skill_id: Set(skill_id),
+            position: Set(position(i)),
+        })
+        .exec(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Updates questions in place by position, adds new ones and removes the surplus,
+/// so a question keeps its ID (and its drafts) across content edits.
+async fn write_questions(
+    tx: &impl ConnectionTrait,
+    role: &RoleContent,
+    role_id: i32,
+) -> Result<(), DbErr> {
+    let existing = question::Entity::find()
+        .filter(question::Column::RoleId.eq(role_id))
+        .order_by_asc(question::Column::Position)
+        .all(tx)
+        .await?;
+    for (i, q) in role.questions.iter().enumerate() {
+        let prompt = q.prompt.trim().to_owned();
+        match existing.get(i) {
+            Some(row) if row.prompt == prompt && row.category == q.category => {}
+            Some(row) => {
+                question::Entity::update(question::ActiveModel {
+                    id: Set(row.id),
+                    role_id: NotSet,
+                    position: NotSet,
+                    prompt: Set(prompt),
+                    category: Set(q.category.clone()),
+                })
+                .exec(tx)
+                .await?;
+            }
+            None => {
+                question::Entity::insert(question::ActiveModel {
+                    id: NotSet,
+                    role_id: Set(role_id),
+                    position: Set(position(i)),
+                    prompt: Set(prompt),
+                    category: Set(q.category.clone()),
+                })
+                .exec(tx)
+                .await?;
+            }
+        }
+    }
+    question::Entity::delete_many()
+        .filter(question::Column::RoleId.eq(role_id))
+        .filter(question::Column::Position.gt(position(role.questions.len()) - 1))
+        .exec(tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! Role content: the TOML format, its validation and the import into the database.
+
+mod import;
+mod model;
+mod validate;
+
+pub use import::{ImportError, ImportReport, import};
+pub use model::RoleContent;
+pub use validate::{ContentLimits, QUESTION_CATEGORIES, RESOURCE_KINDS, validate};
+
+/// The content files compiled into the binary, imported when the database holds no role.
+pub const BUNDLED: &[(&str, &str)] = &[(
+    "content/backend-developer.toml",
+    include_str!("../../content/backend-developer.toml"),
+)];
+
+/// Reads `paths` (files, or directories whose `*.toml` files are taken in name order).
+pub fn read_files(paths: &[std::path::PathBuf]) -> std::io::Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut entries: Vec<_> = std::fs::read_dir(path)?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            entries.sort();
+            for entry in entries {
+                files.push((entry.display().to_string(), std::fs::read_to_string(&entry)?));
+            }
+        } else {
+            files.push((path.display().to_string(), std::fs::read_to_string(path)?));
+        }
+    }
+    Ok(files)
+}

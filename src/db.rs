@@ -1,0 +1,63 @@
+//! Opening the database: pool settings per backend, migrations, transactions.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+use crate::config::DatabaseConfig;
+
+/// Opens a pool on `config.database_url`.
+///
+/// SQLite files run in WAL mode with a busy timeout, so readers never wait
+/// for the writer and concurrent writers queue instead of failing.
+pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .max_connections(config.db_max_connections)
+        .acquire_timeout(Duration::from_secs(config.db_acquire_timeout_secs))
+        .sqlx_logging(false);
+    if config.database_url.starts_with("sqlite:") {
+        // An in-memory database dies with the pool's last connection: pin one.
+        options
+            .min_connections(1)
+            .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>);
+        let in_memory = config.database_url.contains(":memory:")
+            || config.database_url.contains("mode=memory");
+        options.map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
+            let o = o
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            if in_memory {
+                o
+            } else {
+                o.journal_mode(SqliteJournalMode::Wal)
+            }
+        });
+    }
+    Database::connect(options).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Begins a transaction that may read and then write.
+///
+/// On SQLite it takes the write lock at `BEGIN` (IMMEDIATE): a DEFERRED
+/// transaction that reads first fails with "database is locked" when another
+/// writer got in between, whatever the busy timeout.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
+            .then_some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    db.begin_with_options(options).await
+}

@@ -1,0 +1,43 @@
+//! The `Node` interface and `node(id:)`: any object with a global ID, fetched by it.
+
+use async_graphql::{Context, ID, Interface, Object};
+
+use entity::{question, role, skill};
+
+use super::ids;
+use super::loaders::by_id;
+use super::roles::{Question, Role, Skill};
+use crate::error::{AppError, AppResult};
+
+/// An object with an opaque global ID that `node(id:)` resolves.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Role(Role),
+    Skill(Skill),
+    Question(Question),
+}
+
+/// `node(id:)`.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this global ID, or null when there is none.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Node>> {
+        let Some((kind, key)) = ids::decode(&id) else {
+            return Err(AppError::bad_input("id", "malformed ID"));
+        };
+        Ok(match kind.as_str() {
+            "Role" => by_id::<role::Entity>(ctx, key).await?.map(|m| Node::Role(Role(m))),
+            "Skill" => by_id::<skill::Entity>(ctx, key)
+                .await?
+                .map(|m| Node::Skill(Skill(m))),
+            "Question" => by_id::<question::Entity>(ctx, key)
+                .await?
+                .map(|m| Node::Question(Question::new(m))),
+            _ => None,
+        })
+    }
+}

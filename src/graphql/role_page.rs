@@ -1,0 +1,246 @@
+//! The ordered parts of a role page: steps, timeline, mistakes, salaries, FAQs, resources.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::NaiveDate;
+
+use entity::{
+    faq, mistake, prep_step, resource, salary_benchmark, salary_level, timeline_phase,
+    timeline_task,
+};
+
+use super::{ids, loaders};
+use crate::error::{AppError, AppResult};
+use crate::money;
+
+/// A step of preparation.
+pub struct PrepStep(pub prep_step::Model);
+
+#[Object]
+impl PrepStep {
+    async fn id(&self) -> ID {
+        ids::encode("PrepStep", self.0.id)
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+}
+
+/// A phase of the preparation timeline.
+pub struct TimelinePhase(pub timeline_phase::Model);
+
+#[Object]
+impl TimelinePhase {
+    async fn id(&self) -> ID {
+        ids::encode("TimelinePhase", self.0.id)
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// e.g. "Two weeks before".
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// Days before the interview that the phase starts.
+    async fn days_before(&self) -> i32 {
+        self.0.days_before
+    }
+    /// The phase's tasks in order.
+    async fn tasks(&self, ctx: &Context<'_>) -> AppResult<Vec<TimelineTask>> {
+        let rows = loaders::children::<timeline_task::Entity>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(TimelineTask).collect())
+    }
+}
+
+/// A task of a timeline phase.
+pub struct TimelineTask(pub timeline_task::Model);
+
+#[Object]
+impl TimelineTask {
+    async fn id(&self) -> ID {
+        ids::encode("TimelineTask", self.0.id)
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+}
+
+/// A common mistake in interviews for the role.
+pub struct Mistake(pub mistake::Model);
+
+#[Object]
+impl Mistake {
+    async fn id(&self) -> ID {
+        ids::encode("Mistake", self.0.id)
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn explanation(&self) -> &str {
+        &self.0.explanation
+    }
+}
+
+/// A frequently asked question and its answer.
+pub struct Faq(pub faq::Model);
+
+#[Object]
+impl Faq {
+    async fn id(&self) -> ID {
+        ids::encode("Faq", self.0.id)
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn question(&self) -> &str {
+        &self.0.question
+    }
+    async fn answer(&self) -> &str {
+        &self.0.answer
+    }
+}
+
+/// What a resource is.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    SalaryGuide,
+    Article,
+    Video,
+    Course,
+    Tool,
+}
+
+/// A linked resource.
+pub struct Resource(pub resource::Model);
+
+#[Object]
+impl Resource {
+    async fn id(&self) -> ID {
+        ids::encode("Resource", self.0.id)
+    }
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn kind(&self) -> AppResult<ResourceKind> {
+        Ok(match self.0.kind.as_str() {
+            "salary_guide" => ResourceKind::SalaryGuide,
+            "article" => ResourceKind::Article,
+            "video" => ResourceKind::Video,
+            "course" => ResourceKind::Course,
+            "tool" => ResourceKind::Tool,
+            other => {
+                return Err(AppError::internal(anyhow::anyhow!(
+                    "resource {} has unknown kind {other:?}",
+                    self.0.id
+                )));
+            }
+        })
+    }
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+}
+
+/// An amount of money in whole currency units.
+#[derive(SimpleObject)]
+pub struct Money {
+    amount: i32,
+    /// ISO 4217 code.
+    currency: String,
+    /// For display, e.g. "£62,000".
+    formatted: String,
+}
+
+impl Money {
+    fn new(amount: i32, currency: &str) -> Self {
+        Self {
+            amount,
+            currency: currency.to_owned(),
+            formatted: money::format(i64::from(amount), currency),
+        }
+    }
+}
+
+/// Seniority of a salary figure.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SeniorityLevel {
+    Junior,
+    Mid,
+    Senior,
+}
+
+/// The salary at one seniority level.
+#[derive(SimpleObject)]
+pub struct SalaryLevel {
+    level: SeniorityLevel,
+    amount: Money,
+}
+
+/// Salaries of a role in one country.
+pub struct SalaryBenchmark(pub salary_benchmark::Model);
+
+#[Object]
+impl SalaryBenchmark {
+    async fn id(&self) -> ID {
+        ids::encode("SalaryBenchmark", self.0.id)
+    }
+    /// ISO 3166-1 alpha-2 code, e.g. "GB".
+    async fn country(&self) -> &str {
+        &self.0.country
+    }
+    /// ISO 4217 code, e.g. "GBP".
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    async fn median(&self) -> Money {
+        Money::new(self.0.median, &self.0.currency)
+    }
+    async fn low(&self) -> Money {
+        Money::new(self.0.low, &self.0.currency)
+    }
+    async fn high(&self) -> Money {
+        Money::new(self.0.high, &self.0.currency)
+    }
+    /// Figures per seniority, most junior first.
+    async fn levels(&self, ctx: &Context<'_>) -> AppResult<Vec<SalaryLevel>> {
+        let rows = loaders::children::<salary_level::Entity>(ctx, self.0.id).await?;
+        rows.into_iter()
+            .map(|row| {
+                let level = match row.level.as_str() {
+                    "junior" => SeniorityLevel::Junior,
+                    "mid" => SeniorityLevel::Mid,
+                    "senior" => SeniorityLevel::Senior,
+                    other => {
+                        return Err(AppError::internal(anyhow::anyhow!(
+                            "salary level {} is {other:?}",
+                            row.id
+                        )));
+                    }
+                };
+                Ok(SalaryLevel {
+                    level,
+                    amount: Money::new(row.amount, &self.0.currency),
+                })
+            })
+            .collect()
+    }
+    /// Where the figures come from.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+    /// The date the figures describe.
+    async fn as_of(&self) -> NaiveDate {
+        self.0.as_of
+    }
+}

@@ -1,0 +1,395 @@
+//! Roles, skills and questions: the browsable, public part of the API.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use entity::{
+    faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark, skill,
+    timeline_phase,
+};
+
+use super::loaders::{self, RolesOfSkill, SkillsOfRole};
+use super::pagination::PageRequest;
+use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
+use super::{api_limits, database, ids};
+use crate::error::{AppError, AppResult};
+
+/// A role page.
+pub struct Role(pub role::Model);
+
+/// Who reviewed a role page.
+#[derive(SimpleObject)]
+pub struct Reviewer {
+    name: String,
+    title: String,
+}
+
+#[Object]
+impl Role {
+    pub async fn id(&self) -> ID {
+        ids::encode("Role", self.0.id)
+    }
+
+    /// URL-safe unique name, e.g. `backend-developer`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// One paragraph on what the role does.
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+
+    async fn reviewer(&self) -> Reviewer {
+        Reviewer {
+            name: self.0.reviewer_name.clone(),
+            title: self.0.reviewer_title.clone(),
+        }
+    }
+
+    /// When the role's content last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The skills interviewers look for, most important first.
+    async fn key_skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Skill>> {
+        let skills = loaders::loader(ctx)?
+            .load_one(SkillsOfRole(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(skills.into_iter().map(Skill).collect())
+    }
+
+    /// Common interview questions in order, optionally of one category.
+    async fn questions(
+        &self,
+        ctx: &Context<'_>,
+        category: Option<QuestionCategory>,
+    ) -> AppResult<Vec<Question>> {
+        let rows = loaders::children::<question::Entity>(ctx, self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|q| category.is_none_or(|c| c.stored() == q.category))
+            .map(|q| Question::with_role(q, self.0.clone()))
+            .collect())
+    }
+
+    /// Preparation steps in order.
+    async fn prep_steps(&self, ctx: &Context<'_>) -> AppResult<Vec<PrepStep>> {
+        let rows = loaders::children::<prep_step::Entity>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(PrepStep).collect())
+    }
+
+    /// Phases before the interview, earliest (most days before) first.
+    async fn timeline(&self, ctx: &Context<'_>) -> AppResult<Vec<TimelinePhase>> {
+        let rows = loaders::children::<timeline_phase::Entity>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(TimelinePhase).collect())
+    }
+
+    /// Common mistakes in order.
+    async fn mistakes(&self, ctx: &Context<'_>) -> AppResult<Vec<Mistake>> {
+        let rows = loaders::children::<mistake::Entity>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Mistake).collect())
+    }
+
+    /// Salary benchmarks, one per country; `country` (ISO 3166-1 alpha-2) picks one.
+    async fn salary_benchmarks(
+        &self,
+        ctx: &Context<'_>,
+        country: Option<String>,
+    ) -> AppResult<Vec<SalaryBenchmark>> {
+        let rows = loaders::children::<salary_benchmark::Entity>(ctx, self.0.id).await?;
+        let country = country.map(|c| c.trim().to_ascii_uppercase());
+        Ok(rows
+            .into_iter()
+            .filter(|b| country.as_ref().is_none_or(|c| *c == b.country))
+            .map(SalaryBenchmark)
+            .collect())
+    }
+
+    /// Frequently asked questions in order.
+    async fn faqs(&self, ctx: &Context<'_>) -> AppResult<Vec<Faq>> {
+        let rows = loaders::children::<faq::Entity>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Faq).collect())
+    }
+
+    /// Further reading in order.
+    async fn resources(&self, ctx: &Context<'_>) -> AppResult<Vec<Resource>> {
+        let rows = loaders::children::<resource::Entity>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Resource).collect())
+    }
+}
+
+/// A skill; the same skill can be key to several roles.
+pub struct Skill(pub skill::Model);
+
+#[Object]
+impl Skill {
+    pub async fn id(&self) -> ID {
+        ids::encode("Skill", self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The roles that list this skill, by title.
+    async fn roles(&self, ctx: &Context<'_>) -> AppResult<Vec<Role>> {
+        let roles = loaders::loader(ctx)?
+            .load_one(RolesOfSkill(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(roles.into_iter().map(Role).collect())
+    }
+}
+
+/// The kind of an interview question.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum QuestionCategory {
+    Behavioural,
+    Technical,
+    Situational,
+    General,
+}
+
+impl QuestionCategory {
+    /// The value stored in `questions.category`.
+    pub fn stored(self) -> &'static str {
+        match self {
+            Self::Behavioural => "behavioural",
+            Self::Technical => "technical",
+            Self::Situational => "situational",
+            Self::General => "general",
+        }
+    }
+
+    fn from_stored(value: &str) -> Option<Self> {
+        [
+            Self::Behavioural,
+            Self::Technical,
+            Self::Situational,
+            Self::General,
+        ]
+        .into_iter()
+        .find(|c| c.stored() == value)
+    }
+}
+
+/// An interview question of a role.
+pub struct Question {
+    row: question::Model,
+    /// The role, when the question was reached through it: saves loading it again.
+    role: Option<role::Model>,
+}
+
+impl Question {
+    /// A question whose role is loaded on demand.
+    pub fn new(row: question::Model) -> Self {
+        Self { row, role: None }
+    }
+
+    /// A question reached through its `role`.
+    pub fn with_role(row: question::Model, role: role::Model) -> Self {
+        Self {
+            row,
+            role: Some(role),
+        }
+    }
+}
+
+#[Object]
+impl Question {
+    pub async fn id(&self) -> ID {
+        ids::encode("Question", self.row.id)
+    }
+
+    /// 1-based place in the role's list.
+    async fn position(&self) -> i32 {
+        self.row.position
+    }
+
+    async fn prompt(&self) -> &str {
+        &self.row.prompt
+    }
+
+    async fn category(&self) -> AppResult<QuestionCategory> {
+        QuestionCategory::from_stored(&self.row.category).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "question {} has unknown category {:?}",
+                self.row.id,
+                self.row.category
+            ))
+        })
+    }
+
+    async fn role(&self, ctx: &Context<'_>) -> AppResult<Role> {
+        if let Some(role) = &self.role {
+            return Ok(Role(role.clone()));
+        }
+        loaders::by_id::<role::Entity>(ctx, self.row.role_id)
+            .await?
+            .map(Role)
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("question {} has no role", self.row.id))
+            })
+    }
+}
+
+/// The filters of `roles`, kept for the lazily computed `totalCount`.
+#[derive(Clone)]
+pub struct RoleFilter(Condition);
+
+impl RoleFilter {
+    fn new(search: Option<&str>, skill_slug: Option<&str>) -> Self {
+        let mut cond = Condition::all();
+        if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+            let like = |col: role::Column| {
+                Expr::expr(Func::lower(Expr::col((role::Entity, col))))
+                    .like(LikeExpr::new(pattern.clone()).escape('\\'))
+            };
+            cond = cond.add(
+                Condition::any()
+                    .add(like(role::Column::Title))
+                    .add(like(role::Column::Summary)),
+            );
+        }
+        if let Some(slug) = skill_slug {
+            cond = cond.add(
+                role::Column::Id.in_subquery(
+                    Query::select()
+                        .column((role_skill::Entity, role_skill::Column::RoleId))
+                        .from(role_skill::Entity)
+                        .inner_join(
+                            skill::Entity,
+                            Expr::col((skill::Entity, skill::Column::Id))
+                                .equals((role_skill::Entity, role_skill::Column::SkillId)),
+                        )
+                        .and_where(Expr::col((skill::Entity, skill::Column::Slug)).eq(slug))
+                        .to_owned(),
+                ),
+            );
+        }
+        Self(cond)
+    }
+}
+
+/// Escapes `%`, `_` and the escape character itself for a LIKE pattern.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Fields of `RoleConnection` beside edges and pageInfo.
+pub struct RoleConnectionFields {
+    filter: RoleFilter,
+}
+
+#[Object]
+impl RoleConnectionFields {
+    /// Roles matching the filters, on every page together.
+    async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
+        Ok(role::Entity::find()
+            .filter(self.filter.0.clone())
+            .count(database(ctx)?)
+            .await?)
+    }
+}
+
+/// The public role queries.
+#[derive(Default)]
+pub struct RoleQuery;
+
+#[Object]
+impl RoleQuery {
+    /// Roles in the order they were added, paginated; `search` matches title and summary case-insensitively,
+    /// `skill` keeps roles listing the skill with that slug.
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        search: Option<String>,
+        skill: Option<String>,
+    ) -> AppResult<Connection<String, Role, RoleConnectionFields>> {
+        let page = PageRequest::new("Role", first, after, last, before, api_limits(ctx)?)?;
+        let filter = RoleFilter::new(search.as_deref(), skill.as_deref());
+        let rows = fetch_role_page(database(ctx)?, &filter, &page).await?;
+        Ok(page.finish(
+            "Role",
+            rows,
+            |r| r.id.to_string(),
+            Role,
+            RoleConnectionFields { filter },
+        ))
+    }
+
+    /// The role with this slug, or null.
+    async fn role(&self, ctx: &Context<'_>, slug: String) -> AppResult<Option<Role>> {
+        Ok(role::Entity::find()
+            .filter(role::Column::Slug.eq(slug))
+            .one(database(ctx)?)
+            .await?
+            .map(Role))
+    }
+
+    /// Every skill, by name.
+    async fn skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Skill>> {
+        Ok(skill::Entity::find()
+            .order_by_asc(skill::Column::Name)
+            .all(database(ctx)?)
+            .await?
+            .into_iter()
+            .map(Skill)
+            .collect())
+    }
+}
+
+/// One page of roles in id order (reversed when reading backwards), plus one row to detect more.
+async fn fetch_role_page(
+    db: &DatabaseConnection,
+    filter: &RoleFilter,
+    page: &PageRequest,
+) -> AppResult<Vec<role::Model>> {
+    let key = |payload: &str, field: &str| {
+        payload
+            .parse::<i32>()
+            .map_err(|_| AppError::bad_input(field, "malformed cursor"))
+    };
+    let mut query = role::Entity::find().filter(filter.0.clone());
+    if let Some(after) = &page.after {
+        query = query.filter(role::Column::Id.gt(key(after, "after")?));
+    }
+    if let Some(before) = &page.before {
+        query = query.filter(role::Column::Id.lt(key(before, "before")?));
+    }
+    query = if page.backward {
+        query.order_by_desc(role::Column::Id)
+    } else {
+        query.order_by_asc(role::Column::Id)
+    };
+    Ok(query.limit(page.limit + 1).all(db).await?)
+}

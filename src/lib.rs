@@ -1,0 +1,24 @@
+//! prep-graphql: the GraphQL backend of an interview-preparation platform.
+//!
+//! Candidates read role pages (salaries, key skills, questions, a timeline of
+//! preparation) and draft STAR answers. The API is GraphQL over HTTP.
+//!
+//! # Layout
+//! - [`config`]: the command line and environment settings.
+//! - [`app`]: state, router, start-up preparation and `serve`, used by `main` and by tests.
+//! - [`db`]: connecting, migrating, and write transactions.
+//! - [`error`]: the one error type and its `extensions.code` mapping.
+//! - [`graphql`]: the schema, one module per feature, with shared loaders, IDs and pagination.
+//! - [`content`]: the role content format, its validation and import.
+//! - [`money`], [`auth`]: plain domain functions with unit tests beside them.
+//!
+//! Storage lives in the `entity` (tables) and `migration` (schema changes) crates.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod money;

@@ -1,0 +1,112 @@
+//! Binary entry point: parse configuration, set up logging, run the chosen command.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use tokio::net::TcpListener;
+
+use prep_graphql::config::{Cli, Command, ImportConfig, ServeConfig};
+use prep_graphql::{app, content, db, graphql};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(config)) => serve(config).await,
+        Some(Command::Import(config)) => import(config).await,
+        Some(Command::Schema) => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let db = db::connect(&config.database)
+        .await
+        .context("connecting to the database")?;
+    app::prepare(&db).await?;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("binding {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    println!("prep-graphql listening on http://{addr}");
+    println!("  GraphQL:    http://{addr}/graphql");
+    println!("  Playground: http://{addr}/playground");
+    println!("  GraphiQL:   http://{addr}/graphiql");
+    let state = app::AppState::new(db.clone(), config.limits);
+    app::serve(
+        listener,
+        app::router(state),
+        shutdown_signal(),
+        Duration::from_secs(config.shutdown_grace_secs),
+    )
+    .await?;
+    db.close().await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn import(config: ImportConfig) -> anyhow::Result<()> {
+    let files = content::read_files(&config.paths).context("reading content files")?;
+    let db = db::connect(&config.database)
+        .await
+        .context("connecting to the database")?;
+    db::migrate(&db).await.context("running migrations")?;
+    match content::import(&db, &files, &content::ContentLimits::default()).await {
+        Ok(report) => {
+            println!(
+                "imported {} file(s): created {:?}, updated {:?}, unchanged {:?}",
+                files.len(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
+            Ok(())
+        }
+        Err(content::ImportError::Invalid(errors)) => {
+            for line in &errors {
+                eprintln!("{line}");
+            }
+            anyhow::bail!("{} problem(s) found; nothing was imported", errors.len())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

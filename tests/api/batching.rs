@@ -1,0 +1,41 @@
+//! N+1 is a bug: the full role-page query costs the same statements for 1, 20 and 100 roles.
+
+use serde_json::json;
+
+use crate::fixtures::{ROLE_FIELDS, import_generated_roles};
+use crate::helpers::api_test;
+
+/// Tables the page reads: roles, role_skills, skills, questions, prep_steps,
+/// timeline_phases, timeline_tasks, mistakes, salary_benchmarks,
+/// salary_levels, faqs, resources.
+const TABLES_READ: usize = 12;
+
+api_test! {
+    async fn role_page_statements_do_not_grow_with_the_number_of_roles(app: TestApp) {
+        import_generated_roles(&app.db, 100).await;
+        let query = format!(
+            "query($first: Int) {{ roles(first: $first) {{ totalCount edges {{ node {{ {ROLE_FIELDS} }} }} }} }}"
+        );
+        let mut counts = Vec::new();
+        for first in [1, 20, 100] {
+            app.reset_statements();
+            let data = app.data(&query, json!({ "first": first })).await;
+            let (count, sql) = app.statements();
+            let edges = data["roles"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), first);
+            // Every nested list really was loaded for the last role of the page.
+            let last = &edges[first - 1]["node"];
+            assert!(!last["timeline"][0]["tasks"].as_array().unwrap().is_empty());
+            assert!(!last["salaryBenchmarks"][0]["levels"].as_array().unwrap().is_empty());
+            assert!(!last["keySkills"][0]["roles"].as_array().unwrap().is_empty());
+            assert!(
+                count <= TABLES_READ + 1,
+                "{count} statements for first: {first}:\n{}",
+                sql.join("\n")
+            );
+            counts.push(count);
+        }
+        assert_eq!(counts[0], counts[1], "1 vs 20 roles");
+        assert_eq!(counts[1], counts[2], "20 vs 100 roles");
+    }
+}

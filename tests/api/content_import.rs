@@ -1,0 +1,159 @@
+//! `prep-graphql import`: validation messages, all-or-nothing runs, idempotence.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::fixtures::{BACKEND_TOML, ROLE_FIELDS, generated_role};
+use crate::helpers::{TestApp, api_test};
+
+/// Runs the real binary's `import` against the test app's database.
+fn run_import(app: &TestApp, paths: &[&Path]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_prep-graphql"))
+        .arg("import")
+        .args(paths)
+        .env("DATABASE_URL", &app.database.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run prep-graphql import");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "prep_content_{}",
+        prep_graphql::auth::random_hex(6)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Everything the API shows: the full page of every role.
+async fn snapshot(app: &TestApp) -> Value {
+    app.data(
+        &format!("{{ roles(first: 100) {{ totalCount edges {{ node {{ {ROLE_FIELDS} }} }} }} skills {{ id slug name }} }}"),
+        json!({}),
+    )
+    .await
+}
+
+api_test! {
+    async fn every_bad_file_is_rejected_with_its_message_and_nothing_written(app: TestApp) {
+        let before = snapshot(&app).await;
+        let dir = temp_dir();
+        // Each case edits the bundled (valid) file once; with a new slug, a
+        // successful import would add a role.
+        let base = BACKEND_TOML.replacen(
+            "slug = \"backend-developer\"",
+            "slug = \"candidate-role\"",
+            1,
+        );
+        let cases: Vec<(&str, String, &str)> = vec![
+            ("currency", base.replacen("currency = \"USD\"", "currency = \"GBX\"", 1),
+             "salary[1].currency: \"GBX\" is not an ISO 4217 currency code"),
+            ("country", base.replacen("country = \"GB\"", "country = \"UK\"", 1),
+             "salary[0].country: \"UK\" is not an ISO 3166-1 alpha-2 country code"),
+            ("median", base.replacen("median = 62000", "median = 120000", 1),
+             "salary[0].median: low <= median <= high does not hold"),
+            ("level", base.replacen("senior = 85000", "senior = 185000", 1),
+             "salary[0].levels.senior: 185000 is outside the range 35000..100000"),
+            ("days", base.replacen("days_before = 7", "days_before = -3", 1),
+             "timeline[1].days_before: -3 is not between 0 and 3650"),
+            ("url", base.replacen("https://prep.example/salary-guides/backend-developer", "not a url", 1),
+             "resources[0].url: \"not a url\" is not a URL"),
+            ("required", base.replacen("title = \"Backend Developer\"", "title = \"  \"", 1),
+             "title: is required"),
+            ("length", base.replacen("title = \"Backend Developer\"", &format!("title = \"{}\"", "x".repeat(301)), 1),
+             "title: is 301 characters long; the limit is 300"),
+            ("duplicate-skill", base.replacen("slug = \"system-design\"", "slug = \"cloud-services\"", 1),
+             "skills[4].slug: \"cloud-services\" is listed twice"),
+            ("category", base.replacen("category = \"behavioural\"", "category = \"trivia\"", 1),
+             "questions[0].category: \"trivia\" is not one of"),
+            ("slug", base.replacen("slug = \"candidate-role\"", "slug = \"Candidate Role\"", 1),
+             "slug: \"Candidate Role\" is not a slug"),
+            ("date", base.replacen("as_of = \"2026-11-28\"", "as_of = \"28/11/2026\"", 1),
+             "salary[0].as_of: \"28/11/2026\" is not a date"),
+            ("syntax", format!("{base}\n[[broken"), "invalid TOML"),
+        ];
+        for (name, text, expected) in &cases {
+            assert_ne!(text, &base, "case {name} must change the file");
+            let path = dir.join(format!("{name}.toml"));
+            std::fs::write(&path, text).unwrap();
+            let (ok, _, stderr) = run_import(&app, &[&path]);
+            assert!(!ok, "case {name} was accepted");
+            let expected = format!("{}: {expected}", path.display());
+            assert!(stderr.contains(&expected), "case {name}: want {expected:?} in:\n{stderr}");
+        }
+
+        // A valid file beside an invalid one: the run writes nothing at all.
+        let good = dir.join("good.toml");
+        std::fs::write(&good, generated_role(1)).unwrap();
+        let (ok, _, stderr) = run_import(&app, &[&good, &dir.join("currency.toml")]);
+        assert!(!ok, "{stderr}");
+        // Two files with one slug.
+        let twin = dir.join("twin.toml");
+        std::fs::write(&twin, generated_role(1)).unwrap();
+        let (ok, _, stderr) = run_import(&app, &[&good, &twin]);
+        assert!(!ok);
+        assert!(stderr.contains("slug: \"generated-001\" is also the slug of"), "{stderr}");
+
+        assert_eq!(snapshot(&app).await, before, "a rejected import changed the database");
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+api_test! {
+    async fn importing_twice_leaves_the_same_database(app: TestApp) {
+        let dir = temp_dir();
+        std::fs::write(dir.join("backend-developer.toml"), BACKEND_TOML).unwrap();
+        std::fs::write(dir.join("generated-007.toml"), generated_role(7)).unwrap();
+
+        let (ok, stdout, stderr) = run_import(&app, &[&dir]);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("created [\"generated-007\"]"), "{stdout}");
+        assert!(stdout.contains("unchanged [\"backend-developer\"]"), "{stdout}");
+        let first = snapshot(&app).await;
+        assert_eq!(first["roles"]["totalCount"], 2);
+
+        let (ok, stdout, stderr) = run_import(&app, &[&dir]);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("unchanged [\"backend-developer\", \"generated-007\"]"), "{stdout}");
+        assert_eq!(snapshot(&app).await, first);
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+api_test! {
+    async fn an_edited_file_updates_the_role_and_keeps_question_ids(app: TestApp) {
+        let query = r#"{ role(slug: "backend-developer") { title questions { id prompt } mistakes { title } } }"#;
+        let before = app.data(query, json!({})).await;
+        let dir = temp_dir();
+        let edited = BACKEND_TOML
+            .replacen("title = \"Backend Developer\"", "title = \"Backend Engineer\"", 1)
+            .replacen(
+                "prompt = \"Tell us about an API you designed that had to hold up under heavy traffic.\"",
+                "prompt = \"Describe an API of yours that had to survive heavy traffic.\"",
+                1,
+            );
+        let path = dir.join("backend-developer.toml");
+        std::fs::write(&path, edited).unwrap();
+        let (ok, stdout, stderr) = run_import(&app, &[&path]);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("updated [\"backend-developer\"]"), "{stdout}");
+
+        let after = app.data(query, json!({})).await;
+        assert_eq!(after["role"]["title"], "Backend Engineer");
+        assert_eq!(after["role"]["questions"][0]["prompt"], "Describe an API of yours that had to survive heavy traffic.");
+        let ids = |v: &Value| -> Vec<Value> {
+            v["role"]["questions"].as_array().unwrap().iter().map(|q| q["id"].clone()).collect()
+        };
+        assert_eq!(ids(&after), ids(&before), "questions keep their IDs");
+        assert_eq!(after["role"]["mistakes"], before["role"]["mistakes"]);
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,267 @@
+//! `TestApp`: the real server on a free port over its own fresh database.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use prep_graphql::config::{ApiLimits, DatabaseConfig};
+use prep_graphql::{app, db};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server URL tests create their databases on, if set.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,sqlx=warn")
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+fn unique_name() -> String {
+    format!("prep_test_{}", prep_graphql::auth::random_hex(8))
+}
+
+/// A fresh, empty database; removed again on drop.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// Creates an empty database on `backend`.
+    ///
+    /// For PostgreSQL an unreachable TEST_POSTGRES_URL panics: it never skips silently.
+    pub async fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+                Self {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::File(path),
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url().expect("TEST_POSTGRES_URL is not set");
+                let name = unique_name();
+                let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("TEST_POSTGRES_URL={admin_url} is unreachable: {e}")
+                });
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("CREATE DATABASE");
+                admin.close().await.ok();
+                let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                Self {
+                    url: url.to_string(),
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
+            }
+        }
+    }
+
+    /// A connection pool on this database, as the server opens it.
+    pub async fn connect(&self) -> DatabaseConnection {
+        db::connect(&DatabaseConfig {
+            database_url: self.url.clone(),
+            db_max_connections: 5,
+            db_acquire_timeout_secs: 10,
+        })
+        .await
+        .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside any async context we may block: use a thread with its own runtime.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
+                                .await;
+                            admin.close().await.ok();
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The running server of one test.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// The server's pool (shares the statement counter).
+    pub db: DatabaseConnection,
+    statements: Arc<AtomicUsize>,
+    sql_log: Arc<Mutex<Vec<String>>>,
+    _shutdown: oneshot::Sender<()>,
+    // Declared last: dropped after the server's pool handle above.
+    pub database: TestDatabase,
+}
+
+impl TestApp {
+    /// Starts a server on `backend` with default limits.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, ApiLimits::default()).await
+    }
+
+    /// Starts a server on `backend` with `limits`.
+    pub async fn spawn_with(backend: Backend, limits: ApiLimits) -> Self {
+        init_logs();
+        let database = TestDatabase::create(backend).await;
+        let mut db = database.connect().await;
+        // Installed before the pool is cloned into the app, so the server's statements count.
+        let statements = Arc::new(AtomicUsize::new(0));
+        let sql_log = Arc::new(Mutex::new(Vec::new()));
+        {
+            let (n, log) = (statements.clone(), sql_log.clone());
+            db.set_metric_callback(move |info| {
+                n.fetch_add(1, Ordering::SeqCst);
+                if let Ok(mut log) = log.lock() {
+                    log.push(info.statement.sql.clone());
+                }
+            });
+        }
+        app::prepare(&db).await.expect("prepare the database");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let router = app::router(app::AppState::new(db.clone(), limits));
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = stopped.await;
+            };
+            app::serve(listener, router, stop, Duration::from_secs(1))
+                .await
+                .expect("server error");
+        });
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            statements,
+            sql_log,
+            _shutdown: shutdown,
+            database,
+        }
+    }
+
+    /// POSTs a GraphQL request and returns the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_as(None, query, variables).await
+    }
+
+    /// POSTs a GraphQL request with an optional bearer token.
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        response.json().await.expect("JSON body")
+    }
+
+    /// Like [`Self::graphql`], but panics on errors and returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Zeroes the statement counter.
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+        if let Ok(mut log) = self.sql_log.lock() {
+            log.clear();
+        }
+    }
+
+    /// Statements executed since the last reset, and their SQL.
+    pub fn statements(&self) -> (usize, Vec<String>) {
+        let log = self.sql_log.lock().map(|l| l.clone()).unwrap_or_default();
+        (self.statements.load(Ordering::SeqCst), log)
+    }
+}
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body:#}"))
+}
+
+/// Declares a test that runs once on SQLite and, when TEST_POSTGRES_URL is
+/// set, once on PostgreSQL, each with its own server and database.
+macro_rules! api_test {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$meta])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                $body
+            }
+
+            $(#[$meta])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_url().is_none() {
+                    eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
+                    return;
+                }
+                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use api_test;

@@ -1,0 +1,15 @@
+//! The integration tests: one binary, a module per feature, each test with its
+//! own server and database (see `helpers`). Set TEST_POSTGRES_URL to also run
+//! every test on PostgreSQL; set TEST_LOG to see the server's logs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod fixtures;
+
+mod batching;
+mod content_import;
+mod pagination;
+mod role_page;
+mod schema;
+mod server;
