@@ -30,7 +30,11 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseConfig {
     /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://prep.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://prep.db?mode=rwc"
+    )]
     pub database_url: String,
     /// Largest number of pooled database connections.
     #[arg(long, env = "PREP_DB_MAX_CONNECTIONS", default_value_t = 10)]

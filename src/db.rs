@@ -27,12 +27,10 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
             .min_connections(1)
             .idle_timeout(None::<Duration>)
             .max_lifetime(None::<Duration>);
-        let in_memory = config.database_url.contains(":memory:")
-            || config.database_url.contains("mode=memory");
+        let in_memory =
+            config.database_url.contains(":memory:") || config.database_url.contains("mode=memory");
         options.map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
-            let o = o
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+            let o = o.busy_timeout(Duration::from_secs(10)).foreign_keys(true);
             if in_memory {
                 o
             } else {

@@ -272,7 +272,10 @@ fn position(index: usize) -> i32 {
 }
 
 /// Inserts rows of one table in one statement; nothing for an empty list.
-async fn insert_all<A>(tx: &impl ConnectionTrait, rows: impl Iterator<Item = A>) -> Result<(), DbErr>
+async fn insert_all<A>(
+    tx: &impl ConnectionTrait,
+    rows: impl Iterator<Item = A>,
+) -> Result<(), DbErr>
 where
     A: sea_orm::ActiveModelTrait,
 {
@@ -280,7 +283,9 @@ where
     if rows.is_empty() {
         return Ok(());
     }
-    <A::Entity as EntityTrait>::insert_many(rows).exec(tx).await?;
+    <A::Entity as EntityTrait>::insert_many(rows)
+        .exec(tx)
+        .await?;
     Ok(())
 }
 

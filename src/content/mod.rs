@@ -26,7 +26,10 @@ pub fn read_files(paths: &[std::path::PathBuf]) -> std::io::Result<Vec<(String, 
                 .collect();
             entries.sort();
             for entry in entries {
-                files.push((entry.display().to_string(), std::fs::read_to_string(&entry)?));
+                files.push((
+                    entry.display().to_string(),
+                    std::fs::read_to_string(&entry)?,
+                ));
             }
         } else {
             files.push((path.display().to_string(), std::fs::read_to_string(path)?));

@@ -54,7 +54,10 @@ impl Report<'_> {
         if len == 0 {
             self.error(path, "is required");
         } else if len > max {
-            self.error(path, format!("is {len} characters long; the limit is {max}"));
+            self.error(
+                path,
+                format!("is {len} characters long; the limit is {max}"),
+            );
         }
     }
 

@@ -2,17 +2,25 @@
 //!
 //! Each key type is one batch: all `ChildrenOf<question::Entity>` keys asked
 //! for while resolving one level of a query become one `WHERE role_id IN (..)`.
+//!
+//! The DataLoader gathers keys for a fixed delay, so a list whose resolution
+//! takes longer than that (100 roles in a debug build take tens of ms) would
+//! be split into several batches. [`Siblings`] makes batching independent of
+//! timing: rows fetched together remember each other, and the first of them
+//! to need a child list loads it for all of them in one `load_many`.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
-    Value,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Value,
 };
 
 use entity::{
@@ -27,7 +35,7 @@ pub struct Db(pub DatabaseConnection);
 
 /// A fresh loader for one request or one WebSocket connection.
 pub fn new_loader(db: &DatabaseConnection) -> DataLoader<Db> {
-    DataLoader::new(Db(db.clone()), tokio::spawn).delay(std::time::Duration::from_millis(std::env::var("LD").ok().and_then(|v| v.parse().ok()).unwrap_or(1)))
+    DataLoader::new(Db(db.clone()), tokio::spawn)
 }
 
 /// The request's loader.
@@ -37,7 +45,7 @@ pub fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<Db>, AppError> {
 }
 
 /// A table whose rows belong to one parent row and are ordered within it.
-pub trait ChildTable: EntityTrait {
+pub trait ChildTable: IdTable {
     /// The column holding the parent's id.
     fn parent() -> Self::Column;
     /// The column that orders siblings.
@@ -148,21 +156,27 @@ pub trait IdTable: EntityTrait {
     fn id() -> Self::Column;
 }
 
-impl IdTable for role::Entity {
-    fn id() -> Self::Column {
-        role::Column::Id
-    }
+macro_rules! id_table {
+    ($($module:ident),* $(,)?) => {$(
+        impl IdTable for $module::Entity {
+            fn id() -> Self::Column { $module::Column::Id }
+        }
+    )*};
 }
-impl IdTable for skill::Entity {
-    fn id() -> Self::Column {
-        skill::Column::Id
-    }
-}
-impl IdTable for question::Entity {
-    fn id() -> Self::Column {
-        question::Column::Id
-    }
-}
+
+id_table!(
+    role,
+    skill,
+    question,
+    prep_step,
+    timeline_phase,
+    timeline_task,
+    mistake,
+    salary_benchmark,
+    salary_level,
+    faq,
+    resource,
+);
 
 impl<E> Loader<ById<E>> for Db
 where
@@ -199,7 +213,9 @@ impl Loader<SkillsOfRole> for Db {
         let mut out: HashMap<SkillsOfRole, Vec<skill::Model>> = HashMap::new();
         for (link, skill) in rows {
             if let Some(skill) = skill {
-                out.entry(SkillsOfRole(link.role_id)).or_default().push(skill);
+                out.entry(SkillsOfRole(link.role_id))
+                    .or_default()
+                    .push(skill);
             }
         }
         Ok(out)
@@ -221,23 +237,13 @@ impl Loader<RolesOfSkill> for Db {
         let mut out: HashMap<RolesOfSkill, Vec<role::Model>> = HashMap::new();
         for (link, role) in rows {
             if let Some(role) = role {
-                out.entry(RolesOfSkill(link.skill_id)).or_default().push(role);
+                out.entry(RolesOfSkill(link.skill_id))
+                    .or_default()
+                    .push(role);
             }
         }
         Ok(out)
     }
-}
-
-/// Loads the children of `parent` in table `E` through the request's loader.
-pub async fn children<E>(ctx: &Context<'_>, parent: i32) -> Result<Vec<E::Model>, AppError>
-where
-    E: ChildTable,
-    E::Model: Sync,
-{
-    Ok(loader(ctx)?
-        .load_one(ChildrenOf::<E>::new(parent))
-        .await?
-        .unwrap_or_default())
 }
 
 /// Loads row `id` of table `E` through the request's loader.
@@ -247,4 +253,109 @@ where
     E::Model: Sync,
 {
     Ok(loader(ctx)?.load_one(ById::<E>::new(id)).await?)
+}
+
+/// The id of a row of `E`.
+fn id_of<E: IdTable>(row: &E::Model) -> i32 {
+    int_value(row.get(E::id())).unwrap_or_default()
+}
+
+/// What one batch loaded for a set of siblings.
+pub struct Loaded<V> {
+    values: HashMap<i32, V>,
+    /// The rows loaded, as siblings of each other for the next level down.
+    pub next: Arc<Siblings>,
+}
+
+impl<V: Clone> Loaded<V> {
+    /// The value loaded for sibling `id`.
+    pub fn get(&self, id: i32) -> Option<V> {
+        self.values.get(&id).cloned()
+    }
+}
+
+/// Rows of one table that were fetched together (the roles of one page, the
+/// phases of those roles, ...). The first of them to ask for a related list
+/// loads it for all of them; the others wait for that one load.
+pub struct Siblings {
+    ids: Vec<i32>,
+    loads: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Siblings {
+    /// Rows `ids`, fetched together.
+    pub fn new(ids: Vec<i32>) -> Arc<Self> {
+        Arc::new(Self {
+            ids,
+            loads: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The siblings of `rows` of table `E`.
+    pub fn of<E: IdTable>(rows: &[E::Model]) -> Arc<Self> {
+        Self::new(rows.iter().map(id_of::<E>).collect())
+    }
+
+    /// Loads, once for all siblings, the loader value of `key(id)` for every
+    /// sibling id; `child_ids` lists the rows inside one value, which become
+    /// the siblings of the next level.
+    pub async fn load<K, V>(
+        &self,
+        ctx: &Context<'_>,
+        key: fn(i32) -> K,
+        unkey: fn(&K) -> i32,
+        child_ids: fn(&V) -> Vec<i32>,
+    ) -> Result<Arc<Loaded<V>>, AppError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+        Db: Loader<K, Value = V, Error = Arc<DbErr>>,
+    {
+        let cell = {
+            let mut loads = self
+                .loads
+                .lock()
+                .map_err(|_| AppError::internal(anyhow::anyhow!("sibling loads poisoned")))?;
+            let entry = loads
+                .entry(TypeId::of::<K>())
+                .or_insert_with(|| Arc::new(OnceCell::<Arc<Loaded<V>>>::new()));
+            entry
+                .clone()
+                .downcast::<OnceCell<Arc<Loaded<V>>>>()
+                .map_err(|_| AppError::internal(anyhow::anyhow!("sibling load of another type")))?
+        };
+        let loaded = cell
+            .get_or_try_init(|| async {
+                let found = loader(ctx)?
+                    .load_many(self.ids.iter().copied().map(key))
+                    .await?;
+                let next = Siblings::new(found.values().flat_map(child_ids).collect());
+                let values = found.into_iter().map(|(k, v)| (unkey(&k), v)).collect();
+                Ok::<_, AppError>(Arc::new(Loaded { values, next }))
+            })
+            .await?;
+        Ok(loaded.clone())
+    }
+
+    /// The rows of child table `E` under sibling `parent`, with the
+    /// siblings-set of all children loaded for this set.
+    pub async fn children<E>(
+        &self,
+        ctx: &Context<'_>,
+        parent: i32,
+    ) -> Result<(Vec<E::Model>, Arc<Siblings>), AppError>
+    where
+        E: ChildTable,
+        E::Model: Sync,
+    {
+        let loaded = self
+            .load(
+                ctx,
+                ChildrenOf::<E>::new,
+                |k| k.0,
+                |rows: &Vec<E::Model>| rows.iter().map(id_of::<E>).collect(),
+            )
+            .await?;
+        Ok((loaded.get(parent).unwrap_or_default(), loaded.next.clone()))
+    }
 }

@@ -30,10 +30,12 @@ impl NodeQuery {
             return Err(AppError::bad_input("id", "malformed ID"));
         };
         Ok(match kind.as_str() {
-            "Role" => by_id::<role::Entity>(ctx, key).await?.map(|m| Node::Role(Role(m))),
+            "Role" => by_id::<role::Entity>(ctx, key)
+                .await?
+                .map(|m| Node::Role(Role::alone(m))),
             "Skill" => by_id::<skill::Entity>(ctx, key)
                 .await?
-                .map(|m| Node::Skill(Skill(m))),
+                .map(|m| Node::Skill(Skill::alone(m))),
             "Question" => by_id::<question::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::Question(Question::new(m))),

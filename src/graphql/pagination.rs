@@ -58,7 +58,9 @@ impl PageRequest {
             (None, None) => (u64::from(limits.default_page_size), false),
         };
         Ok(Self {
-            after: after.map(|c| decode_cursor(kind, &c, "after")).transpose()?,
+            after: after
+                .map(|c| decode_cursor(kind, &c, "after"))
+                .transpose()?,
             before: before
                 .map(|c| decode_cursor(kind, &c, "before"))
                 .transpose()?,
@@ -132,7 +134,10 @@ mod tests {
     #[test]
     fn cursor_round_trips_and_is_typed() {
         let c = encode_cursor("Role", "12");
-        assert_eq!(decode_cursor("Role", &c, "after").ok().as_deref(), Some("12"));
+        assert_eq!(
+            decode_cursor("Role", &c, "after").ok().as_deref(),
+            Some("12")
+        );
         assert!(decode_cursor("StarDraft", &c, "after").is_err());
         assert!(decode_cursor("Role", "%%%", "after").is_err());
     }

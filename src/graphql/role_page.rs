@@ -1,5 +1,7 @@
 //! The ordered parts of a role page: steps, timeline, mistakes, salaries, FAQs, resources.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::NaiveDate;
 
@@ -8,7 +10,8 @@ use entity::{
     timeline_task,
 };
 
-use super::{ids, loaders};
+use super::ids;
+use super::loaders::Siblings;
 use crate::error::{AppError, AppResult};
 use crate::money;
 
@@ -29,27 +32,40 @@ impl PrepStep {
 }
 
 /// A phase of the preparation timeline.
-pub struct TimelinePhase(pub timeline_phase::Model);
+pub struct TimelinePhase {
+    row: timeline_phase::Model,
+    siblings: Arc<Siblings>,
+}
+
+impl TimelinePhase {
+    /// A phase fetched together with `siblings`.
+    pub fn new(row: timeline_phase::Model, siblings: Arc<Siblings>) -> Self {
+        Self { row, siblings }
+    }
+}
 
 #[Object]
 impl TimelinePhase {
     async fn id(&self) -> ID {
-        ids::encode("TimelinePhase", self.0.id)
+        ids::encode("TimelinePhase", self.row.id)
     }
     async fn position(&self) -> i32 {
-        self.0.position
+        self.row.position
     }
     /// e.g. "Two weeks before".
     async fn label(&self) -> &str {
-        &self.0.label
+        &self.row.label
     }
     /// Days before the interview that the phase starts.
     async fn days_before(&self) -> i32 {
-        self.0.days_before
+        self.row.days_before
     }
     /// The phase's tasks in order.
     async fn tasks(&self, ctx: &Context<'_>) -> AppResult<Vec<TimelineTask>> {
-        let rows = loaders::children::<timeline_task::Entity>(ctx, self.0.id).await?;
+        let (rows, _) = self
+            .siblings
+            .children::<timeline_task::Entity>(ctx, self.row.id)
+            .await?;
         Ok(rows.into_iter().map(TimelineTask).collect())
     }
 }
@@ -188,33 +204,46 @@ pub struct SalaryLevel {
 }
 
 /// Salaries of a role in one country.
-pub struct SalaryBenchmark(pub salary_benchmark::Model);
+pub struct SalaryBenchmark {
+    row: salary_benchmark::Model,
+    siblings: Arc<Siblings>,
+}
+
+impl SalaryBenchmark {
+    /// A benchmark fetched together with `siblings`.
+    pub fn new(row: salary_benchmark::Model, siblings: Arc<Siblings>) -> Self {
+        Self { row, siblings }
+    }
+}
 
 #[Object]
 impl SalaryBenchmark {
     async fn id(&self) -> ID {
-        ids::encode("SalaryBenchmark", self.0.id)
+        ids::encode("SalaryBenchmark", self.row.id)
     }
     /// ISO 3166-1 alpha-2 code, e.g. "GB".
     async fn country(&self) -> &str {
-        &self.0.country
+        &self.row.country
     }
     /// ISO 4217 code, e.g. "GBP".
     async fn currency(&self) -> &str {
-        &self.0.currency
+        &self.row.currency
     }
     async fn median(&self) -> Money {
-        Money::new(self.0.median, &self.0.currency)
+        Money::new(self.row.median, &self.row.currency)
     }
     async fn low(&self) -> Money {
-        Money::new(self.0.low, &self.0.currency)
+        Money::new(self.row.low, &self.row.currency)
     }
     async fn high(&self) -> Money {
-        Money::new(self.0.high, &self.0.currency)
+        Money::new(self.row.high, &self.row.currency)
     }
     /// Figures per seniority, most junior first.
     async fn levels(&self, ctx: &Context<'_>) -> AppResult<Vec<SalaryLevel>> {
-        let rows = loaders::children::<salary_level::Entity>(ctx, self.0.id).await?;
+        let (rows, _) = self
+            .siblings
+            .children::<salary_level::Entity>(ctx, self.row.id)
+            .await?;
         rows.into_iter()
             .map(|row| {
                 let level = match row.level.as_str() {
@@ -230,17 +259,17 @@ impl SalaryBenchmark {
                 };
                 Ok(SalaryLevel {
                     level,
-                    amount: Money::new(row.amount, &self.0.currency),
+                    amount: Money::new(row.amount, &self.row.currency),
                 })
             })
             .collect()
     }
     /// Where the figures come from.
     async fn source(&self) -> &str {
-        &self.0.source
+        &self.row.source
     }
     /// The date the figures describe.
     async fn as_of(&self) -> NaiveDate {
-        self.0.as_of
+        self.row.as_of
     }
 }

@@ -1,5 +1,7 @@
 //! Roles, skills and questions: the browsable, public part of the API.
 
+use std::sync::Arc;
+
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -14,14 +16,30 @@ use entity::{
     timeline_phase,
 };
 
-use super::loaders::{self, RolesOfSkill, SkillsOfRole};
+use super::loaders::{self, RolesOfSkill, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
 use super::{api_limits, database, ids};
 use crate::error::{AppError, AppResult};
 
 /// A role page.
-pub struct Role(pub role::Model);
+pub struct Role {
+    row: role::Model,
+    siblings: Arc<Siblings>,
+}
+
+impl Role {
+    /// A role fetched together with `siblings`.
+    pub fn new(row: role::Model, siblings: Arc<Siblings>) -> Self {
+        Self { row, siblings }
+    }
+
+    /// A role fetched on its own.
+    pub fn alone(row: role::Model) -> Self {
+        let siblings = Siblings::new(vec![row.id]);
+        Self::new(row, siblings)
+    }
+}
 
 /// Who reviewed a role page.
 #[derive(SimpleObject)]
@@ -33,42 +51,51 @@ pub struct Reviewer {
 #[Object]
 impl Role {
     pub async fn id(&self) -> ID {
-        ids::encode("Role", self.0.id)
+        ids::encode("Role", self.row.id)
     }
 
     /// URL-safe unique name, e.g. `backend-developer`.
     async fn slug(&self) -> &str {
-        &self.0.slug
+        &self.row.slug
     }
 
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.row.title
     }
 
     /// One paragraph on what the role does.
     async fn summary(&self) -> &str {
-        &self.0.summary
+        &self.row.summary
     }
 
     async fn reviewer(&self) -> Reviewer {
         Reviewer {
-            name: self.0.reviewer_name.clone(),
-            title: self.0.reviewer_title.clone(),
+            name: self.row.reviewer_name.clone(),
+            title: self.row.reviewer_title.clone(),
         }
     }
 
     /// When the role's content last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.row.updated_at
     }
 
     /// The skills interviewers look for, most important first.
     async fn key_skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Skill>> {
-        let skills = loaders::loader(ctx)?
-            .load_one(SkillsOfRole(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(skills.into_iter().map(Skill).collect())
+        let loaded = self
+            .siblings
+            .load(
+                ctx,
+                SkillsOfRole,
+                |k| k.0,
+                |skills: &Vec<skill::Model>| skills.iter().map(|s| s.id).collect(),
+            )
+            .await?;
+        let skills = loaded.get(self.row.id).unwrap_or_default();
+        Ok(skills
+            .into_iter()
+            .map(|s| Skill::new(s, loaded.next.clone()))
+            .collect())
     }
 
     /// Common interview questions in order, optionally of one category.
@@ -77,29 +104,44 @@ impl Role {
         ctx: &Context<'_>,
         category: Option<QuestionCategory>,
     ) -> AppResult<Vec<Question>> {
-        let rows = loaders::children::<question::Entity>(ctx, self.0.id).await?;
+        let (rows, _) = self
+            .siblings
+            .children::<question::Entity>(ctx, self.row.id)
+            .await?;
         Ok(rows
             .into_iter()
             .filter(|q| category.is_none_or(|c| c.stored() == q.category))
-            .map(|q| Question::with_role(q, self.0.clone()))
+            .map(|q| Question::with_role(q, self.row.clone()))
             .collect())
     }
 
     /// Preparation steps in order.
     async fn prep_steps(&self, ctx: &Context<'_>) -> AppResult<Vec<PrepStep>> {
-        let rows = loaders::children::<prep_step::Entity>(ctx, self.0.id).await?;
+        let (rows, _) = self
+            .siblings
+            .children::<prep_step::Entity>(ctx, self.row.id)
+            .await?;
         Ok(rows.into_iter().map(PrepStep).collect())
     }
 
     /// Phases before the interview, earliest (most days before) first.
     async fn timeline(&self, ctx: &Context<'_>) -> AppResult<Vec<TimelinePhase>> {
-        let rows = loaders::children::<timeline_phase::Entity>(ctx, self.0.id).await?;
-        Ok(rows.into_iter().map(TimelinePhase).collect())
+        let (rows, next) = self
+            .siblings
+            .children::<timeline_phase::Entity>(ctx, self.row.id)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| TimelinePhase::new(row, next.clone()))
+            .collect())
     }
 
     /// Common mistakes in order.
     async fn mistakes(&self, ctx: &Context<'_>) -> AppResult<Vec<Mistake>> {
-        let rows = loaders::children::<mistake::Entity>(ctx, self.0.id).await?;
+        let (rows, _) = self
+            .siblings
+            .children::<mistake::Entity>(ctx, self.row.id)
+            .await?;
         Ok(rows.into_iter().map(Mistake).collect())
     }
 
@@ -109,52 +151,86 @@ impl Role {
         ctx: &Context<'_>,
         country: Option<String>,
     ) -> AppResult<Vec<SalaryBenchmark>> {
-        let rows = loaders::children::<salary_benchmark::Entity>(ctx, self.0.id).await?;
+        let (rows, next) = self
+            .siblings
+            .children::<salary_benchmark::Entity>(ctx, self.row.id)
+            .await?;
         let country = country.map(|c| c.trim().to_ascii_uppercase());
         Ok(rows
             .into_iter()
             .filter(|b| country.as_ref().is_none_or(|c| *c == b.country))
-            .map(SalaryBenchmark)
+            .map(|row| SalaryBenchmark::new(row, next.clone()))
             .collect())
     }
 
     /// Frequently asked questions in order.
     async fn faqs(&self, ctx: &Context<'_>) -> AppResult<Vec<Faq>> {
-        let rows = loaders::children::<faq::Entity>(ctx, self.0.id).await?;
+        let (rows, _) = self
+            .siblings
+            .children::<faq::Entity>(ctx, self.row.id)
+            .await?;
         Ok(rows.into_iter().map(Faq).collect())
     }
 
     /// Further reading in order.
     async fn resources(&self, ctx: &Context<'_>) -> AppResult<Vec<Resource>> {
-        let rows = loaders::children::<resource::Entity>(ctx, self.0.id).await?;
+        let (rows, _) = self
+            .siblings
+            .children::<resource::Entity>(ctx, self.row.id)
+            .await?;
         Ok(rows.into_iter().map(Resource).collect())
     }
 }
 
 /// A skill; the same skill can be key to several roles.
-pub struct Skill(pub skill::Model);
+pub struct Skill {
+    row: skill::Model,
+    siblings: Arc<Siblings>,
+}
+
+impl Skill {
+    /// A skill fetched together with `siblings`.
+    pub fn new(row: skill::Model, siblings: Arc<Siblings>) -> Self {
+        Self { row, siblings }
+    }
+
+    /// A skill fetched on its own.
+    pub fn alone(row: skill::Model) -> Self {
+        let siblings = Siblings::new(vec![row.id]);
+        Self::new(row, siblings)
+    }
+}
 
 #[Object]
 impl Skill {
     pub async fn id(&self) -> ID {
-        ids::encode("Skill", self.0.id)
+        ids::encode("Skill", self.row.id)
     }
 
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
 
     async fn slug(&self) -> &str {
-        &self.0.slug
+        &self.row.slug
     }
 
     /// The roles that list this skill, by title.
     async fn roles(&self, ctx: &Context<'_>) -> AppResult<Vec<Role>> {
-        let roles = loaders::loader(ctx)?
-            .load_one(RolesOfSkill(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(roles.into_iter().map(Role).collect())
+        let loaded = self
+            .siblings
+            .load(
+                ctx,
+                RolesOfSkill,
+                |k| k.0,
+                |roles: &Vec<role::Model>| roles.iter().map(|r| r.id).collect(),
+            )
+            .await?;
+        let roles = loaded.get(self.row.id).unwrap_or_default();
+        Ok(roles
+            .into_iter()
+            .map(|r| Role::new(r, loaded.next.clone()))
+            .collect())
     }
 }
 
@@ -239,11 +315,11 @@ impl Question {
 
     async fn role(&self, ctx: &Context<'_>) -> AppResult<Role> {
         if let Some(role) = &self.role {
-            return Ok(Role(role.clone()));
+            return Ok(Role::alone(role.clone()));
         }
         loaders::by_id::<role::Entity>(ctx, self.row.role_id)
             .await?
-            .map(Role)
+            .map(Role::alone)
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("question {} has no role", self.row.id))
             })
@@ -338,11 +414,12 @@ impl RoleQuery {
         let page = PageRequest::new("Role", first, after, last, before, api_limits(ctx)?)?;
         let filter = RoleFilter::new(search.as_deref(), skill.as_deref());
         let rows = fetch_role_page(database(ctx)?, &filter, &page).await?;
+        let siblings = Siblings::of::<role::Entity>(&rows);
         Ok(page.finish(
             "Role",
             rows,
             |r| r.id.to_string(),
-            Role,
+            |r| Role::new(r, siblings.clone()),
             RoleConnectionFields { filter },
         ))
     }
@@ -353,17 +430,19 @@ impl RoleQuery {
             .filter(role::Column::Slug.eq(slug))
             .one(database(ctx)?)
             .await?
-            .map(Role))
+            .map(Role::alone))
     }
 
     /// Every skill, by name.
     async fn skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Skill>> {
-        Ok(skill::Entity::find()
+        let rows = skill::Entity::find()
             .order_by_asc(skill::Column::Name)
             .all(database(ctx)?)
-            .await?
+            .await?;
+        let siblings = Siblings::of::<skill::Entity>(&rows);
+        Ok(rows
             .into_iter()
-            .map(Skill)
+            .map(|row| Skill::new(row, siblings.clone()))
             .collect())
     }
 }

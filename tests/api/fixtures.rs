@@ -27,7 +27,7 @@ pub const ROLE_FIELDS: &str = r#"
 /// A valid content file for generated role `i`: every list filled, so every
 /// table has rows. Even roles mention "Alpha" and list `skill-even`.
 pub fn generated_role(i: usize) -> String {
-    let (word, parity) = if i % 2 == 0 {
+    let (word, parity) = if i.is_multiple_of(2) {
         ("Alpha", "even")
     } else {
         ("Beta", "odd")

@@ -9,6 +9,7 @@ mod fixtures;
 
 mod batching;
 mod content_import;
+mod migrations;
 mod pagination;
 mod role_page;
 mod schema;

@@ -3,8 +3,9 @@
 #[test]
 fn checked_in_schema_matches_the_code() {
     let built = prep_graphql::graphql::sdl();
-    let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
-        .expect("schema.graphql exists");
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+            .expect("schema.graphql exists");
     assert!(
         built == checked_in,
         "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"
@@ -18,5 +19,8 @@ fn schema_command_prints_the_sdl() {
         .output()
         .expect("run prep-graphql schema");
     assert!(output.status.success());
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), prep_graphql::graphql::sdl());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        prep_graphql::graphql::sdl()
+    );
 }
