@@ -6,16 +6,19 @@ use std::time::Duration;
 
 use async_graphql::http::{GraphQLPlaygroundConfig, GraphiQLSource, playground_source};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-use crate::config::ApiLimits;
+use crate::auth::{self, Viewer};
+use crate::config::Settings;
 use crate::content::{self, ContentLimits};
+use crate::graphql::accounts::ClientAddress;
 use crate::graphql::{self, AppSchema, loaders};
 
 /// Everything a request handler needs; cheap to clone.
@@ -27,8 +30,8 @@ pub struct AppState {
 
 impl AppState {
     /// State over an open (and prepared) database.
-    pub fn new(db: DatabaseConnection, limits: ApiLimits) -> Self {
-        let schema = graphql::build_schema(db.clone(), limits);
+    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        let schema = graphql::build_schema(db.clone(), settings);
         Self { db, schema }
     }
 }
@@ -66,19 +69,135 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn execute(state: &AppState, request: async_graphql::Request) -> GraphQLResponse {
-    let request = request.data(loaders::new_loader(&state.db));
+/// Why a request was not executed.
+enum Refusal {
+    /// The bearer token is malformed, unknown, expired or revoked.
+    BadToken,
+    /// A mutation or subscription sent with GET (a link or image could do that cross-site).
+    NotAQuery,
+    /// The database failed while checking the token.
+    Internal,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            Self::BadToken => (
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the bearer token is invalid, expired or revoked",
+            ),
+            Self::NotAQuery => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "BAD_REQUEST",
+                "only queries may be sent with GET; use POST",
+            ),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                "internal server error",
+            ),
+        };
+        let body = Json(serde_json::json!({
+            "errors": [{ "message": message, "extensions": { "code": code } }]
+        }));
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        match self {
+            Self::BadToken => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
+            }
+            Self::NotAQuery => {
+                headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
+            }
+            Self::Internal => {}
+        }
+        response
+    }
+}
+
+/// The viewer of a request: none without an Authorization header, an error
+/// for a bad one (a bad token is never quietly treated as anonymous).
+async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Refusal> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(Refusal::BadToken)?;
+    match auth::authenticate(&state.db, token).await {
+        Ok(Some(viewer)) => Ok(Some(viewer)),
+        Ok(None) => Err(Refusal::BadToken),
+        Err(e) => {
+            tracing::error!(error = %e, "checking a bearer token");
+            Err(Refusal::Internal)
+        }
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: SocketAddr,
+    request: async_graphql::Request,
+) -> Response {
+    let viewer = match viewer_of(state, headers).await {
+        Ok(viewer) => viewer,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let mut request = request
+        .data(loaders::new_loader(&state.db))
+        .data(ClientAddress(address.ip().to_string()));
+    if let Some(viewer) = viewer {
+        request = request.data(viewer);
+    }
     let mut response = state.schema.execute(request).await;
     crate::error::finish_response(&mut response);
-    response.into()
+    GraphQLResponse::from(response).into_response()
 }
 
-async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    execute(&state, request.into_inner()).await
+async fn graphql_post(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    execute(&state, &headers, address, request.into_inner()).await
 }
 
-async fn graphql_get(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    execute(&state, request.into_inner()).await
+async fn graphql_get(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    let request = request.into_inner();
+    if !is_query(&request) {
+        return Refusal::NotAQuery.into_response();
+    }
+    execute(&state, &headers, address, request).await
+}
+
+/// Whether the operation a request selects is a query. Unparsable documents
+/// count as queries: execution reports their syntax errors.
+fn is_query(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return true;
+    };
+    let selected = match (&document.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|op| op.node.ty),
+    };
+    selected.is_none_or(|ty| ty == OperationType::Query)
 }
 
 async fn playground() -> Html<String> {

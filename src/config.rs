@@ -54,9 +54,32 @@ pub struct ServeConfig {
     pub database: DatabaseConfig,
     #[command(flatten)]
     pub limits: ApiLimits,
+    #[command(flatten)]
+    pub auth: AuthConfig,
+    #[command(flatten)]
+    pub drafts: DraftLimits,
     /// Seconds that in-flight requests get to finish after a shutdown signal.
     #[arg(long, env = "PREP_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
+}
+
+/// What the API needs of the configuration, apart from where to listen and store.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub api: ApiLimits,
+    pub auth: AuthConfig,
+    pub drafts: DraftLimits,
+}
+
+impl ServeConfig {
+    /// The API settings of this configuration.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            api: self.limits.clone(),
+            auth: self.auth.clone(),
+            drafts: self.drafts.clone(),
+        }
+    }
 }
 
 /// Limits of the GraphQL API.
@@ -75,6 +98,66 @@ impl Default for ApiLimits {
         Self {
             default_page_size: 20,
             max_page_size: 100,
+        }
+    }
+}
+
+/// Accounts, sessions and login throttling.
+#[derive(Debug, Clone, Args)]
+pub struct AuthConfig {
+    /// Days a session token stays valid.
+    #[arg(long, env = "PREP_SESSION_TTL_DAYS", default_value_t = 30)]
+    pub session_ttl_days: u32,
+    /// Shortest password accepted, in characters.
+    #[arg(long, env = "PREP_PASSWORD_MIN_CHARS", default_value_t = 10)]
+    pub password_min_chars: usize,
+    /// Longest password accepted, in characters (hashing cost grows with length).
+    #[arg(long, env = "PREP_PASSWORD_MAX_CHARS", default_value_t = 256)]
+    pub password_max_chars: usize,
+    /// Failed logins allowed per email within the window.
+    #[arg(long, env = "PREP_LOGIN_FAILURES_PER_EMAIL", default_value_t = 5)]
+    pub login_failures_per_email: u32,
+    /// Failed logins allowed per client address within the window.
+    #[arg(long, env = "PREP_LOGIN_FAILURES_PER_ADDRESS", default_value_t = 20)]
+    pub login_failures_per_address: u32,
+    /// Length of the failed-login window, in seconds.
+    #[arg(long, env = "PREP_LOGIN_FAILURE_WINDOW_SECS", default_value_t = 900)]
+    pub login_failure_window_secs: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl_days: 30,
+            password_min_chars: 10,
+            password_max_chars: 256,
+            login_failures_per_email: 5,
+            login_failures_per_address: 20,
+            login_failure_window_secs: 900,
+        }
+    }
+}
+
+/// Sizes of STAR drafts.
+#[derive(Debug, Clone, Args)]
+pub struct DraftLimits {
+    /// Longest draft title, in characters.
+    #[arg(long, env = "PREP_DRAFT_TITLE_MAX_CHARS", default_value_t = 200)]
+    pub title_max_chars: usize,
+    /// Longest Situation, Task, Action or Result, in characters.
+    #[arg(long, env = "PREP_DRAFT_SECTION_MAX_CHARS", default_value_t = 5000)]
+    pub section_max_chars: usize,
+    /// Most drafts one user may keep.
+    #[arg(long, env = "PREP_MAX_DRAFTS_PER_USER", default_value_t = 500)]
+    pub max_drafts_per_user: u64,
+}
+
+impl Default for DraftLimits {
+    fn default() -> Self {
+        Self {
+            title_max_chars: 200,
+            section_max_chars: 5000,
+            max_drafts_per_user: 500,
         }
     }
 }

@@ -59,3 +59,11 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     };
     db.begin_with_options(options).await
 }
+
+/// The current time, truncated to the microsecond precision that PostgreSQL
+/// stores, so what we write is what we read back on both backends (and
+/// SQLite's text timestamps of one format sort in time order).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}

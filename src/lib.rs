@@ -19,6 +19,7 @@ pub mod auth;
 pub mod config;
 pub mod content;
 pub mod db;
+pub mod drafts;
 pub mod error;
 pub mod graphql;
 pub mod money;

@@ -42,7 +42,8 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     println!("  GraphQL:    http://{addr}/graphql");
     println!("  Playground: http://{addr}/playground");
     println!("  GraphiQL:   http://{addr}/graphiql");
-    let state = app::AppState::new(db.clone(), config.limits);
+    prep_graphql::auth::warm_up();
+    let state = app::AppState::new(db.clone(), config.settings());
     app::serve(
         listener,
         app::router(state),

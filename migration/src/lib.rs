@@ -6,6 +6,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_role_pages;
+mod m20261128_000002_create_accounts_and_drafts;
 
 /// The list of migrations, oldest first.
 pub struct Migrator;
@@ -13,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_role_pages::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_role_pages::Migration),
+            Box::new(m20261128_000002_create_accounts_and_drafts::Migration),
+        ]
     }
 }

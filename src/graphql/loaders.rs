@@ -279,7 +279,8 @@ impl<V: Clone> Loaded<V> {
 /// loads it for all of them; the others wait for that one load.
 pub struct Siblings {
     ids: Vec<i32>,
-    loads: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// One load per loader key type and variant (e.g. a page size).
+    loads: Mutex<HashMap<(TypeId, String), Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Siblings {
@@ -311,13 +312,33 @@ impl Siblings {
         V: Send + Sync + Clone + 'static,
         Db: Loader<K, Value = V, Error = Arc<DbErr>>,
     {
+        self.load_variant(ctx, String::new(), key, unkey, child_ids)
+            .await
+    }
+
+    /// [`Self::load`] for keys that carry more than the sibling id (a viewer,
+    /// a page size): `variant` names what they carry, so that two aliases of
+    /// one field with other arguments get loads of their own.
+    pub async fn load_variant<K, V>(
+        &self,
+        ctx: &Context<'_>,
+        variant: String,
+        key: impl Fn(i32) -> K,
+        unkey: fn(&K) -> i32,
+        child_ids: fn(&V) -> Vec<i32>,
+    ) -> Result<Arc<Loaded<V>>, AppError>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+        Db: Loader<K, Value = V, Error = Arc<DbErr>>,
+    {
         let cell = {
             let mut loads = self
                 .loads
                 .lock()
                 .map_err(|_| AppError::internal(anyhow::anyhow!("sibling loads poisoned")))?;
             let entry = loads
-                .entry(TypeId::of::<K>())
+                .entry((TypeId::of::<K>(), variant))
                 .or_insert_with(|| Arc::new(OnceCell::<Arc<Loaded<V>>>::new()));
             entry
                 .clone()
@@ -327,7 +348,7 @@ impl Siblings {
         let loaded = cell
             .get_or_try_init(|| async {
                 let found = loader(ctx)?
-                    .load_many(self.ids.iter().copied().map(key))
+                    .load_many(self.ids.iter().map(|id| key(*id)))
                     .await?;
                 let next = Siblings::new(found.values().flat_map(child_ids).collect());
                 let values = found.into_iter().map(|(k, v)| (unkey(&k), v)).collect();

@@ -4,9 +4,12 @@ use async_graphql::{Context, ID, Interface, Object};
 
 use entity::{question, role, skill};
 
-use super::ids;
+use super::drafts::StarDraft;
 use super::loaders::by_id;
 use super::roles::{Question, Role, Skill};
+use super::viewer::require_viewer;
+use super::{database, ids};
+use crate::drafts;
 use crate::error::{AppError, AppResult};
 
 /// An object with an opaque global ID that `node(id:)` resolves.
@@ -16,6 +19,7 @@ pub enum Node {
     Role(Role),
     Skill(Skill),
     Question(Question),
+    StarDraft(StarDraft),
 }
 
 /// `node(id:)`.
@@ -38,7 +42,11 @@ impl NodeQuery {
                 .map(|m| Node::Skill(Skill::alone(m))),
             "Question" => by_id::<question::Entity>(ctx, key)
                 .await?
-                .map(|m| Node::Question(Question::new(m))),
+                .map(|m| Node::Question(Question::alone(m))),
+            // Private: UNAUTHENTICATED when anonymous, null unless the viewer owns it.
+            "StarDraft" => drafts::find_owned(database(ctx)?, require_viewer(ctx)?, key)
+                .await?
+                .map(|m| Node::StarDraft(StarDraft::alone(m))),
             _ => None,
         })
     }

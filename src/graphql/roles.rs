@@ -13,12 +13,14 @@ use sea_orm::{
 
 use entity::{
     faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark, skill,
-    timeline_phase,
+    star_draft, timeline_phase,
 };
 
+use super::drafts::{DraftsOfQuestion, StarDraft};
 use super::loaders::{self, RolesOfSkill, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
+use super::viewer::viewer;
 use super::{api_limits, database, ids};
 use crate::error::{AppError, AppResult};
 
@@ -104,14 +106,14 @@ impl Role {
         ctx: &Context<'_>,
         category: Option<QuestionCategory>,
     ) -> AppResult<Vec<Question>> {
-        let (rows, _) = self
+        let (rows, next) = self
             .siblings
             .children::<question::Entity>(ctx, self.row.id)
             .await?;
         Ok(rows
             .into_iter()
             .filter(|q| category.is_none_or(|c| c.stored() == q.category))
-            .map(|q| Question::with_role(q, self.row.clone()))
+            .map(|q| Question::with_role(q, self.row.clone(), next.clone()))
             .collect())
     }
 
@@ -271,19 +273,31 @@ pub struct Question {
     row: question::Model,
     /// The role, when the question was reached through it: saves loading it again.
     role: Option<role::Model>,
+    siblings: Arc<Siblings>,
 }
 
 impl Question {
-    /// A question whose role is loaded on demand.
-    pub fn new(row: question::Model) -> Self {
-        Self { row, role: None }
+    /// A question fetched together with `siblings`; its role is loaded on demand.
+    pub fn new(row: question::Model, siblings: Arc<Siblings>) -> Self {
+        Self {
+            row,
+            role: None,
+            siblings,
+        }
+    }
+
+    /// A question fetched on its own.
+    pub fn alone(row: question::Model) -> Self {
+        let siblings = Siblings::new(vec![row.id]);
+        Self::new(row, siblings)
     }
 
     /// A question reached through its `role`.
-    pub fn with_role(row: question::Model, role: role::Model) -> Self {
+    fn with_role(row: question::Model, role: role::Model, siblings: Arc<Siblings>) -> Self {
         Self {
             row,
             role: Some(role),
+            siblings,
         }
     }
 }
@@ -323,6 +337,28 @@ impl Question {
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("question {} has no role", self.row.id))
             })
+    }
+
+    /// The viewer's drafts for this question, newest change first; empty for anonymous viewers.
+    async fn my_star_drafts(&self, ctx: &Context<'_>) -> AppResult<Vec<StarDraft>> {
+        let Some(viewer) = viewer(ctx) else {
+            return Ok(Vec::new());
+        };
+        let user_id = viewer.user_id;
+        let loaded = self
+            .siblings
+            .load_variant(
+                ctx,
+                user_id.to_string(),
+                move |question_id| DraftsOfQuestion {
+                    user_id,
+                    question_id,
+                },
+                |k| k.question_id,
+                |_: &Vec<star_draft::Model>| Vec::new(),
+            )
+            .await?;
+        Ok(StarDraft::list(loaded.get(self.row.id).unwrap_or_default()))
     }
 }
 

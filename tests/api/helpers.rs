@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use prep_graphql::config::{ApiLimits, DatabaseConfig};
+use prep_graphql::config::{DatabaseConfig, Settings};
 use prep_graphql::{app, db};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -143,13 +143,13 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Starts a server on `backend` with default limits.
+    /// Starts a server on `backend` with default settings.
     pub async fn spawn(backend: Backend) -> Self {
-        Self::spawn_with(backend, ApiLimits::default()).await
+        Self::spawn_with(backend, Settings::default()).await
     }
 
-    /// Starts a server on `backend` with `limits`.
-    pub async fn spawn_with(backend: Backend, limits: ApiLimits) -> Self {
+    /// Starts a server on `backend` with `settings`.
+    pub async fn spawn_with(backend: Backend, settings: Settings) -> Self {
         init_logs();
         let database = TestDatabase::create(backend).await;
         let mut db = database.connect().await;
@@ -169,7 +169,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let router = app::router(app::AppState::new(db.clone(), limits));
+        let router = app::router(app::AppState::new(db.clone(), settings));
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
@@ -229,6 +229,42 @@ impl TestApp {
     }
 }
 
+/// A fresh account's email (unique per call).
+pub fn new_email() -> String {
+    format!("user-{}@example.com", prep_graphql::auth::random_hex(6))
+}
+
+/// The password test accounts use.
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// Registers an account and returns its token.
+    pub async fn register(&self, email: &str) -> String {
+        let body = self
+            .graphql(
+                "mutation($input: RegisterInput!) { register(input: $input) { token } }",
+                json!({ "input": { "email": email, "password": PASSWORD, "displayName": "Tester" } }),
+            )
+            .await;
+        body["data"]["register"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("register failed: {body:#}"))
+            .to_owned()
+    }
+
+    /// Registers a fresh account and returns its token.
+    pub async fn new_user(&self) -> String {
+        self.register(&new_email()).await
+    }
+
+    /// Like [`Self::graphql_as`], but panics on errors and returns `data`.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.graphql_as(Some(token), query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+}
+
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
@@ -240,6 +276,12 @@ pub fn error_code(body: &Value) -> &str {
 /// set, once on PostgreSQL, each with its own server and database.
 macro_rules! api_test {
     ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
+        $crate::helpers::api_test! {
+            settings = prep_graphql::config::Settings::default();
+            $(#[$meta])* async fn $name($app: TestApp) $body
+        }
+    };
+    (settings = $settings:expr; $(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -247,7 +289,7 @@ macro_rules! api_test {
             $(#[$meta])*
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                let $app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $settings).await;
                 $body
             }
 
@@ -258,7 +300,7 @@ macro_rules! api_test {
                     eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
                     return;
                 }
-                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                let $app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, $settings).await;
                 $body
             }
         }

@@ -7,6 +7,7 @@ mod helpers;
 
 mod fixtures;
 
+mod accounts;
 mod batching;
 mod content_import;
 mod migrations;

@@ -1,0 +1,138 @@
+//! Throttling failed logins per email and per client address.
+//!
+//! In memory, per server instance: with several instances each enforces its
+//! own window, so the effective limit is the configured one times the number
+//! of instances.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::config::AuthConfig;
+use crate::error::AppError;
+
+/// Most keys kept before expired windows are swept.
+const SWEEP_ABOVE: usize = 10_000;
+
+/// A fixed-window counter of attempts per key.
+pub struct FailureLimiter {
+    max: u32,
+    window: Duration,
+    entries: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl FailureLimiter {
+    /// Allows `max` counted attempts per key within `window`.
+    pub fn new(max: u32, window: Duration) -> Self {
+        Self {
+            max,
+            window,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts an attempt for `key`, or refuses it with the seconds to wait.
+    ///
+    /// The attempt is counted before the password is checked, so concurrent
+    /// guesses cannot all slip under the limit.
+    pub fn reserve(&self, key: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        let Ok(mut entries) = self.entries.lock() else {
+            return Ok(());
+        };
+        if entries.len() > SWEEP_ABOVE {
+            let window = self.window;
+            entries.retain(|_, (_, start)| now.duration_since(*start) < window);
+        }
+        let entry = entries.entry(key.to_owned()).or_insert((0, now));
+        if now.duration_since(entry.1) >= self.window {
+            *entry = (0, now);
+        }
+        if entry.0 >= self.max {
+            let wait = self.window.saturating_sub(now.duration_since(entry.1));
+            return Err(wait.as_secs().max(1));
+        }
+        entry.0 += 1;
+        Ok(())
+    }
+
+    /// Gives back an attempt that turned out not to be a failure.
+    pub fn release(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock()
+            && let Some(entry) = entries.get_mut(key)
+        {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
+
+    /// Forgets `key`'s failures.
+    pub fn clear(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
+        }
+    }
+}
+
+/// Both login limiters.
+pub struct LoginThrottle {
+    by_email: FailureLimiter,
+    by_address: FailureLimiter,
+}
+
+impl LoginThrottle {
+    /// Limiters sized by `config`.
+    pub fn new(config: &AuthConfig) -> Self {
+        let window = Duration::from_secs(config.login_failure_window_secs);
+        Self {
+            by_email: FailureLimiter::new(config.login_failures_per_email, window),
+            by_address: FailureLimiter::new(config.login_failures_per_address, window),
+        }
+    }
+
+    /// Counts a login attempt, or refuses it with RATE_LIMITED.
+    pub fn reserve(&self, email: &str, address: &str) -> Result<(), AppError> {
+        let refused = |retry_after_seconds| AppError::RateLimited {
+            retry_after_seconds,
+        };
+        self.by_address.reserve(address).map_err(refused)?;
+        if let Err(wait) = self.by_email.reserve(email) {
+            self.by_address.release(address);
+            return Err(refused(wait));
+        }
+        Ok(())
+    }
+
+    /// A successful login: the email's failures are forgotten and the
+    /// address's attempt is given back.
+    pub fn succeeded(&self, email: &str, address: &str) {
+        self.by_email.clear(email);
+        self.by_address.release(address);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_past_the_limit_until_the_window_ends() {
+        let limiter = FailureLimiter::new(2, Duration::from_secs(60));
+        assert!(limiter.reserve("a").is_ok());
+        assert!(limiter.reserve("a").is_ok());
+        let wait = limiter.reserve("a").unwrap_err();
+        assert!((1..=60).contains(&wait));
+        assert!(limiter.reserve("b").is_ok(), "keys are independent");
+        limiter.release("a");
+        assert!(limiter.reserve("a").is_ok());
+        limiter.clear("a");
+        assert!(limiter.reserve("a").is_ok());
+    }
+
+    #[test]
+    fn a_zero_window_never_refuses() {
+        let limiter = FailureLimiter::new(1, Duration::ZERO);
+        for _ in 0..3 {
+            assert!(limiter.reserve("a").is_ok());
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! Feedback on a STAR answer, computed from its text alone.
+//!
+//! The rules follow the role pages' advice: speak for 90–120 seconds (at about
+//! 150 words a minute), quantify the Result, say "I" rather than "we" in the
+//! Action, and leave no section out.
+
+use async_graphql::{Enum, SimpleObject};
+
+/// Speaking pace used for the estimate.
+pub const WORDS_PER_MINUTE: usize = 150;
+/// Shortest and longest target answer, in seconds.
+pub const TARGET_SECONDS: (usize, usize) = (90, 120);
+
+/// A section of a STAR answer.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StarSection {
+    Situation,
+    Task,
+    Action,
+    Result,
+}
+
+impl StarSection {
+    /// Fewer words than this and the section is too short to carry its part.
+    pub fn minimum_words(self) -> usize {
+        match self {
+            Self::Situation => 15,
+            Self::Task => 10,
+            Self::Action => 40,
+            Self::Result => 15,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Situation => "Situation",
+            Self::Task => "Task",
+            Self::Action => "Action",
+            Self::Result => "Result",
+        }
+    }
+}
+
+/// The four sections' text.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    pub situation: &'a str,
+    pub task: &'a str,
+    pub action: &'a str,
+    pub result: &'a str,
+}
+
+impl<'a> Answer<'a> {
+    fn sections(&self) -> [(StarSection, &'a str); 4] {
+        [
+            (StarSection::Situation, self.situation),
+            (StarSection::Task, self.task),
+            (StarSection::Action, self.action),
+            (StarSection::Result, self.result),
+        ]
+    }
+}
+
+/// Word count of one section.
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+pub struct StarSectionFeedback {
+    pub section: StarSection,
+    pub word_count: i32,
+    /// Present but under the section's minimum length.
+    pub too_short: bool,
+}
+
+/// One piece of advice; `code` is stable for clients to key on.
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+pub struct StarSuggestion {
+    /// e.g. `RESULT_NOT_QUANTIFIED`.
+    pub code: String,
+    /// The section it is about, if one.
+    pub section: Option<StarSection>,
+    pub message: String,
+}
+
+/// Everything computed from a draft's text.
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+pub struct StarFeedback {
+    /// Words in the four sections together.
+    pub word_count: i32,
+    /// At 150 words a minute.
+    pub estimated_speaking_seconds: i32,
+    /// Whether the estimate is within 90–120 seconds.
+    pub within_target_length: bool,
+    /// Whether the Result has a number, percentage, amount, multiplier or time saved.
+    pub result_quantified: bool,
+    /// "I", "me", "my"... in the Action.
+    pub first_person_count: i32,
+    /// "we", "us", "our"... in the Action.
+    pub team_person_count: i32,
+    /// Sections with no words.
+    pub missing_sections: Vec<StarSection>,
+    /// Filler words and phrases found, each once, in order of appearance.
+    pub filler_words: Vec<String>,
+    pub sections: Vec<StarSectionFeedback>,
+    pub suggestions: Vec<StarSuggestion>,
+}
+
+/// Lowercased words of `text`, with surrounding punctuation removed.
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '%')
+                .trim_matches('\'')
+                .to_lowercase()
+                .replace('’', "'")
+        })
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
+const FIRST_PERSON: &[&str] = &[
+    "i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself",
+];
+const TEAM_PERSON: &[&str] = &[
+    "we",
+    "we're",
+    "we've",
+    "we'd",
+    "we'll",
+    "us",
+    "our",
+    "ours",
+    "ourselves",
+];
+const FILLER_WORDS: &[&str] = &[
+    "um",
+    "umm",
+    "uh",
+    "er",
+    "erm",
+    "basically",
+    "actually",
+    "literally",
+    "honestly",
+    "obviously",
+];
+const FILLER_PHRASES: &[&str] = &["you know", "kind of", "sort of", "i mean"];
+const QUANTITY_WORDS: &[&str] = &[
+    "doubled",
+    "tripled",
+    "quadrupled",
+    "halved",
+    "twice",
+    "half",
+    "percent",
+    "hundred",
+    "hundreds",
+    "thousand",
+    "thousands",
+    "million",
+    "millions",
+    "billion",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "twenty",
+    "fifty",
+];
+
+/// Whether `text` states a quantity: a figure ("40%", "£2m", "3x", "120 ms"),
+/// a multiplier word ("doubled") or a spelled-out number ("saved two days").
+pub fn is_quantified(text: &str) -> bool {
+    words(text)
+        .iter()
+        .any(|w| w.chars().any(|c| c.is_ascii_digit()) || QUANTITY_WORDS.contains(&w.as_str()))
+}
+
+/// Filler words and phrases of `text`, each once, in order of first appearance.
+fn fillers(texts: &[&str]) -> Vec<String> {
+    let mut found: Vec<(usize, usize, &str)> = Vec::new();
+    for (t, text) in texts.iter().enumerate() {
+        let words = words(text);
+        for (i, w) in words.iter().enumerate() {
+            if let Some(f) = FILLER_WORDS.iter().find(|f| **f == w.as_str()) {
+                found.push((t, i, f));
+            }
+            if let Some(next) = words.get(i + 1) {
+                let pair = format!("{w} {next}");
+                if let Some(f) = FILLER_PHRASES.iter().find(|f| **f == pair) {
+                    found.push((t, i, f));
+                }
+            }
+        }
+    }
+    found.sort();
+    let mut out: Vec<String> = Vec::new();
+    for (_, _, f) in found {
+        if !out.iter().any(|o| o == f) {
+            out.push(f.to_owned());
+        }
+    }
+    out
+}
+
+fn suggestion(code: &str, section: Option<StarSection>, message: String) -> StarSuggestion {
+    StarSuggestion {
+        code: code.to_owned(),
+        section,
+        message,
+    }
+}
+
+/// Computes the feedback of an answer.
+pub fn analyse(answer: Answer<'_>) -> StarFeedback {
+    let mut sections = Vec::new();
+    let mut missing = Vec::new();
+    let mut suggestions = Vec::new();
+    let mut total = 0;
+    for (section, text) in answer.sections() {
+        let count = words(text).len();
+        total += count;
+        let too_short = count > 0 && count < section.minimum_words();
+        if count == 0 {
+            missing.push(section);
+            suggestions.push(suggestion(
+                &format!("{}_MISSING", section.name().to_uppercase()),
+                Some(section),
+                format!(
+                    "Add the {}: the answer is incomplete without it.",
+                    section.name()
+                ),
+            ));
+        } else if too_short {
+            suggestions.push(suggestion(
+                "SECTION_TOO_SHORT",
+                Some(section),
+                format!(
+                    "The {} has {count} words; give it at least {}.",
+                    section.name(),
+                    section.minimum_words()
+                ),
+            ));
+        }
+        sections.push(StarSectionFeedback {
+            section,
+            word_count: count as i32,
+            too_short,
+        });
+    }
+
+    let seconds = (total * 60 + WORDS_PER_MINUTE / 2) / WORDS_PER_MINUTE;
+    let within = (TARGET_SECONDS.0..=TARGET_SECONDS.1).contains(&seconds);
+    if total > 0 && seconds < TARGET_SECONDS.0 {
+        suggestions.push(suggestion(
+            "TOO_SHORT",
+            None,
+            format!("About {seconds} s spoken; aim for 90 to 120 s by adding detail to the Action and Result."),
+        ));
+    } else if seconds > TARGET_SECONDS.1 {
+        suggestions.push(suggestion(
+            "TOO_LONG",
+            None,
+            format!("About {seconds} s spoken; cut it to 90 to 120 s, mostly from the Situation."),
+        ));
+    }
+
+    let quantified = is_quantified(answer.result);
+    if !answer.result.trim().is_empty() && !quantified {
+        suggestions.push(suggestion(
+            "RESULT_NOT_QUANTIFIED",
+            Some(StarSection::Result),
+            "Quantify the Result: a number, percentage, amount, multiplier or time saved."
+                .to_owned(),
+        ));
+    }
+
+    let action = words(answer.action);
+    let first = action
+        .iter()
+        .filter(|w| FIRST_PERSON.contains(&w.as_str()))
+        .count();
+    let team = action
+        .iter()
+        .filter(|w| TEAM_PERSON.contains(&w.as_str()))
+        .count();
+    if team > first {
+        suggestions.push(suggestion(
+            "ACTION_USES_WE",
+            Some(StarSection::Action),
+            "Say what you did: use \"I\" rather than \"we\" in the Action.".to_owned(),
+        ));
+    }
+
+    let filler_words = fillers(&[answer.situation, answer.task, answer.action, answer.result]);
+    if !filler_words.is_empty() {
+        suggestions.push(suggestion(
+            "FILLER_WORDS",
+            None,
+            format!("Drop the filler words: {}.", filler_words.join(", ")),
+        ));
+    }
+
+    StarFeedback {
+        word_count: total as i32,
+        estimated_speaking_seconds: seconds as i32,
+        within_target_length: within,
+        result_quantified: quantified,
+        first_person_count: first as i32,
+        team_person_count: team as i32,
+        missing_sections: missing,
+        filler_words,
+        sections,
+        suggestions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(f: &StarFeedback) -> Vec<&str> {
+        f.suggestions.iter().map(|s| s.code.as_str()).collect()
+    }
+
+    /// `n` neutral words.
+    fn filler_free(n: usize) -> String {
+        vec!["service"; n].join(" ")
+    }
+
+    #[test]
+    fn a_good_answer_gets_no_suggestions() {
+        let situation = format!(
+            "Our checkout API timed out at peak traffic. {}",
+            filler_free(20)
+        );
+        let task = format!(
+            "I owned the latency budget for checkout. {}",
+            filler_free(20)
+        );
+        let action = format!(
+            "I profiled the hot path, I added a read-through cache and I moved the payment call to a queue. {}",
+            filler_free(150)
+        );
+        let result = format!(
+            "p95 latency fell from 800 ms to 120 ms and errors dropped 90%. {}",
+            filler_free(20)
+        );
+        let f = analyse(Answer {
+            situation: &situation,
+            task: &task,
+            action: &action,
+            result: &result,
+        });
+        assert_eq!(codes(&f), Vec::<&str>::new(), "{f:#?}");
+        assert!(f.within_target_length);
+        assert!(f.result_quantified);
+        assert_eq!(f.first_person_count, 3);
+        assert_eq!(f.team_person_count, 0);
+        assert_eq!(f.missing_sections, vec![]);
+        // 8+20 + 7+20 + 19+150 + 13+20 = 257 words; 257 / 150 min = 102.8 s, rounded to 103.
+        assert_eq!(f.word_count, 257);
+        assert_eq!(f.estimated_speaking_seconds, 103);
+    }
+
+    #[test]
+    fn an_empty_answer_lists_every_section_missing() {
+        let f = analyse(Answer {
+            situation: "",
+            task: "  ",
+            action: "",
+            result: "",
+        });
+        assert_eq!(f.word_count, 0);
+        assert_eq!(f.estimated_speaking_seconds, 0);
+        assert!(!f.within_target_length);
+        assert_eq!(
+            f.missing_sections,
+            vec![
+                StarSection::Situation,
+                StarSection::Task,
+                StarSection::Action,
+                StarSection::Result
+            ]
+        );
+        assert_eq!(
+            codes(&f),
+            [
+                "SITUATION_MISSING",
+                "TASK_MISSING",
+                "ACTION_MISSING",
+                "RESULT_MISSING"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_vague_team_answer_with_fillers_gets_advice() {
+        let f = analyse(Answer {
+            situation: "Basically the site was slow, you know.",
+            task: "We had to fix it.",
+            action: "We looked at it and we kind of fixed our queries, um, together.",
+            result: "It was much better and everyone was happy.",
+        });
+        assert!(!f.result_quantified);
+        assert_eq!((f.first_person_count, f.team_person_count), (0, 3));
+        assert_eq!(f.filler_words, ["basically", "you know", "kind of", "um"]);
+        let codes = codes(&f);
+        for code in [
+            "SECTION_TOO_SHORT",
+            "TOO_SHORT",
+            "RESULT_NOT_QUANTIFIED",
+            "ACTION_USES_WE",
+            "FILLER_WORDS",
+        ] {
+            assert!(codes.contains(&code), "{code} missing from {codes:?}");
+        }
+        assert!(f.sections.iter().all(|s| s.too_short));
+    }
+
+    #[test]
+    fn quantities_take_many_forms() {
+        for text in [
+            "cut costs by 40%",
+            "saved £2m a year",
+            "3x faster",
+            "saved two days a sprint",
+            "halved the error rate",
+            "from 800ms to 120ms",
+        ] {
+            assert!(is_quantified(text), "{text:?}");
+        }
+        for text in ["much faster", "everyone was happy", ""] {
+            assert!(!is_quantified(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn long_answers_are_flagged() {
+        let long = filler_free(100);
+        let f = analyse(Answer {
+            situation: &long,
+            task: &long,
+            action: &long,
+            result: &format!("{long} 5%"),
+        });
+        assert_eq!(f.estimated_speaking_seconds, 160);
+        assert!(codes(&f).contains(&"TOO_LONG"));
+        assert!(!f.within_target_length);
+    }
+}

@@ -1,0 +1,348 @@
+//! STAR drafts: private answers with versions, revisions and feedback.
+//!
+//! Every write is one transaction that changes the draft and records the new
+//! version's full text as a revision. Updates and restores are conditional
+//! writes (`UPDATE .. WHERE id = ? AND version = ?`), so of concurrent writers
+//! on one version exactly one wins and the others get VERSION_CONFLICT.
+
+pub mod feedback;
+
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
+
+use entity::{question, star_draft, star_draft_revision};
+
+use crate::auth::Viewer;
+use crate::config::DraftLimits;
+use crate::db::{begin_write, now};
+use crate::error::{AppError, AppResult};
+
+/// A draft's lifecycle state, stored lowercase.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StarDraftStatus {
+    Draft,
+    Ready,
+    Archived,
+}
+
+impl StarDraftStatus {
+    /// The stored value.
+    pub fn stored(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Ready => "ready",
+            Self::Archived => "archived",
+        }
+    }
+
+    /// Parses a stored value.
+    pub fn from_stored(value: &str) -> AppResult<Self> {
+        match value {
+            "draft" => Ok(Self::Draft),
+            "ready" => Ok(Self::Ready),
+            "archived" => Ok(Self::Archived),
+            other => Err(AppError::internal(anyhow::anyhow!(
+                "unknown draft status {other:?}"
+            ))),
+        }
+    }
+}
+
+/// The text of a draft: what a revision keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftText {
+    pub title: String,
+    pub situation: String,
+    pub task: String,
+    pub action: String,
+    pub result: String,
+}
+
+impl DraftText {
+    fn of(draft: &star_draft::Model) -> Self {
+        Self {
+            title: draft.title.clone(),
+            situation: draft.situation.clone(),
+            task: draft.task.clone(),
+            action: draft.action.clone(),
+            result: draft.result.clone(),
+        }
+    }
+
+    fn check(&self, limits: &DraftLimits) -> AppResult<()> {
+        let fields = [
+            ("title", &self.title, limits.title_max_chars),
+            ("situation", &self.situation, limits.section_max_chars),
+            ("task", &self.task, limits.section_max_chars),
+            ("action", &self.action, limits.section_max_chars),
+            ("result", &self.result, limits.section_max_chars),
+        ];
+        for (field, value, max) in fields {
+            let len = value.chars().count();
+            if len > max {
+                return Err(AppError::bad_input(
+                    field,
+                    format!("is {len} characters long; the limit is {max}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The fields an update may change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct DraftPatch {
+    pub title: Option<String>,
+    pub situation: Option<String>,
+    pub task: Option<String>,
+    pub action: Option<String>,
+    pub result: Option<String>,
+    pub status: Option<StarDraftStatus>,
+}
+
+impl DraftPatch {
+    fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.situation.is_none()
+            && self.task.is_none()
+            && self.action.is_none()
+            && self.result.is_none()
+            && self.status.is_none()
+    }
+
+    fn apply(self, text: &mut DraftText) {
+        let set = |target: &mut String, value: Option<String>| {
+            if let Some(v) = value {
+                *target = v;
+            }
+        };
+        set(&mut text.title, self.title.map(|t| t.trim().to_owned()));
+        set(&mut text.situation, self.situation);
+        set(&mut text.task, self.task);
+        set(&mut text.action, self.action);
+        set(&mut text.result, self.result);
+    }
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("no such draft".to_owned())
+}
+
+/// The viewer's draft `id`, or `None` (also when another user owns it).
+pub async fn find_owned(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i32,
+) -> AppResult<Option<star_draft::Model>> {
+    Ok(star_draft::Entity::find_by_id(id)
+        .filter(star_draft::Column::UserId.eq(viewer.user_id))
+        .one(db)
+        .await?)
+}
+
+async fn insert_revision(
+    db: &impl ConnectionTrait,
+    draft_id: i32,
+    version: i32,
+    text: &DraftText,
+    status: StarDraftStatus,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    star_draft_revision::Entity::insert(star_draft_revision::ActiveModel {
+        id: NotSet,
+        draft_id: Set(draft_id),
+        version: Set(version),
+        title: Set(text.title.clone()),
+        situation: Set(text.situation.clone()),
+        task: Set(text.task.clone()),
+        action: Set(text.action.clone()),
+        result: Set(text.result.clone()),
+        status: Set(status.stored().to_owned()),
+        created_at: Set(at),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Creates a draft at version 1 (status DRAFT) with its first revision.
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    question_id: Option<i32>,
+    mut text: DraftText,
+    limits: &DraftLimits,
+) -> AppResult<star_draft::Model> {
+    text.title = text.title.trim().to_owned();
+    text.check(limits)?;
+    let tx = begin_write(db).await?;
+    if let Some(qid) = question_id
+        && question::Entity::find_by_id(qid).one(&tx).await?.is_none()
+    {
+        return Err(AppError::bad_input("questionId", "no such question"));
+    }
+    let owned = star_draft::Entity::find()
+        .filter(star_draft::Column::UserId.eq(viewer.user_id))
+        .count(&tx)
+        .await?;
+    if owned >= limits.max_drafts_per_user {
+        return Err(AppError::bad_input(
+            "input",
+            format!("you have {owned} drafts, the most one account may keep; delete some first"),
+        ));
+    }
+    let at = now();
+    let draft = star_draft::Entity::insert(star_draft::ActiveModel {
+        id: NotSet,
+        user_id: Set(viewer.user_id),
+        question_id: Set(question_id),
+        title: Set(text.title.clone()),
+        situation: Set(text.situation.clone()),
+        task: Set(text.task.clone()),
+        action: Set(text.action.clone()),
+        result: Set(text.result.clone()),
+        status: Set(StarDraftStatus::Draft.stored().to_owned()),
+        version: Set(1),
+        created_at: Set(at),
+        updated_at: Set(at),
+    })
+    .exec_with_returning(&tx)
+    .await?;
+    insert_revision(&tx, draft.id, 1, &text, StarDraftStatus::Draft, at).await?;
+    tx.commit().await?;
+    Ok(draft)
+}
+
+/// Writes `text` and `status` as the version after `expected`, or fails with
+/// VERSION_CONFLICT when the draft is no longer at `expected`.
+async fn write_version(
+    tx: &impl ConnectionTrait,
+    draft: &star_draft::Model,
+    expected: i32,
+    text: &DraftText,
+    status: StarDraftStatus,
+) -> AppResult<star_draft::Model> {
+    let at = now();
+    let written = star_draft::Entity::update_many()
+        .col_expr(star_draft::Column::Title, Expr::value(text.title.clone()))
+        .col_expr(
+            star_draft::Column::Situation,
+            Expr::value(text.situation.clone()),
+        )
+        .col_expr(star_draft::Column::Task, Expr::value(text.task.clone()))
+        .col_expr(star_draft::Column::Action, Expr::value(text.action.clone()))
+        .col_expr(star_draft::Column::Result, Expr::value(text.result.clone()))
+        .col_expr(star_draft::Column::Status, Expr::value(status.stored()))
+        .col_expr(star_draft::Column::Version, Expr::value(expected + 1))
+        .col_expr(star_draft::Column::UpdatedAt, Expr::value(at))
+        .filter(star_draft::Column::Id.eq(draft.id))
+        .filter(star_draft::Column::Version.eq(expected))
+        .exec(tx)
+        .await?;
+    if written.rows_affected != 1 {
+        // Another writer got there first; report where the draft is now.
+        let current = star_draft::Entity::find_by_id(draft.id)
+            .one(tx)
+            .await?
+            .ok_or_else(not_found)?;
+        return Err(AppError::VersionConflict {
+            current_version: current.version,
+        });
+    }
+    insert_revision(tx, draft.id, expected + 1, text, status, at).await?;
+    Ok(star_draft::Model {
+        title: text.title.clone(),
+        situation: text.situation.clone(),
+        task: text.task.clone(),
+        action: text.action.clone(),
+        result: text.result.clone(),
+        status: status.stored().to_owned(),
+        version: expected + 1,
+        updated_at: at,
+        ..draft.clone()
+    })
+}
+
+/// Applies `patch` to the viewer's draft `id`, made on `expected_version`.
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    expected_version: i32,
+    patch: DraftPatch,
+    limits: &DraftLimits,
+) -> AppResult<star_draft::Model> {
+    if patch.is_empty() {
+        return Err(AppError::bad_input("input", "gives no field to change"));
+    }
+    let tx = begin_write(db).await?;
+    let draft = find_owned(&tx, viewer, id).await?.ok_or_else(not_found)?;
+    if draft.version != expected_version {
+        return Err(AppError::VersionConflict {
+            current_version: draft.version,
+        });
+    }
+    let status = match patch.status {
+        Some(s) => s,
+        None => StarDraftStatus::from_stored(&draft.status)?,
+    };
+    let mut text = DraftText::of(&draft);
+    patch.apply(&mut text);
+    text.check(limits)?;
+    let updated = write_version(&tx, &draft, expected_version, &text, status).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Makes a new version of the viewer's draft `id` with the text and status of
+/// its revision `version`; with `expected_version`, refuses a stale restore.
+pub async fn restore(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    version: i32,
+    expected_version: Option<i32>,
+) -> AppResult<star_draft::Model> {
+    let tx = begin_write(db).await?;
+    let draft = find_owned(&tx, viewer, id).await?.ok_or_else(not_found)?;
+    let expected = expected_version.unwrap_or(draft.version);
+    if draft.version != expected {
+        return Err(AppError::VersionConflict {
+            current_version: draft.version,
+        });
+    }
+    let revision = star_draft_revision::Entity::find()
+        .filter(star_draft_revision::Column::DraftId.eq(id))
+        .filter(star_draft_revision::Column::Version.eq(version))
+        .one(&tx)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("the draft has no version {version}")))?;
+    let text = DraftText {
+        title: revision.title,
+        situation: revision.situation,
+        task: revision.task,
+        action: revision.action,
+        result: revision.result,
+    };
+    let status = StarDraftStatus::from_stored(&revision.status)?;
+    let restored = write_version(&tx, &draft, expected, &text, status).await?;
+    tx.commit().await?;
+    Ok(restored)
+}
+
+/// Deletes the viewer's draft `id` and its revisions; returns the deleted row.
+pub async fn delete(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+) -> AppResult<star_draft::Model> {
+    let tx = begin_write(db).await?;
+    let draft = find_owned(&tx, viewer, id).await?.ok_or_else(not_found)?;
+    star_draft::Entity::delete_by_id(id).exec(&tx).await?;
+    tx.commit().await?;
+    Ok(draft)
+}

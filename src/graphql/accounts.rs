@@ -1,0 +1,136 @@
+//! Accounts over GraphQL: register, login, logout, me.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::EntityTrait;
+
+use entity::user;
+
+use super::viewer::{require_viewer, viewer};
+use super::{database, ids};
+use crate::auth::{self, LoginThrottle};
+use crate::config::AuthConfig;
+use crate::error::{AppError, AppResult};
+
+/// A registered person; only ever shown to themselves.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ids::encode("User", self.0.id)
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A new session: send `token` as `Authorization: Bearer <token>`.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    token: String,
+    user: User,
+}
+
+/// `register` arguments.
+#[derive(InputObject)]
+pub struct RegisterInput {
+    email: String,
+    /// At least 10 characters (configurable).
+    password: String,
+    display_name: String,
+}
+
+/// `login` arguments.
+#[derive(InputObject)]
+pub struct LoginInput {
+    email: String,
+    password: String,
+}
+
+/// The client's network address, for login throttling.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+fn auth_config<'a>(ctx: &Context<'a>) -> AppResult<&'a AuthConfig> {
+    ctx.data::<AuthConfig>()
+        .map_err(|e| AppError::internal(anyhow::anyhow!("no auth config: {}", e.message)))
+}
+
+/// Account queries.
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The signed-in user; null when no token is sent.
+    async fn me(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        let Some(viewer) = viewer(ctx) else {
+            return Ok(None);
+        };
+        Ok(user::Entity::find_by_id(viewer.user_id)
+            .one(database(ctx)?)
+            .await?
+            .map(User))
+    }
+}
+
+/// Account mutations.
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Creates an account and signs it in. Emails are unique case-insensitively.
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> AppResult<AuthPayload> {
+        let (token, user) = auth::register(
+            database(ctx)?,
+            auth_config(ctx)?,
+            &input.email,
+            input.password,
+            &input.display_name,
+        )
+        .await?;
+        Ok(AuthPayload {
+            token,
+            user: User(user),
+        })
+    }
+
+    /// Signs in. A wrong email or password both give "invalid email or password";
+    /// repeated failures give RATE_LIMITED.
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
+        let throttle = ctx
+            .data::<LoginThrottle>()
+            .map_err(|e| AppError::internal(anyhow::anyhow!("no throttle: {}", e.message)))?;
+        let address = ctx
+            .data_opt::<ClientAddress>()
+            .map_or("unknown", |a| a.0.as_str());
+        let (token, user) = auth::login(
+            database(ctx)?,
+            auth_config(ctx)?,
+            throttle,
+            &input.email,
+            input.password,
+            address,
+        )
+        .await?;
+        Ok(AuthPayload {
+            token,
+            user: User(user),
+        })
+    }
+
+    /// Revokes the token this request was sent with.
+    async fn logout(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let viewer = require_viewer(ctx)?;
+        auth::logout(database(ctx)?, viewer).await?;
+        Ok(true)
+    }
+}
