@@ -112,6 +112,10 @@ id_key!(ById);
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SkillsOfRole(pub i32);
 
+/// Key: the role of question `.0`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RoleOfQuestion(pub i32);
+
 /// Key: the roles that list skill `.0`, by title.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RolesOfSkill(pub i32);
@@ -219,6 +223,23 @@ impl Loader<SkillsOfRole> for Db {
             }
         }
         Ok(out)
+    }
+}
+
+impl Loader<RoleOfQuestion> for Db {
+    type Value = role::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[RoleOfQuestion]) -> LoadResult<RoleOfQuestion, Self::Value> {
+        let rows = question::Entity::find()
+            .find_also_related(role::Entity)
+            .filter(question::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .all(&self.0)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(q, role)| role.map(|r| (RoleOfQuestion(q.id), r)))
+            .collect())
     }
 }
 

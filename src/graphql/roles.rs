@@ -17,7 +17,7 @@ use entity::{
 };
 
 use super::drafts::{DraftsOfQuestion, StarDraft};
-use super::loaders::{self, RolesOfSkill, Siblings, SkillsOfRole};
+use super::loaders::{RoleOfQuestion, RolesOfSkill, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
 use super::viewer::viewer;
@@ -331,9 +331,13 @@ impl Question {
         if let Some(role) = &self.role {
             return Ok(Role::alone(role.clone()));
         }
-        loaders::by_id::<role::Entity>(ctx, self.row.role_id)
-            .await?
-            .map(Role::alone)
+        let loaded = self
+            .siblings
+            .load(ctx, RoleOfQuestion, |k| k.0, |r: &role::Model| vec![r.id])
+            .await?;
+        loaded
+            .get(self.row.id)
+            .map(|r| Role::new(r, loaded.next.clone()))
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("question {} has no role", self.row.id))
             })

@@ -39,3 +39,40 @@ api_test! {
         assert_eq!(counts[1], counts[2], "20 vs 100 roles");
     }
 }
+
+api_test! {
+    async fn draft_list_statements_do_not_grow_with_the_number_of_drafts(app: TestApp) {
+        let token = app.new_user().await;
+        let question = crate::drafts::question_id(&app, 0).await;
+        for i in 0..10 {
+            let id = crate::drafts::create_draft(&app, &token, json!({ "questionId": question, "title": format!("d{i}") })).await;
+            app.data_as(
+                &token,
+                "mutation($id: ID!) { updateStarDraft(input: { id: $id, expectedVersion: 1, result: \"40% faster\" }) { version } }",
+                json!({ "id": id }),
+            )
+            .await;
+        }
+        let query = "query($first: Int) { myStarDrafts(first: $first) { totalCount edges { node {
+            id version question { prompt role { slug } myStarDrafts { id } }
+            revisions(first: 3) { edges { node { version } } }
+            feedback { wordCount }
+        } } } }";
+        let mut counts = Vec::new();
+        for first in [1, 10] {
+            app.reset_statements();
+            let data = app.data_as(&token, query, json!({ "first": first })).await;
+            let (count, sql) = app.statements();
+            let edges = data["myStarDrafts"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), first);
+            let last = &edges[first - 1]["node"];
+            assert_eq!(last["revisions"]["edges"].as_array().unwrap().len(), 2);
+            assert_eq!(last["question"]["role"]["slug"], "backend-developer");
+            assert_eq!(last["question"]["myStarDrafts"].as_array().unwrap().len(), 10);
+            // token check, page, count, questions, roles, the question's drafts, revisions
+            assert!(count <= 7, "{count} statements for first: {first}:\n{}", sql.join("\n"));
+            counts.push(count);
+        }
+        assert_eq!(counts[0], counts[1]);
+    }
+}

@@ -143,11 +143,6 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Starts a server on `backend` with default settings.
-    pub async fn spawn(backend: Backend) -> Self {
-        Self::spawn_with(backend, Settings::default()).await
-    }
-
     /// Starts a server on `backend` with `settings`.
     pub async fn spawn_with(backend: Backend, settings: Settings) -> Self {
         init_logs();

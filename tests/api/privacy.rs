@@ -1,0 +1,136 @@
+//! A draft exists only for its owner: user B and anonymous callers against user A's draft.
+
+use serde_json::{Value, json};
+
+use crate::drafts::{create_draft, question_id};
+use crate::helpers::{TestApp, api_test, error_code};
+
+/// Every read path to a draft, each returning what the caller may see of `id`.
+async fn reads(
+    app: &TestApp,
+    token: Option<&str>,
+    id: &str,
+    question: &str,
+) -> Vec<(String, Value)> {
+    let queries = [
+        (
+            "starDraft",
+            "query($id: ID!) { starDraft(id: $id) { id title } }",
+        ),
+        (
+            "node",
+            "query($id: ID!) { node(id: $id) { id ... on StarDraft { title } } }",
+        ),
+        (
+            "myStarDrafts",
+            "{ myStarDrafts { totalCount edges { node { id } } } }",
+        ),
+        (
+            "Question.myStarDrafts",
+            "query($q: ID!) { node(id: $q) { ... on Question { myStarDrafts { id } } } }",
+        ),
+        (
+            "role page",
+            "{ role(slug: \"backend-developer\") { questions { myStarDrafts { id title } } } }",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, query) in queries {
+        let body = app
+            .graphql_as(token, query, json!({ "id": id, "q": question }))
+            .await;
+        out.push((name.to_owned(), body));
+    }
+    out
+}
+
+/// Every write path, each returning the response.
+async fn writes(app: &TestApp, token: Option<&str>, id: &str) -> Vec<(String, Value)> {
+    let mutations = [
+        (
+            "update",
+            "mutation($id: ID!) { updateStarDraft(input: { id: $id, expectedVersion: 1, title: \"pwned\" }) { id } }",
+        ),
+        (
+            "restore",
+            "mutation($id: ID!) { restoreStarDraftRevision(id: $id, version: 1) { id } }",
+        ),
+        ("delete", "mutation($id: ID!) { deleteStarDraft(id: $id) }"),
+    ];
+    let mut out = Vec::new();
+    for (name, query) in mutations {
+        out.push((
+            name.to_owned(),
+            app.graphql_as(token, query, json!({ "id": id })).await,
+        ));
+    }
+    out
+}
+
+/// The ID of a draft that never existed, for comparing answers.
+fn never_existed() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("StarDraft:987654")
+}
+
+api_test! {
+    async fn another_user_can_neither_see_nor_change_a_draft(app: TestApp) {
+        let alice = app.new_user().await;
+        let bob = app.new_user().await;
+        let question = question_id(&app, 2).await;
+        let id = create_draft(&app, &alice, json!({ "questionId": question, "title": "Alice's secret" })).await;
+
+        for (path, body) in reads(&app, Some(&bob), &id, &question).await {
+            assert!(body.get("errors").is_none(), "{path}: {body:#}");
+            assert!(!body.to_string().contains("Alice's secret"), "{path} leaked: {body:#}");
+            assert!(!body.to_string().contains(&id), "{path} leaked the id: {body:#}");
+        }
+        let b = reads(&app, Some(&bob), &id, &question).await;
+        assert_eq!(b[0].1["data"]["starDraft"], Value::Null);
+        assert_eq!(b[1].1["data"]["node"], Value::Null);
+        assert_eq!(b[2].1["data"]["myStarDrafts"]["totalCount"], 0);
+
+        // Writes: NOT_FOUND, word for word what a draft that never existed gets.
+        let theirs = writes(&app, Some(&bob), &id).await;
+        let nobodys = writes(&app, Some(&bob), &never_existed()).await;
+        for ((path, body), (_, reference)) in theirs.iter().zip(&nobodys) {
+            assert_eq!(error_code(body), "NOT_FOUND", "{path}: {body:#}");
+            assert_eq!(body["errors"][0]["message"], reference["errors"][0]["message"], "{path}");
+        }
+
+        // Alice's draft is untouched.
+        let mine = app
+            .data_as(&alice, "query($id: ID!) { starDraft(id: $id) { title version } }", json!({ "id": id }))
+            .await;
+        assert_eq!(mine["starDraft"], json!({ "title": "Alice's secret", "version": 1 }));
+        let listed = reads(&app, Some(&alice), &id, &question).await;
+        assert_eq!(listed[3].1["data"]["node"]["myStarDrafts"], json!([{ "id": id }]));
+    }
+}
+
+api_test! {
+    async fn anonymous_callers_are_unauthenticated_on_private_paths(app: TestApp) {
+        let alice = app.new_user().await;
+        let question = question_id(&app, 0).await;
+        let id = create_draft(&app, &alice, json!({ "questionId": question, "title": "Alice's secret" })).await;
+
+        let r = reads(&app, None, &id, &question).await;
+        for (path, body) in &r[..3] {
+            assert_eq!(error_code(body), "UNAUTHENTICATED", "{path}: {body:#}");
+            assert!(!body.to_string().contains("Alice's secret"));
+        }
+        // Question.myStarDrafts is public: empty for anonymous viewers.
+        assert_eq!(r[3].1["data"]["node"]["myStarDrafts"], json!([]));
+        assert!(!r[4].1.to_string().contains("Alice's secret"));
+
+        for (path, body) in writes(&app, None, &id).await {
+            assert_eq!(error_code(&body), "UNAUTHENTICATED", "{path}: {body:#}");
+        }
+        let create = app
+            .graphql("mutation { createStarDraft(input: { title: \"x\" }) { id } }", json!({}))
+            .await;
+        assert_eq!(error_code(&create), "UNAUTHENTICATED");
+        let logout = app.graphql("mutation { logout }", json!({})).await;
+        assert_eq!(error_code(&logout), "UNAUTHENTICATED");
+    }
+}
