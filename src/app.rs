@@ -2,37 +2,67 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::http::{GraphQLPlaygroundConfig, GraphiQLSource, playground_source};
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Viewer};
 use crate::config::Settings;
 use crate::content::{self, ContentLimits};
+use crate::events::EventBus;
 use crate::graphql::accounts::ClientAddress;
 use crate::graphql::{self, AppSchema, loaders};
+use crate::ws::{self, ConnectionCounts};
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
+    pub settings: Arc<Settings>,
+    pub events: EventBus,
+    /// Open WebSocket connections per account.
+    pub ws_connections: Arc<ConnectionCounts>,
+    /// Set to true when the server starts shutting down.
+    pub shutdown: Arc<watch::Sender<bool>>,
 }
 
 impl AppState {
-    /// State over an open (and prepared) database.
+    /// State over an open (and prepared) database; starts the event bus.
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
-        let schema = graphql::build_schema(db.clone(), settings);
-        Self { db, schema }
+        Self::with_event_pool(db.clone(), db, settings)
+    }
+
+    /// Like [`Self::new`], with the event bus on a pool of its own (tests use
+    /// this to count the statements of requests alone).
+    pub fn with_event_pool(
+        db: DatabaseConnection,
+        events_db: DatabaseConnection,
+        settings: Settings,
+    ) -> Self {
+        let events = EventBus::start(events_db, settings.ws.event_buffer);
+        let schema = graphql::build_schema(db.clone(), settings.clone(), events.clone());
+        Self {
+            db,
+            schema,
+            settings: Arc::new(settings),
+            events,
+            ws_connections: Arc::default(),
+            shutdown: Arc::new(watch::channel(false).0),
+        }
     }
 }
 
@@ -119,19 +149,24 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header, if well-formed.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
 /// The viewer of a request: none without an Authorization header, an error
 /// for a bad one (a bad token is never quietly treated as anonymous).
 async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Refusal> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    if !headers.contains_key(header::AUTHORIZATION) {
         return Ok(None);
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(Refusal::BadToken)?;
+    }
+    let token = bearer_token(headers).ok_or(Refusal::BadToken)?;
     match auth::authenticate(&state.db, token).await {
         Ok(Some(viewer)) => Ok(Some(viewer)),
         Ok(None) => Err(Refusal::BadToken),
@@ -176,9 +211,16 @@ async fn graphql_get(
     State(state): State<AppState>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    let request = request.into_inner();
+    if let Ok(upgrade) = upgrade {
+        return ws::upgrade(state, &headers, address, upgrade);
+    }
+    let request = match request {
+        Ok(request) => request.into_inner(),
+        Err(rejection) => return rejection.into_response(),
+    };
     if !is_query(&request) {
         return Refusal::NotAQuery.into_response();
     }
@@ -219,22 +261,24 @@ async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Serves `router` on `listener` until `shutdown` completes; in-flight requests
-/// then get `grace` to finish before the remaining connections are dropped.
+/// Serves `state` on `listener` until `shutdown` completes; WebSockets are
+/// then closed (1001), and in-flight requests get `grace` to finish before the
+/// remaining connections are dropped.
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+    let stopping = state.shutdown.clone();
+    let mut stopping_rx = stopping.subscribe();
     let signal = async move {
         shutdown.await;
-        let _ = stopping_tx.send(true);
+        stopping.send_replace(true);
     };
     let server = axum::serve(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(signal);
     let deadline = async move {

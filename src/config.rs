@@ -58,6 +58,8 @@ pub struct ServeConfig {
     pub auth: AuthConfig,
     #[command(flatten)]
     pub drafts: DraftLimits,
+    #[command(flatten)]
+    pub ws: WsConfig,
     /// Seconds that in-flight requests get to finish after a shutdown signal.
     #[arg(long, env = "PREP_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
@@ -69,6 +71,7 @@ pub struct Settings {
     pub api: ApiLimits,
     pub auth: AuthConfig,
     pub drafts: DraftLimits,
+    pub ws: WsConfig,
 }
 
 impl ServeConfig {
@@ -78,6 +81,7 @@ impl ServeConfig {
             api: self.limits.clone(),
             auth: self.auth.clone(),
             drafts: self.drafts.clone(),
+            ws: self.ws.clone(),
         }
     }
 }
@@ -158,6 +162,38 @@ impl Default for DraftLimits {
             title_max_chars: 200,
             section_max_chars: 5000,
             max_drafts_per_user: 500,
+        }
+    }
+}
+
+/// WebSocket subscriptions.
+#[derive(Debug, Clone, Args)]
+pub struct WsConfig {
+    /// Seconds a client has to send `connection_init` before the socket is closed (4408).
+    #[arg(long, env = "PREP_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
+    pub ws_init_timeout_secs: u64,
+    /// Operations one connection may run at once.
+    #[arg(long, env = "PREP_WS_MAX_SUBSCRIPTIONS", default_value_t = 20)]
+    pub ws_max_subscriptions_per_connection: usize,
+    /// Open connections one account may have on this instance.
+    #[arg(long, env = "PREP_WS_MAX_CONNECTIONS_PER_USER", default_value_t = 10)]
+    pub ws_max_connections_per_user: usize,
+    /// Seconds between keep-alive messages (`ka` on the legacy protocol).
+    #[arg(long, env = "PREP_WS_KEEPALIVE_SECS", default_value_t = 15)]
+    pub ws_keepalive_secs: u64,
+    /// Draft events buffered per instance; a subscriber further behind skips to the latest state.
+    #[arg(long, env = "PREP_EVENT_BUFFER", default_value_t = 256)]
+    pub event_buffer: usize,
+}
+
+impl Default for WsConfig {
+    fn default() -> Self {
+        Self {
+            ws_init_timeout_secs: 10,
+            ws_max_subscriptions_per_connection: 20,
+            ws_max_connections_per_user: 10,
+            ws_keepalive_secs: 15,
+            event_buffer: 256,
         }
     }
 }

@@ -10,6 +10,8 @@
 //! - [`error`]: the one error type and its `extensions.code` mapping.
 //! - [`graphql`]: the schema, one module per feature, with shared loaders, IDs and pagination.
 //! - [`content`]: the role content format, its validation and import.
+//! - [`events`]: draft change events across instances; [`ws`]: GraphQL over WebSocket.
+//! - [`drafts`]: versioned STAR drafts and their feedback.
 //! - [`money`], [`auth`]: plain domain functions with unit tests beside them.
 //!
 //! Storage lives in the `entity` (tables) and `migration` (schema changes) crates.
@@ -21,5 +23,7 @@ pub mod content;
 pub mod db;
 pub mod drafts;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod money;
+pub mod ws;

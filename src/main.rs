@@ -46,7 +46,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let state = app::AppState::new(db.clone(), config.settings());
     app::serve(
         listener,
-        app::router(state),
+        state,
         shutdown_signal(),
         Duration::from_secs(config.shutdown_grace_secs),
     )

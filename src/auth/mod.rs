@@ -9,7 +9,7 @@ mod token;
 
 pub use password::warm_up;
 pub use rate_limit::{FailureLimiter, LoginThrottle};
-pub use service::{Viewer, authenticate, login, logout, register};
+pub use service::{Viewer, authenticate, login, logout, register, session_active};
 
 use rand::RngCore;
 

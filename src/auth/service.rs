@@ -13,12 +13,15 @@ use super::{LoginThrottle, password};
 use crate::config::AuthConfig;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
+use crate::events::{EventBus, Notice};
 
 /// The signed-in user of a request, from a valid bearer token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Viewer {
     pub user_id: i32,
     pub session_id: i32,
+    /// When the session stops authenticating.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Longest email accepted (RFC 5321's path limit).
@@ -156,8 +159,8 @@ pub async fn login(
     Ok((token, user))
 }
 
-/// Revokes the viewer's session.
-pub async fn logout(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<()> {
+/// Revokes the viewer's session; live connections made with it are told to end.
+pub async fn logout(db: &DatabaseConnection, viewer: &Viewer, events: &EventBus) -> AppResult<()> {
     session::Entity::update_many()
         .col_expr(
             session::Column::RevokedAt,
@@ -167,7 +170,25 @@ pub async fn logout(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<()> {
         .filter(session::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
+    events
+        .publish(
+            db,
+            Notice::SessionEnded {
+                session_id: viewer.session_id,
+            },
+        )
+        .await?;
     Ok(())
+}
+
+/// Whether session `id` still authenticates (not revoked, not expired).
+pub async fn session_active(db: &DatabaseConnection, id: i32) -> Result<bool, DbErr> {
+    Ok(session::Entity::find_by_id(id)
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now()))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// The viewer a token belongs to; `None` when the token is unknown, expired or revoked.
@@ -181,6 +202,7 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> Result<Option
     Ok(found.map(|s| Viewer {
         user_id: s.user_id,
         session_id: s.id,
+        expires_at: s.expires_at,
     }))
 }
 

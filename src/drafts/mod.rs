@@ -19,6 +19,7 @@ use crate::auth::Viewer;
 use crate::config::DraftLimits;
 use crate::db::{begin_write, now};
 use crate::error::{AppError, AppResult};
+use crate::events::{EventBus, Notice, StarDraftEventKind};
 
 /// A draft's lifecycle state, stored lowercase.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -128,6 +129,27 @@ impl DraftPatch {
     }
 }
 
+fn notice(kind: StarDraftEventKind, draft: &star_draft::Model) -> Notice {
+    Notice::Draft {
+        kind,
+        draft_id: draft.id,
+        owner_id: draft.user_id,
+        version: draft.version,
+    }
+}
+
+/// Commits `tx` with the change's notice: staged inside, sent once committed.
+async fn commit_with(
+    tx: sea_orm::DatabaseTransaction,
+    events: &EventBus,
+    notice: Notice,
+) -> AppResult<()> {
+    events.stage(&tx, &notice).await?;
+    tx.commit().await?;
+    events.committed(notice);
+    Ok(())
+}
+
 fn not_found() -> AppError {
     AppError::NotFound("no such draft".to_owned())
 }
@@ -176,6 +198,7 @@ pub async fn create(
     question_id: Option<i32>,
     mut text: DraftText,
     limits: &DraftLimits,
+    events: &EventBus,
 ) -> AppResult<star_draft::Model> {
     text.title = text.title.trim().to_owned();
     text.check(limits)?;
@@ -213,7 +236,7 @@ pub async fn create(
     .exec_with_returning(&tx)
     .await?;
     insert_revision(&tx, draft.id, 1, &text, StarDraftStatus::Draft, at).await?;
-    tx.commit().await?;
+    commit_with(tx, events, notice(StarDraftEventKind::Created, &draft)).await?;
     Ok(draft)
 }
 
@@ -275,6 +298,7 @@ pub async fn update(
     expected_version: i32,
     patch: DraftPatch,
     limits: &DraftLimits,
+    events: &EventBus,
 ) -> AppResult<star_draft::Model> {
     if patch.is_empty() {
         return Err(AppError::bad_input("input", "gives no field to change"));
@@ -294,7 +318,7 @@ pub async fn update(
     patch.apply(&mut text);
     text.check(limits)?;
     let updated = write_version(&tx, &draft, expected_version, &text, status).await?;
-    tx.commit().await?;
+    commit_with(tx, events, notice(StarDraftEventKind::Updated, &updated)).await?;
     Ok(updated)
 }
 
@@ -306,6 +330,7 @@ pub async fn restore(
     id: i32,
     version: i32,
     expected_version: Option<i32>,
+    events: &EventBus,
 ) -> AppResult<star_draft::Model> {
     let tx = begin_write(db).await?;
     let draft = find_owned(&tx, viewer, id).await?.ok_or_else(not_found)?;
@@ -330,7 +355,7 @@ pub async fn restore(
     };
     let status = StarDraftStatus::from_stored(&revision.status)?;
     let restored = write_version(&tx, &draft, expected, &text, status).await?;
-    tx.commit().await?;
+    commit_with(tx, events, notice(StarDraftEventKind::Updated, &restored)).await?;
     Ok(restored)
 }
 
@@ -339,10 +364,11 @@ pub async fn delete(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: i32,
+    events: &EventBus,
 ) -> AppResult<star_draft::Model> {
     let tx = begin_write(db).await?;
     let draft = find_owned(&tx, viewer, id).await?.ok_or_else(not_found)?;
     star_draft::Entity::delete_by_id(id).exec(&tx).await?;
-    tx.commit().await?;
+    commit_with(tx, events, notice(StarDraftEventKind::Deleted, &draft)).await?;
     Ok(draft)
 }

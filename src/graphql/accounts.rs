@@ -130,7 +130,7 @@ impl AccountMutation {
     /// Revokes the token this request was sent with.
     async fn logout(&self, ctx: &Context<'_>) -> AppResult<bool> {
         let viewer = require_viewer(ctx)?;
-        auth::logout(database(ctx)?, viewer).await?;
+        auth::logout(database(ctx)?, viewer, super::events(ctx)?).await?;
         Ok(true)
     }
 }

@@ -21,7 +21,7 @@ use super::loaders::{Db, Siblings};
 use super::pagination::PageRequest;
 use super::roles::Question;
 use super::viewer::require_viewer;
-use super::{api_limits, database, ids};
+use super::{api_limits, database, events, ids};
 use crate::drafts::feedback::{self, StarFeedback};
 use crate::drafts::{self, DraftPatch, DraftText, StarDraftStatus};
 use crate::error::{AppError, AppResult};
@@ -477,6 +477,7 @@ impl DraftMutation {
             question_id,
             text,
             draft_limits(ctx)?,
+            events(ctx)?,
         )
         .await?;
         Ok(StarDraft::alone(draft))
@@ -505,6 +506,7 @@ impl DraftMutation {
             input.expected_version,
             patch,
             draft_limits(ctx)?,
+            events(ctx)?,
         )
         .await?;
         Ok(StarDraft::alone(draft))
@@ -514,7 +516,7 @@ impl DraftMutation {
     async fn delete_star_draft(&self, ctx: &Context<'_>, id: ID) -> AppResult<ID> {
         let viewer = require_viewer(ctx)?;
         let key = ids::decode_as("StarDraft", &id, "id")?;
-        drafts::delete(database(ctx)?, viewer, key).await?;
+        drafts::delete(database(ctx)?, viewer, key, events(ctx)?).await?;
         Ok(id)
     }
 
@@ -529,7 +531,15 @@ impl DraftMutation {
     ) -> AppResult<StarDraft> {
         let viewer = require_viewer(ctx)?;
         let key = ids::decode_as("StarDraft", &id, "id")?;
-        let draft = drafts::restore(database(ctx)?, viewer, key, version, expected_version).await?;
+        let draft = drafts::restore(
+            database(ctx)?,
+            viewer,
+            key,
+            version,
+            expected_version,
+            events(ctx)?,
+        )
+        .await?;
         Ok(StarDraft::alone(draft))
     }
 }

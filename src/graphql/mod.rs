@@ -11,14 +11,16 @@ pub mod node;
 pub mod pagination;
 pub mod role_page;
 pub mod roles;
+pub mod subscriptions;
 pub mod viewer;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::auth::LoginThrottle;
 use crate::config::{ApiLimits, Settings};
 use crate::error::AppError;
+use crate::events::EventBus;
 
 /// The root query: the merged queries of every feature.
 #[derive(MergedObject, Default)]
@@ -33,17 +35,21 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(accounts::AccountMutation, drafts::DraftMutation);
 
-/// The executable schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// The root subscription.
+pub type SubscriptionRoot = subscriptions::DraftSubscription;
 
-/// Builds the schema; the database and settings become schema data.
-pub fn build_schema(db: DatabaseConnection, settings: Settings) -> AppSchema {
+/// The executable schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Builds the schema; the database, settings and event bus become schema data.
+pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus) -> AppSchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .data(LoginThrottle::new(&settings.auth))
+    .data(events)
     .data(db)
     .data(settings.api)
     .data(settings.auth)
@@ -56,7 +62,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .finish()
     .sdl()
@@ -66,6 +72,12 @@ pub fn sdl() -> String {
 pub fn database<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, AppError> {
     ctx.data::<DatabaseConnection>()
         .map_err(|e| AppError::internal(anyhow::anyhow!("no database in context: {}", e.message)))
+}
+
+/// The event bus from the schema data.
+pub fn events<'a>(ctx: &Context<'a>) -> Result<&'a EventBus, AppError> {
+    ctx.data::<EventBus>()
+        .map_err(|e| AppError::internal(anyhow::anyhow!("no event bus in context: {}", e.message)))
 }
 
 /// The API limits from the schema data.

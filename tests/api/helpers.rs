@@ -164,12 +164,15 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let router = app::router(app::AppState::new(db.clone(), settings));
+        // The event bus gets its own pool, so background event loads are not
+        // counted as statements of the request under test.
+        let events_db = database.connect().await;
+        let state = app::AppState::with_event_pool(db.clone(), events_db, settings);
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
             };
-            app::serve(listener, router, stop, Duration::from_secs(1))
+            app::serve(listener, state, stop, Duration::from_secs(1))
                 .await
                 .expect("server error");
         });

@@ -1,0 +1,314 @@
+//! Draft change events: staged with the change, delivered after it commits to
+//! the subscribers of every server instance.
+//!
+//! Two transports, chosen by the database:
+//! - SQLite (one instance): the writer hands the notice to this process's
+//!   dispatcher after its commit.
+//! - PostgreSQL (any number of instances): the writer runs `pg_notify` inside
+//!   its transaction, which PostgreSQL delivers at commit, in commit order, to
+//!   the listener of every instance.
+//!
+//! A notice carries only ids, owner and version (NOTIFY payloads are small).
+//! Each instance's dispatcher loads the drafts of the notices that arrived
+//! together in one statement and broadcasts the result to local subscribers.
+//! The broadcast channel is bounded: a subscriber that falls behind gets
+//! `Lagged` and reloads the latest state instead of queueing without limit.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::Enum;
+use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    Statement,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+use entity::star_draft;
+
+/// The PostgreSQL channel the notices travel on.
+pub const CHANNEL: &str = "prep_events";
+/// Most notices the dispatcher loads in one statement.
+const MAX_BATCH: usize = 256;
+
+/// What happened to a draft.
+#[derive(Enum, Serialize, Deserialize, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StarDraftEventKind {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// A change notice as it travels between instances.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Notice {
+    /// A draft changed; `version` is the version the change wrote (or deleted).
+    Draft {
+        kind: StarDraftEventKind,
+        draft_id: i32,
+        owner_id: i32,
+        version: i32,
+    },
+    /// A session was revoked: connections authenticated with it must end.
+    SessionEnded { session_id: i32 },
+}
+
+/// A draft change as subscribers receive it, with the draft as loaded after the change.
+#[derive(Debug)]
+pub struct DraftChange {
+    pub kind: StarDraftEventKind,
+    pub draft_id: i32,
+    pub owner_id: i32,
+    /// The version of `row` (the latest), or the deleted version.
+    pub version: i32,
+    /// `None` for a deleted draft.
+    pub row: Option<star_draft::Model>,
+}
+
+/// One broadcast to the subscribers of this instance.
+#[derive(Debug, Clone)]
+pub enum BusMessage {
+    Draft(Arc<DraftChange>),
+    SessionEnded(i32),
+    /// Notices may have been lost (the listener reconnected): reload what you show.
+    Resync,
+}
+
+enum Raw {
+    Notice(Notice),
+    Resync,
+}
+
+/// Publishes change notices and fans them out to local subscribers.
+#[derive(Clone)]
+pub struct EventBus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    hub: broadcast::Sender<BusMessage>,
+    local: mpsc::UnboundedSender<Raw>,
+    postgres: bool,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The listener holds a pooled connection; closing the pool waits for it.
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl EventBus {
+    /// Starts the dispatcher (and, on PostgreSQL, the listener) for `db`;
+    /// `capacity` bounds the broadcast to subscribers.
+    pub fn start(db: DatabaseConnection, capacity: usize) -> Self {
+        let (hub, _) = broadcast::channel(capacity.max(1));
+        let (local, raw) = mpsc::unbounded_channel();
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
+        let mut tasks = Vec::new();
+        if postgres {
+            tasks.push(tokio::spawn(listen(db.clone(), local.clone())));
+        }
+        tasks.push(tokio::spawn(dispatch(db, raw, hub.clone())));
+        Self {
+            inner: Arc::new(Inner {
+                hub,
+                local,
+                postgres,
+                tasks,
+            }),
+        }
+    }
+
+    /// Stages `notice` in the writer's transaction. On PostgreSQL it is sent
+    /// by the commit; in-process, [`Self::committed`] sends it.
+    pub async fn stage(&self, tx: &impl ConnectionTrait, notice: &Notice) -> Result<(), DbErr> {
+        if !self.inner.postgres {
+            return Ok(());
+        }
+        let payload = serde_json::to_string(notice).map_err(|e| DbErr::Custom(e.to_string()))?;
+        tx.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [CHANNEL.into(), payload.into()],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Called after the writer's commit: sends `notice` in-process.
+    pub fn committed(&self, notice: Notice) {
+        if !self.inner.postgres {
+            let _ = self.inner.local.send(Raw::Notice(notice));
+        }
+    }
+
+    /// Stages and, in-process, sends a notice that needs no transaction.
+    pub async fn publish(&self, db: &impl ConnectionTrait, notice: Notice) -> Result<(), DbErr> {
+        self.stage(db, &notice).await?;
+        self.committed(notice);
+        Ok(())
+    }
+
+    /// A receiver of everything this instance broadcasts from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
+        self.inner.hub.subscribe()
+    }
+}
+
+/// Forwards PostgreSQL notifications to the dispatcher, reconnecting when the
+/// connection drops and then asking subscribers to resync.
+async fn listen(db: DatabaseConnection, out: mpsc::UnboundedSender<Raw>) {
+    let pool = db.get_postgres_connection_pool().clone();
+    let mut backoff = Duration::from_millis(100);
+    let mut first = true;
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "event listener cannot connect; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "event listener cannot LISTEN; retrying");
+            tokio::time::sleep(backoff).await;
+            continue;
+        }
+        backoff = Duration::from_millis(100);
+        if !first {
+            let _ = out.send(Raw::Resync);
+        }
+        first = false;
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) => match serde_json::from_str::<Notice>(n.payload()) {
+                    Ok(notice) => {
+                        let _ = out.send(Raw::Notice(notice));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "ignoring a malformed notice"),
+                },
+                // The connection dropped and was re-established (LISTEN included):
+                // anything sent meanwhile is lost, so subscribers reload.
+                Ok(None) => {
+                    tracing::warn!("event listener reconnected");
+                    let _ = out.send(Raw::Resync);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "event listener failed; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Loads the drafts of the notices that arrived together and broadcasts the changes.
+async fn dispatch(
+    db: DatabaseConnection,
+    mut raw: mpsc::UnboundedReceiver<Raw>,
+    hub: broadcast::Sender<BusMessage>,
+) {
+    while let Some(first) = raw.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match raw.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        for message in resolve(&db, batch).await {
+            // No receiver is fine: nobody is subscribed on this instance.
+            let _ = hub.send(message);
+        }
+    }
+}
+
+/// Turns a batch of notices into broadcasts, loading every live draft in one statement.
+async fn resolve(db: &DatabaseConnection, batch: Vec<Raw>) -> Vec<BusMessage> {
+    let live: Vec<i32> = batch
+        .iter()
+        .filter_map(|raw| match raw {
+            Raw::Notice(Notice::Draft { kind, draft_id, .. })
+                if *kind != StarDraftEventKind::Deleted =>
+            {
+                Some(*draft_id)
+            }
+            _ => None,
+        })
+        .collect();
+    let rows: HashMap<i32, star_draft::Model> = if live.is_empty() {
+        HashMap::new()
+    } else {
+        match star_draft::Entity::find()
+            .filter(star_draft::Column::Id.is_in(live))
+            .all(db)
+            .await
+        {
+            Ok(rows) => rows.into_iter().map(|r| (r.id, r)).collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "loading drafts for events; asking subscribers to resync");
+                return vec![BusMessage::Resync];
+            }
+        }
+    };
+    batch
+        .into_iter()
+        .filter_map(|raw| match raw {
+            Raw::Resync => Some(BusMessage::Resync),
+            Raw::Notice(Notice::SessionEnded { session_id }) => {
+                Some(BusMessage::SessionEnded(session_id))
+            }
+            Raw::Notice(Notice::Draft {
+                kind,
+                draft_id,
+                owner_id,
+                version,
+            }) => {
+                let row = if kind == StarDraftEventKind::Deleted {
+                    None
+                } else {
+                    // Deleted since: its DELETED notice follows.
+                    Some(rows.get(&draft_id)?.clone())
+                };
+                Some(BusMessage::Draft(Arc::new(DraftChange {
+                    kind,
+                    draft_id,
+                    owner_id,
+                    version: row.as_ref().map_or(version, |r| r.version),
+                    row,
+                })))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_are_small_json() {
+        let notice = Notice::Draft {
+            kind: StarDraftEventKind::Updated,
+            draft_id: 12,
+            owner_id: 3,
+            version: 7,
+        };
+        let json = serde_json::to_string(&notice).unwrap();
+        assert!(json.len() < 100, "{json}");
+        assert_eq!(serde_json::from_str::<Notice>(&json).unwrap(), notice);
+        let ended = serde_json::to_string(&Notice::SessionEnded { session_id: 5 }).unwrap();
+        assert_eq!(ended, r#"{"t":"session_ended","session_id":5}"#);
+    }
+}
