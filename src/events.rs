@@ -25,7 +25,7 @@ use sea_orm::{
     Statement,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use entity::star_draft;
@@ -92,6 +92,8 @@ pub struct EventBus {
 
 struct Inner {
     hub: broadcast::Sender<BusMessage>,
+    /// How many receivers were ever handed out; lets tests await a subscription.
+    subscribed: watch::Sender<u64>,
     local: mpsc::UnboundedSender<Raw>,
     postgres: bool,
     tasks: Vec<JoinHandle<()>>,
@@ -121,6 +123,7 @@ impl EventBus {
         Self {
             inner: Arc::new(Inner {
                 hub,
+                subscribed: watch::channel(0).0,
                 local,
                 postgres,
                 tasks,
@@ -160,7 +163,14 @@ impl EventBus {
 
     /// A receiver of everything this instance broadcasts from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
-        self.inner.hub.subscribe()
+        let rx = self.inner.hub.subscribe();
+        self.inner.subscribed.send_modify(|n| *n += 1);
+        rx
+    }
+
+    /// Counts the receivers handed out so far; changes when one is.
+    pub fn subscriptions_made(&self) -> watch::Receiver<u64> {
+        self.inner.subscribed.subscribe()
     }
 }
 
@@ -280,6 +290,14 @@ async fn resolve(db: &DatabaseConnection, batch: Vec<Raw>) -> Vec<BusMessage> {
                 } else {
                     // Deleted since: its DELETED notice follows.
                     Some(rows.get(&draft_id)?.clone())
+                };
+                // The row is the latest state: a creation seen after later
+                // updates is reported as what it now is, an update.
+                let kind = match &row {
+                    Some(r) if kind == StarDraftEventKind::Created && r.version > version => {
+                        StarDraftEventKind::Updated
+                    }
+                    _ => kind,
                 };
                 Some(BusMessage::Draft(Arc::new(DraftChange {
                     kind,

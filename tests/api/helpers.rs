@@ -137,16 +137,27 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     statements: Arc<AtomicUsize>,
     sql_log: Arc<Mutex<Vec<String>>>,
+    /// The server's event bus, to await subscriptions.
+    pub events: prep_graphql::events::EventBus,
     _shutdown: oneshot::Sender<()>,
     // Declared last: dropped after the server's pool handle above.
-    pub database: TestDatabase,
+    pub database: Arc<TestDatabase>,
 }
 
 impl TestApp {
     /// Starts a server on `backend` with `settings`.
     pub async fn spawn_with(backend: Backend, settings: Settings) -> Self {
         init_logs();
-        let database = TestDatabase::create(backend).await;
+        let database = Arc::new(TestDatabase::create(backend).await);
+        Self::spawn_on(database, settings).await
+    }
+
+    /// Another server instance on this app's database (as behind a load balancer).
+    pub async fn second_instance(&self) -> Self {
+        Self::spawn_on(self.database.clone(), Settings::default()).await
+    }
+
+    async fn spawn_on(database: Arc<TestDatabase>, settings: Settings) -> Self {
         let mut db = database.connect().await;
         // Installed before the pool is cloned into the app, so the server's statements count.
         let statements = Arc::new(AtomicUsize::new(0));
@@ -168,6 +179,7 @@ impl TestApp {
         // counted as statements of the request under test.
         let events_db = database.connect().await;
         let state = app::AppState::with_event_pool(db.clone(), events_db, settings);
+        let events = state.events.clone();
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
@@ -182,6 +194,7 @@ impl TestApp {
             db,
             statements,
             sql_log,
+            events,
             _shutdown: shutdown,
             database,
         }

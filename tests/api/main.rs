@@ -17,3 +17,5 @@ mod privacy;
 mod role_page;
 mod schema;
 mod server;
+mod subscriptions;
+mod ws_client;
