@@ -109,9 +109,9 @@ impl Default for ApiLimits {
 /// Accounts, sessions and login throttling.
 #[derive(Debug, Clone, Args)]
 pub struct AuthConfig {
-    /// Days a session token stays valid.
-    #[arg(long, env = "PREP_SESSION_TTL_DAYS", default_value_t = 30)]
-    pub session_ttl_days: u32,
+    /// Seconds a session token stays valid (default 30 days).
+    #[arg(long, env = "PREP_SESSION_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub session_ttl_secs: u64,
     /// Shortest password accepted, in characters.
     #[arg(long, env = "PREP_PASSWORD_MIN_CHARS", default_value_t = 10)]
     pub password_min_chars: usize,
@@ -132,7 +132,7 @@ pub struct AuthConfig {
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
-            session_ttl_days: 30,
+            session_ttl_secs: 30 * 24 * 3600,
             password_min_chars: 10,
             password_max_chars: 256,
             login_failures_per_email: 5,

@@ -84,7 +84,7 @@ async fn start_session(
         user_id: Set(user_id),
         token_hash: Set(hash_token(&token)),
         created_at: Set(created),
-        expires_at: Set(created + Duration::days(i64::from(config.session_ttl_days))),
+        expires_at: Set(created + Duration::seconds(config.session_ttl_secs as i64)),
         revoked_at: Set(None),
     })
     .exec(db)

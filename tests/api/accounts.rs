@@ -113,7 +113,7 @@ api_test! {
 }
 
 api_test! {
-    settings = Settings { auth: AuthConfig { session_ttl_days: 0, ..AuthConfig::default() }, ..Settings::default() };
+    settings = Settings { auth: AuthConfig { session_ttl_secs: 0, ..AuthConfig::default() }, ..Settings::default() };
     async fn an_expired_token_is_unauthenticated(app: TestApp) {
         let token = app.new_user().await;
         let body = app.graphql_as(Some(&token), ME, json!({})).await;

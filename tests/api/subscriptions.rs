@@ -138,6 +138,18 @@ api_test! {
 }
 
 api_test! {
+    settings = Settings { auth: prep_graphql::config::AuthConfig { session_ttl_secs: 4, ..Default::default() }, ..Settings::default() };
+    async fn an_expiring_session_ends_its_subscriptions(app: TestApp) {
+        let token = app.new_user().await;
+        let mut tab = WsClient::connected(&app, Some(&token)).await;
+        subscribe(&app, &mut tab, "all", ALL, json!({})).await;
+        let (code, reason) = tab.closed().await;
+        assert_eq!(code, 4403);
+        assert!(reason.contains("expired"), "{reason}");
+    }
+}
+
+api_test! {
     async fn the_upgrade_requests_authorization_header_is_accepted(app: TestApp) {
         let token = app.new_user().await;
         let id = create_draft(&app, &token, json!({ "title": "v1" })).await;
