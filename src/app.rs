@@ -1,31 +1,33 @@
-//! The HTTP application: state, routes, start-up preparation and serving.
+//! The application: state, routes, start-up preparation and serving.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::{GraphQLPlaygroundConfig, GraphiQLSource, playground_source};
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, Request, header};
+use axum::response::Redirect;
 use axum::routing::get;
-use axum::{Json, Router};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{self, Viewer};
 use crate::config::Settings;
 use crate::content::{self, ContentLimits};
 use crate::events::EventBus;
-use crate::graphql::accounts::ClientAddress;
-use crate::graphql::{self, AppSchema, loaders};
-use crate::ws::{self, ConnectionCounts};
+use crate::graphql::persisted::PersistedQueries;
+use crate::graphql::{self, AppSchema};
+use crate::http;
+use crate::metrics::Metrics;
+use crate::ws::ConnectionCounts;
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -34,6 +36,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub settings: Arc<Settings>,
     pub events: EventBus,
+    pub metrics: Arc<Metrics>,
+    pub persisted: Arc<PersistedQueries>,
     /// Open WebSocket connections per account.
     pub ws_connections: Arc<ConnectionCounts>,
     /// Set to true when the server starts shutting down.
@@ -42,7 +46,7 @@ pub struct AppState {
 
 impl AppState {
     /// State over an open (and prepared) database; starts the event bus.
-    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+    pub fn new(db: DatabaseConnection, settings: Settings) -> anyhow::Result<Self> {
         Self::with_event_pool(db.clone(), db, settings)
     }
 
@@ -52,23 +56,30 @@ impl AppState {
         db: DatabaseConnection,
         events_db: DatabaseConnection,
         settings: Settings,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
+        let persisted = PersistedQueries::new(
+            settings.http.apq_cache_size,
+            settings.http.persisted_queries_dir.as_deref(),
+        )
+        .context("loading persisted queries")?;
+        let metrics = Metrics::new().context("registering metrics")?;
         let events = EventBus::start(events_db, settings.ws.event_buffer);
         let schema = graphql::build_schema(db.clone(), settings.clone(), events.clone());
-        Self {
+        Ok(Self {
             db,
             schema,
             settings: Arc::new(settings),
             events,
+            metrics: Arc::new(metrics),
+            persisted: Arc::new(persisted),
             ws_connections: Arc::default(),
             shutdown: Arc::new(watch::channel(false).0),
-        }
+        })
     }
 }
 
 /// Runs pending migrations and, when the database holds no role, imports the bundled content.
 pub async fn prepare(db: &DatabaseConnection) -> anyhow::Result<()> {
-    use anyhow::Context as _;
     crate::db::migrate(db).await.context("running migrations")?;
     let roles = entity::role::Entity::find()
         .count(db)
@@ -87,212 +98,81 @@ pub async fn prepare(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The whole router: GraphQL, the IDEs and health.
+/// Request ids: 16 random hex characters, unless the client sent one.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&crate::auth::random_hex(8))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The whole router: GraphQL, the IDEs (unless disabled), health, readiness, metrics.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/playground", get(playground))
-        .route("/graphiql", get(graphiql))
-        .route("/", get(|| async { Redirect::temporary("/playground") }))
-        .route("/healthz", get(healthz))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-/// Why a request was not executed.
-enum Refusal {
-    /// The bearer token is malformed, unknown, expired or revoked.
-    BadToken,
-    /// A mutation or subscription sent with GET (a link or image could do that cross-site).
-    NotAQuery,
-    /// The database failed while checking the token.
-    Internal,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let (status, code, message) = match self {
-            Self::BadToken => (
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "the bearer token is invalid, expired or revoked",
-            ),
-            Self::NotAQuery => (
-                StatusCode::METHOD_NOT_ALLOWED,
-                "BAD_REQUEST",
-                "only queries may be sent with GET; use POST",
-            ),
-            Self::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_SERVER_ERROR",
-                "internal server error",
-            ),
-        };
-        let body = Json(serde_json::json!({
-            "errors": [{ "message": message, "extensions": { "code": code } }]
-        }));
-        let mut response = (status, body).into_response();
-        let headers = response.headers_mut();
-        match self {
-            Self::BadToken => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
-                );
-            }
-            Self::NotAQuery => {
-                headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
-            }
-            Self::Internal => {}
-        }
-        response
+    let config = &state.settings.http;
+    let mut router = Router::new()
+        .route(
+            "/graphql",
+            get(http::graphql::get).post(http::graphql::post),
+        )
+        .route("/healthz", get(http::healthz))
+        .route("/readyz", get(http::readyz))
+        .route("/metrics", get(http::metrics));
+    if !config.ide_off() {
+        router = router
+            .route("/playground", get(http::playground))
+            .route("/graphiql", get(http::graphiql))
+            .route("/", get(|| async { Redirect::temporary("/playground") }));
     }
-}
-
-/// The token of an `Authorization: Bearer <token>` header, if well-formed.
-pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-}
-
-/// The viewer of a request: none without an Authorization header, an error
-/// for a bad one (a bad token is never quietly treated as anonymous).
-async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Refusal> {
-    if !headers.contains_key(header::AUTHORIZATION) {
-        return Ok(None);
+    let request_id = HeaderName::from_static("x-request-id");
+    let mut router = router
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("http", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, RandomRequestId));
+    if !config.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> = config
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
+            .collect();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+                .max_age(Duration::from_secs(600)),
+        );
     }
-    let token = bearer_token(headers).ok_or(Refusal::BadToken)?;
-    match auth::authenticate(&state.db, token).await {
-        Ok(Some(viewer)) => Ok(Some(viewer)),
-        Ok(None) => Err(Refusal::BadToken),
-        Err(e) => {
-            tracing::error!(error = %e, "checking a bearer token");
-            Err(Refusal::Internal)
-        }
-    }
+    router.with_state(state)
 }
 
-async fn execute(
-    state: &AppState,
-    headers: &HeaderMap,
-    address: SocketAddr,
-    request: async_graphql::Request,
-) -> Response {
-    let viewer = match viewer_of(state, headers).await {
-        Ok(viewer) => viewer,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let mut request = request
-        .data(loaders::new_loader(&state.db))
-        .data(ClientAddress(address.ip().to_string()));
-    if let Some(viewer) = viewer {
-        request = request.data(viewer);
-    }
-    let mut response = state.schema.execute(request).await;
-    crate::error::finish_response(&mut response);
-    GraphQLResponse::from(response).into_response()
-}
-
-async fn graphql_post(
-    State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> Response {
-    execute(&state, &headers, address, request.into_inner()).await
-}
-
-async fn graphql_get(
-    State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-    request: Result<GraphQLRequest, GraphQLRejection>,
-) -> Response {
-    if let Ok(upgrade) = upgrade {
-        return ws::upgrade(state, &headers, address, upgrade);
-    }
-    let request = match request {
-        Ok(request) => request.into_inner(),
-        Err(rejection) => return rejection.into_response(),
-    };
-    if !is_query(&request) {
-        return Refusal::NotAQuery.into_response();
-    }
-    execute(&state, &headers, address, request).await
-}
-
-/// Whether the operation a request selects is a query. Unparsable documents
-/// count as queries: execution reports their syntax errors.
-fn is_query(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return true;
-    };
-    let selected = match (&document.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|op| op.node.ty),
-    };
-    selected.is_none_or(|ty| ty == OperationType::Query)
-}
-
-async fn playground() -> Html<String> {
-    Html(playground_source(
-        GraphQLPlaygroundConfig::new("/graphql").subscription_endpoint("/graphql"),
-    ))
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .finish(),
-    )
-}
-
-async fn healthz() -> impl IntoResponse {
-    Json(serde_json::json!({ "status": "ok" }))
-}
-
-/// Serves `state` on `listener` until `shutdown` completes; WebSockets are
-/// then closed (1001), and in-flight requests get `grace` to finish before the
-/// remaining connections are dropped.
+/// Serves `state` on `listener` until `shutdown` completes.
+///
+/// Then readiness fails, WebSockets close (1001), no connection is accepted,
+/// and in-flight requests get `grace` to finish before the rest are dropped.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let stopping = state.shutdown.clone();
-    let mut stopping_rx = stopping.subscribe();
-    let signal = async move {
-        shutdown.await;
-        stopping.send_replace(true);
-    };
-    let server = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal);
-    let deadline = async move {
-        if stopping_rx.wait_for(|stopping| *stopping).await.is_ok() {
-            tokio::time::sleep(grace).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        result = server => result,
-        () = deadline => {
-            tracing::warn!(?grace, "requests still running after the grace period; closing");
-            Ok(())
-        }
-    }
+    let header_timeout = Duration::from_secs(state.settings.http.header_read_timeout_secs);
+    crate::server::run(listener, state, shutdown, grace, header_timeout).await
 }

@@ -60,6 +60,11 @@ pub struct ServeConfig {
     pub drafts: DraftLimits,
     #[command(flatten)]
     pub ws: WsConfig,
+    #[command(flatten)]
+    pub http: HttpConfig,
+    /// Log format.
+    #[arg(long, env = "PREP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// Seconds that in-flight requests get to finish after a shutdown signal.
     #[arg(long, env = "PREP_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
@@ -72,6 +77,7 @@ pub struct Settings {
     pub auth: AuthConfig,
     pub drafts: DraftLimits,
     pub ws: WsConfig,
+    pub http: HttpConfig,
 }
 
 impl ServeConfig {
@@ -82,7 +88,116 @@ impl ServeConfig {
             auth: self.auth.clone(),
             drafts: self.drafts.clone(),
             ws: self.ws.clone(),
+            http: self.http.clone(),
         }
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// HTTP hardening: query limits, the transport, browser security, production mode.
+#[derive(Debug, Clone, Args)]
+pub struct HttpConfig {
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "PREP_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Highest query complexity (lists cost their `first`/`last`, or 10, times their selection).
+    #[arg(long, env = "PREP_MAX_COMPLEXITY", default_value_t = 250_000)]
+    pub max_complexity: usize,
+    /// Most aliases in one document.
+    #[arg(long, env = "PREP_MAX_ALIASES", default_value_t = 50)]
+    pub max_aliases: usize,
+    /// Largest query document, in bytes.
+    #[arg(long, env = "PREP_MAX_DOCUMENT_BYTES", default_value_t = 32 * 1024)]
+    pub max_document_bytes: usize,
+    /// Most lexical tokens in one document.
+    #[arg(long, env = "PREP_MAX_TOKENS", default_value_t = 4000)]
+    pub max_tokens: usize,
+    /// Most directives on one field.
+    #[arg(long, env = "PREP_MAX_DIRECTIVES", default_value_t = 4)]
+    pub max_directives_per_field: usize,
+    /// Deepest nesting the parser and validator follow (fragments, lists, objects).
+    #[arg(long, env = "PREP_MAX_RECURSION", default_value_t = 32)]
+    pub max_recursion: usize,
+    /// Largest request body, in bytes; more (or an endless body) gets 413.
+    #[arg(long, env = "PREP_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// Seconds one operation may execute before it is cut off.
+    #[arg(long, env = "PREP_EXECUTION_TIMEOUT_SECS", default_value_t = 10)]
+    pub execution_timeout_secs: u64,
+    /// Seconds a client has to send a request's headers (and an idle keep-alive lives).
+    #[arg(long, env = "PREP_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request may take in all, body included.
+    #[arg(long, env = "PREP_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Origins allowed to call the API from a browser (CORS); none by default.
+    #[arg(long, env = "PREP_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Production mode: no introspection, no "Did you mean" suggestions, no IDE pages.
+    #[arg(long, env = "PREP_PRODUCTION")]
+    pub production: bool,
+    /// Turn introspection off (implied by --production).
+    #[arg(long, env = "PREP_DISABLE_INTROSPECTION")]
+    pub disable_introspection: bool,
+    /// Leave "Did you mean" suggestions out of errors (implied by --production).
+    #[arg(long, env = "PREP_DISABLE_SUGGESTIONS")]
+    pub disable_suggestions: bool,
+    /// Do not serve /playground and /graphiql (implied by --production).
+    #[arg(long, env = "PREP_DISABLE_IDE")]
+    pub disable_ide: bool,
+    /// Automatic persisted queries remembered (LRU).
+    #[arg(long, env = "PREP_APQ_CACHE_SIZE", default_value_t = 1000)]
+    pub apq_cache_size: usize,
+    /// Allow-list mode: run only the documents in this directory's `.graphql` files.
+    #[arg(long, env = "PREP_PERSISTED_QUERIES_DIR")]
+    pub persisted_queries_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 250_000,
+            max_aliases: 50,
+            max_document_bytes: 32 * 1024,
+            max_tokens: 4000,
+            max_directives_per_field: 4,
+            max_recursion: 32,
+            max_body_bytes: 256 * 1024,
+            execution_timeout_secs: 10,
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 30,
+            cors_origins: Vec::new(),
+            production: false,
+            disable_introspection: false,
+            disable_suggestions: false,
+            disable_ide: false,
+            apq_cache_size: 1000,
+            persisted_queries_dir: None,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Whether introspection is off.
+    pub fn introspection_off(&self) -> bool {
+        self.production || self.disable_introspection
+    }
+    /// Whether suggestions are left out of errors.
+    pub fn suggestions_off(&self) -> bool {
+        self.production || self.disable_suggestions
+    }
+    /// Whether the IDE pages are off.
+    pub fn ide_off(&self) -> bool {
+        self.production || self.disable_ide
     }
 }
 

@@ -72,15 +72,16 @@ impl From<DbErr> for AppError {
 
 impl From<Arc<DbErr>> for AppError {
     fn from(err: Arc<DbErr>) -> Self {
-        Self::internal(anyhow::anyhow!(err))
+        Self::internal(Arc::unwrap_or_clone(err))
     }
 }
 
 /// Result of a resolver or domain function.
 pub type AppResult<T> = Result<T, AppError>;
 
-/// Sets `extensions` on one error from its source, masking internal faults.
-pub fn finish_error(err: &mut ServerError) {
+/// Sets `extensions` on one error from its source, masking internal faults;
+/// `request_id` becomes the `errorId` of a masked error.
+pub fn finish_error(err: &mut ServerError, request_id: &str) {
     if err
         .extensions
         .as_ref()
@@ -90,18 +91,27 @@ pub fn finish_error(err: &mut ServerError) {
     }
     let app = err.source::<AppError>().cloned();
     let code = match &app {
+        Some(AppError::Internal(cause)) if is_unavailable(cause) => "SERVICE_UNAVAILABLE",
         Some(AppError::Internal(cause)) => {
-            internal(err, &format!("{cause:#}"));
+            internal(err, request_id, &format!("{cause:#}"));
             return;
         }
         Some(app) => app.code(),
         // Argument values the schema could not parse have no source: the client's fault.
         None if err.source.is_none() => "BAD_USER_INPUT",
         None => {
-            internal(err, "an unexpected error type reached the client");
+            internal(
+                err,
+                request_id,
+                "an unexpected error type reached the client",
+            );
             return;
         }
     };
+    if code == "SERVICE_UNAVAILABLE" {
+        tracing::warn!(%request_id, "the database is unavailable");
+        err.message = "the database is unavailable; retry later".to_owned();
+    }
     let ext = err.extensions.get_or_insert_with(Default::default);
     ext.set("code", code);
     match &app {
@@ -116,9 +126,24 @@ pub fn finish_error(err: &mut ServerError) {
     }
 }
 
-/// Logs an internal fault with an id and replaces the error with a masked one carrying that id.
-fn internal(err: &mut ServerError, cause: &str) {
-    let error_id = crate::auth::random_hex(8);
+/// Whether a fault means the database cannot be reached (no connection in time).
+fn is_unavailable(cause: &anyhow::Error) -> bool {
+    cause.chain().any(|e| {
+        matches!(
+            e.downcast_ref::<DbErr>(),
+            Some(DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+        )
+    })
+}
+
+/// Logs an internal fault under the request's id and replaces the error with
+/// a masked one carrying that id.
+fn internal(err: &mut ServerError, request_id: &str, cause: &str) {
+    let error_id = if request_id.is_empty() || request_id == "-" {
+        crate::auth::random_hex(8)
+    } else {
+        request_id.to_owned()
+    };
     tracing::error!(%error_id, path = ?err.path, %cause, "internal error in a resolver");
     err.message = "internal server error".to_owned();
     let ext = err.extensions.get_or_insert_with(Default::default);
@@ -131,6 +156,8 @@ fn internal(err: &mut ServerError, cause: &str) {
 /// Done on the finished response rather than in a schema extension: any
 /// extension makes async-graphql run hooks around every field, which costs
 /// more than the mapping itself.
-pub fn finish_response(response: &mut Response) {
-    response.errors.iter_mut().for_each(finish_error);
+pub fn finish_response(response: &mut Response, request_id: &str) {
+    for error in &mut response.errors {
+        finish_error(error, request_id);
+    }
 }

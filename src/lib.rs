@@ -25,5 +25,8 @@ pub mod drafts;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod http;
+pub mod metrics;
 pub mod money;
+pub mod server;
 pub mod ws;

@@ -6,18 +6,27 @@ use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
 
-use prep_graphql::config::{Cli, Command, ImportConfig, ServeConfig};
+use prep_graphql::config::{Cli, Command, ImportConfig, LogFormat, ServeConfig};
 use prep_graphql::{app, content, db, graphql};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    let json_logs = match &cli.command {
+        Some(Command::Serve(config)) => config.log_format == LogFormat::Json,
+        None => cli.serve.log_format == LogFormat::Json,
+        _ => false,
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    if json_logs {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     match cli.command {
         None => serve(cli.serve).await,
         Some(Command::Serve(config)) => serve(config).await,
@@ -43,7 +52,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     println!("  Playground: http://{addr}/playground");
     println!("  GraphiQL:   http://{addr}/graphiql");
     prep_graphql::auth::warm_up();
-    let state = app::AppState::new(db.clone(), config.settings());
+    let state = app::AppState::new(db.clone(), config.settings())?;
     app::serve(
         listener,
         state,

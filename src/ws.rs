@@ -117,7 +117,7 @@ pub fn upgrade(
             _ => None,
         })
     };
-    let header_token = crate::app::bearer_token(headers).map(str::to_owned);
+    let header_token = crate::http::graphql::bearer_token(headers).map(str::to_owned);
     let ws = match protocol {
         Some(p) => ws.protocols([p.name()]),
         None => ws,
@@ -407,7 +407,7 @@ impl Connection {
             let mut stream = schema.execute_stream(request);
             let mut first = true;
             while let Some(mut response) = stream.next().await {
-                finish_response(&mut response);
+                finish_response(&mut response, "-");
                 // An operation that fails before producing data is an `error`, and ends.
                 if first && response.data == async_graphql::Value::Null && response.is_err() {
                     let errors = serde_json::to_value(&response.errors).unwrap_or_default();

@@ -253,6 +253,7 @@ impl StarDraft {
         })
     }
     /// Every version's text, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn revisions(
         &self,
         ctx: &Context<'_>,
@@ -372,6 +373,7 @@ impl DraftQuery {
     }
 
     /// The viewer's drafts, newest change first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn my_star_drafts(
         &self,
         ctx: &Context<'_>,

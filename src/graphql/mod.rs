@@ -4,11 +4,13 @@
 //! cross-cutting pieces live beside them (`ids`, `pagination`, `loaders`, `node`).
 
 pub mod accounts;
+pub mod document;
 pub mod drafts;
 pub mod ids;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod persisted;
 pub mod role_page;
 pub mod roles;
 pub mod subscriptions;
@@ -43,19 +45,35 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema; the database, settings and event bus become schema data.
 pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus) -> AppSchema {
-    Schema::build(
+    let http = &settings.http;
+    let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .data(LoginThrottle::new(&settings.auth))
-    .data(events)
-    .data(db)
-    .data(settings.api)
-    .data(settings.auth)
-    .data(settings.drafts)
-    .finish()
+    .limit_depth(http.max_depth)
+    .limit_complexity(http.max_complexity)
+    .limit_directives(http.max_directives_per_field)
+    .limit_recursive_depth(http.max_recursion);
+    if http.introspection_off() {
+        builder = builder.disable_introspection();
+    }
+    if http.suggestions_off() {
+        builder = builder.disable_suggestions();
+    }
+    builder
+        .data(LoginThrottle::new(&settings.auth))
+        .data(events)
+        .data(db)
+        .data(settings.api)
+        .data(settings.auth)
+        .data(settings.drafts)
+        .finish()
 }
+
+/// What a list without `first`/`last` counts as in query complexity: about
+/// the longest such list the content has.
+pub const LIST_COST: usize = 10;
 
 /// The SDL of the schema, as checked in at `schema.graphql`.
 pub fn sdl() -> String {

@@ -61,6 +61,7 @@ impl TimelinePhase {
         self.row.days_before
     }
     /// The phase's tasks in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn tasks(&self, ctx: &Context<'_>) -> AppResult<Vec<TimelineTask>> {
         let (rows, _) = self
             .siblings
@@ -239,6 +240,7 @@ impl SalaryBenchmark {
         Money::new(self.row.high, &self.row.currency)
     }
     /// Figures per seniority, most junior first.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn levels(&self, ctx: &Context<'_>) -> AppResult<Vec<SalaryLevel>> {
         let (rows, _) = self
             .siblings

@@ -83,6 +83,7 @@ impl Role {
     }
 
     /// The skills interviewers look for, most important first.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn key_skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Skill>> {
         let loaded = self
             .siblings
@@ -101,6 +102,7 @@ impl Role {
     }
 
     /// Common interview questions in order, optionally of one category.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn questions(
         &self,
         ctx: &Context<'_>,
@@ -118,6 +120,7 @@ impl Role {
     }
 
     /// Preparation steps in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn prep_steps(&self, ctx: &Context<'_>) -> AppResult<Vec<PrepStep>> {
         let (rows, _) = self
             .siblings
@@ -127,6 +130,7 @@ impl Role {
     }
 
     /// Phases before the interview, earliest (most days before) first.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn timeline(&self, ctx: &Context<'_>) -> AppResult<Vec<TimelinePhase>> {
         let (rows, next) = self
             .siblings
@@ -139,6 +143,7 @@ impl Role {
     }
 
     /// Common mistakes in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn mistakes(&self, ctx: &Context<'_>) -> AppResult<Vec<Mistake>> {
         let (rows, _) = self
             .siblings
@@ -148,6 +153,7 @@ impl Role {
     }
 
     /// Salary benchmarks, one per country; `country` (ISO 3166-1 alpha-2) picks one.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn salary_benchmarks(
         &self,
         ctx: &Context<'_>,
@@ -166,6 +172,7 @@ impl Role {
     }
 
     /// Frequently asked questions in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn faqs(&self, ctx: &Context<'_>) -> AppResult<Vec<Faq>> {
         let (rows, _) = self
             .siblings
@@ -175,6 +182,7 @@ impl Role {
     }
 
     /// Further reading in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn resources(&self, ctx: &Context<'_>) -> AppResult<Vec<Resource>> {
         let (rows, _) = self
             .siblings
@@ -218,6 +226,7 @@ impl Skill {
     }
 
     /// The roles that list this skill, by title.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn roles(&self, ctx: &Context<'_>) -> AppResult<Vec<Role>> {
         let loaded = self
             .siblings
@@ -344,6 +353,7 @@ impl Question {
     }
 
     /// The viewer's drafts for this question, newest change first; empty for anonymous viewers.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn my_star_drafts(&self, ctx: &Context<'_>) -> AppResult<Vec<StarDraft>> {
         let Some(viewer) = viewer(ctx) else {
             return Ok(Vec::new());
@@ -474,6 +484,7 @@ impl RoleQuery {
     }
 
     /// Every skill, by name.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Skill>> {
         let rows = skill::Entity::find()
             .order_by_asc(skill::Column::Name)

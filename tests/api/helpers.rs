@@ -178,7 +178,8 @@ impl TestApp {
         // The event bus gets its own pool, so background event loads are not
         // counted as statements of the request under test.
         let events_db = database.connect().await;
-        let state = app::AppState::with_event_pool(db.clone(), events_db, settings);
+        let state = app::AppState::with_event_pool(db.clone(), events_db, settings)
+            .expect("application state");
         let events = state.events.clone();
         tokio::spawn(async move {
             let stop = async move {

@@ -1,0 +1,166 @@
+//! Checks on a query document before it is parsed or run: size, tokens, aliases.
+//!
+//! Size and tokens are counted on the raw text with a small lexer, so a
+//! hostile document (10,000 levels deep, a megabyte long) is refused before
+//! the parser spends anything on it. Depth, complexity, directives and
+//! recursion are left to async-graphql's own limits (see `build_schema`).
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+
+use crate::config::HttpConfig;
+
+/// Why a document was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+/// Counts the lexical tokens of a GraphQL document (punctuators, names,
+/// numbers and strings; whitespace, commas and comments are not tokens).
+pub fn count_tokens(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                n += 1;
+                if bytes[i..].starts_with(b"\"\"\"") {
+                    i += 3;
+                    while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 3;
+                } else {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+            }
+            b'.' if bytes[i..].starts_with(b"...") => {
+                n += 1;
+                i += 3;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
+                n += 1;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b'.' | b'-' | b'+'))
+                {
+                    i += 1;
+                }
+            }
+            _ => {
+                n += 1;
+                i += 1;
+            }
+        }
+    }
+    n
+}
+
+fn count_aliases(set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(f) => {
+                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
+            }
+            Selection::InlineFragment(f) => count_aliases(&f.node.selection_set.node),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+/// Aliases written in a document (in operations and fragments).
+pub fn aliases(document: &ExecutableDocument) -> usize {
+    let operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| count_aliases(&op.node.selection_set.node))
+        .sum();
+    let fragments: usize = document
+        .fragments
+        .values()
+        .map(|f| count_aliases(&f.node.selection_set.node))
+        .sum();
+    operations + fragments
+}
+
+/// Checks size and tokens of the raw text.
+pub fn check_text(text: &str, limits: &HttpConfig) -> Result<(), Refused> {
+    if text.len() > limits.max_document_bytes {
+        return Err(Refused(format!(
+            "the document is {} bytes; the limit is {}",
+            text.len(),
+            limits.max_document_bytes
+        )));
+    }
+    let tokens = count_tokens(text);
+    if tokens > limits.max_tokens {
+        return Err(Refused(format!(
+            "the document has {tokens} tokens; the limit is {}",
+            limits.max_tokens
+        )));
+    }
+    Ok(())
+}
+
+/// Checks what needs the parsed document.
+pub fn check_parsed(document: &ExecutableDocument, limits: &HttpConfig) -> Result<(), Refused> {
+    let n = aliases(document);
+    if n > limits.max_aliases {
+        return Err(Refused(format!(
+            "the document has {n} aliases; the limit is {}",
+            limits.max_aliases
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_tokens_like_the_grammar() {
+        assert_eq!(count_tokens("{ a }"), 3);
+        assert_eq!(
+            count_tokens("query Q($x: Int = -1.5e3) { a(x: $x) @skip(if: true) }"),
+            26
+        );
+        assert_eq!(count_tokens("# comment only\n{ a, b }"), 4);
+        assert_eq!(
+            count_tokens(r#"{ a(s: "x y \" z", t: """block " still""") }"#),
+            11
+        );
+        assert_eq!(count_tokens("{ ...F } fragment F on Q { a }"), 11);
+    }
+
+    #[test]
+    fn counts_aliases_in_operations_and_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "{ a: role(slug: \"x\") { t: title } b: role(slug: \"y\") { ...F } } fragment F on Role { s: slug }",
+        )
+        .unwrap();
+        assert_eq!(aliases(&doc), 4);
+    }
+
+    #[test]
+    fn refuses_big_and_long_documents() {
+        let limits = HttpConfig {
+            max_document_bytes: 100,
+            max_tokens: 10,
+            ..HttpConfig::default()
+        };
+        assert!(check_text("{ a }", &limits).is_ok());
+        assert!(check_text(&"{ a }".repeat(30), &limits).is_err());
+        assert!(check_text("{ a b c d e f g h i j k }", &limits).is_err());
+    }
+}

@@ -1,0 +1,8 @@
+//! The HTTP surface: `/graphql`, the IDE pages, health, readiness and metrics.
+
+mod accept;
+pub mod graphql;
+mod ops;
+
+pub use accept::ResponseFormat;
+pub use ops::{graphiql, healthz, metrics, playground, readyz};

@@ -1,0 +1,65 @@
+//! Operational endpoints and the IDE pages.
+
+use async_graphql::http::{GraphQLPlaygroundConfig, GraphiQLSource, playground_source};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use migration::{Migrator, MigratorTrait};
+
+use crate::app::AppState;
+
+/// Liveness: the process answers.
+pub async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness: not shutting down, the database answers, no migration pending.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let not_ready = |why: &str| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "unavailable", "reason": why })),
+        )
+            .into_response()
+    };
+    if *state.shutdown.borrow() {
+        return not_ready("shutting down");
+    }
+    if state.db.ping().await.is_err() {
+        return not_ready("database unreachable");
+    }
+    match Migrator::get_pending_migrations(&state.db).await {
+        Ok(pending) if pending.is_empty() => {
+            Json(serde_json::json!({ "status": "ready" })).into_response()
+        }
+        Ok(_) => not_ready("migrations pending"),
+        Err(_) => not_ready("database unreachable"),
+    }
+}
+
+/// Prometheus metrics.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(&state.db),
+    )
+        .into_response()
+}
+
+/// GraphQL Playground, subscribing on `/graphql`.
+pub async fn playground() -> Html<String> {
+    Html(playground_source(
+        GraphQLPlaygroundConfig::new("/graphql").subscription_endpoint("/graphql"),
+    ))
+}
+
+/// GraphiQL, subscribing on `/graphql`.
+pub async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
+            .finish(),
+    )
+}

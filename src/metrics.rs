@@ -1,0 +1,125 @@
+//! Prometheus metrics: GraphQL requests, latency, database pool, WebSockets.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+use sea_orm::{DatabaseConnection, DbBackend};
+
+/// Distinct operation names kept as labels; later names count as "other",
+/// since clients choose them and labels must stay bounded.
+const MAX_OPERATION_LABELS: usize = 100;
+
+/// The server's metrics.
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool: IntGaugeVec,
+    /// Open WebSocket connections.
+    pub ws_connections: IntGauge,
+    /// Running WebSocket operations (subscriptions).
+    pub ws_operations: IntGauge,
+    names: Mutex<HashSet<String>>,
+}
+
+impl Metrics {
+    /// Registers every metric.
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "prep_graphql_requests_total",
+                "GraphQL requests by operation and outcome",
+            ),
+            &["operation", "outcome"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "prep_graphql_request_duration_seconds",
+                "GraphQL request latency by operation",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["operation"],
+        )?;
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "prep_db_pool_connections",
+                "Database pool connections by state",
+            ),
+            &["state"],
+        )?;
+        let ws_connections =
+            IntGauge::new("prep_ws_connections", "Open GraphQL WebSocket connections")?;
+        let ws_operations =
+            IntGauge::new("prep_ws_operations", "Running GraphQL WebSocket operations")?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(ws_connections.clone()))?;
+        registry.register(Box::new(ws_operations.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            pool,
+            ws_connections,
+            ws_operations,
+            names: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// The label for a client-chosen operation name.
+    fn label(&self, name: Option<&str>) -> String {
+        let Some(name) = name.filter(|n| {
+            !n.is_empty()
+                && n.len() <= 64
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        }) else {
+            return "anonymous".to_owned();
+        };
+        let Ok(mut names) = self.names.lock() else {
+            return "other".to_owned();
+        };
+        if names.contains(name) || names.len() < MAX_OPERATION_LABELS {
+            names.insert(name.to_owned());
+            name.to_owned()
+        } else {
+            "other".to_owned()
+        }
+    }
+
+    /// Records one GraphQL request.
+    pub fn observe(&self, operation: Option<&str>, outcome: &str, seconds: f64) {
+        let label = self.label(operation);
+        self.requests.with_label_values(&[&label, outcome]).inc();
+        self.latency.with_label_values(&[&label]).observe(seconds);
+    }
+
+    /// The text exposition, with the pool's current use.
+    pub fn render(&self, db: &DatabaseConnection) -> String {
+        let (size, idle) = match db.get_database_backend() {
+            DbBackend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle() as u32)
+            }
+            DbBackend::Sqlite => {
+                let pool = db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle() as u32)
+            }
+            _ => (0, 0),
+        };
+        self.pool.with_label_values(&["idle"]).set(i64::from(idle));
+        self.pool
+            .with_label_values(&["in_use"])
+            .set(i64::from(size.saturating_sub(idle)));
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
