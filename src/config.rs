@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run migrations, import the bundled content into an empty database, and serve the API.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Validate and import content files (or directories of `.toml` files) in one transaction.
     Import(ImportConfig),
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.

@@ -29,7 +29,7 @@ async fn main() -> anyhow::Result<()> {
     }
     match cli.command {
         None => serve(cli.serve).await,
-        Some(Command::Serve(config)) => serve(config).await,
+        Some(Command::Serve(config)) => serve(*config).await,
         Some(Command::Import(config)) => import(config).await,
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
