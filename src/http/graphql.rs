@@ -168,20 +168,16 @@ pub async fn get(
         Ok(p) => p,
         Err(e) => return bad_request(format!("malformed parameters: {e}")).respond(format, true),
     };
-    let json_param = |name: &str, text: Option<String>| -> Result<Option<Value>, Response> {
-        text.map(|t| {
-            serde_json::from_str(&t)
-                .map_err(|e| bad_request(format!("{name} is not JSON: {e}")).respond(format, true))
-        })
-        .transpose()
+    let json_param = |name: &str, text: Option<String>| -> Result<Option<Value>, String> {
+        text.map(|t| serde_json::from_str(&t).map_err(|e| format!("{name} is not JSON: {e}")))
+            .transpose()
     };
-    let variables = match json_param("variables", params.variables) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let extensions = match json_param("extensions", params.extensions) {
-        Ok(v) => v,
-        Err(r) => return r,
+    let (variables, extensions) = match (
+        json_param("variables", params.variables),
+        json_param("extensions", params.extensions),
+    ) {
+        (Ok(v), Ok(e)) => (v, e),
+        (Err(why), _) | (_, Err(why)) => return bad_request(why).respond(format, true),
     };
     let mut request = json!({ "query": params.query.unwrap_or_default() });
     if let Some(v) = variables {
