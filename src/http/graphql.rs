@@ -280,6 +280,13 @@ async fn run(
         ));
     }
     let selected = selected_operation(&parsed, request.operation_name.as_deref());
+    let operation = operation.clone().or_else(|| match &parsed.operations {
+        DocumentOperations::Single(_) => None,
+        DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(|name| name.to_string())
+        }
+        DocumentOperations::Multiple(_) => None,
+    });
     if is_get && selected.is_some_and(|op| op != OperationType::Query) {
         // A link or an image could send a GET cross-site: it may never change anything.
         return Refusal::new(

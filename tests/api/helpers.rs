@@ -139,7 +139,9 @@ pub struct TestApp {
     sql_log: Arc<Mutex<Vec<String>>>,
     /// The server's event bus, to await subscriptions.
     pub events: prep_graphql::events::EventBus,
-    _shutdown: oneshot::Sender<()>,
+    shutdown: Option<oneshot::Sender<()>>,
+    /// Resolves when the server has stopped.
+    pub stopped: Option<oneshot::Receiver<()>>,
     // Declared last: dropped after the server's pool handle above.
     pub database: Arc<TestDatabase>,
 }
@@ -158,7 +160,20 @@ impl TestApp {
     }
 
     async fn spawn_on(database: Arc<TestDatabase>, settings: Settings) -> Self {
-        let mut db = database.connect().await;
+        let url = database.url.clone();
+        Self::spawn_via(database, &url, settings).await
+    }
+
+    /// A server on `database` that reaches it through `url` (e.g. a proxy).
+    pub async fn spawn_via(database: Arc<TestDatabase>, url: &str, settings: Settings) -> Self {
+        let config = DatabaseConfig {
+            database_url: url.to_owned(),
+            db_max_connections: 5,
+            db_acquire_timeout_secs: 2,
+        };
+        let mut db = db::connect(&config)
+            .await
+            .expect("connect to the test database");
         // Installed before the pool is cloned into the app, so the server's statements count.
         let statements = Arc::new(AtomicUsize::new(0));
         let sql_log = Arc::new(Mutex::new(Vec::new()));
@@ -174,7 +189,8 @@ impl TestApp {
         app::prepare(&db).await.expect("prepare the database");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let (shutdown, stopped) = oneshot::channel::<()>();
+        let (shutdown, stop_signal) = oneshot::channel::<()>();
+        let (stopped_tx, stopped) = oneshot::channel::<()>();
         // The event bus gets its own pool, so background event loads are not
         // counted as statements of the request under test.
         let events_db = database.connect().await;
@@ -183,11 +199,12 @@ impl TestApp {
         let events = state.events.clone();
         tokio::spawn(async move {
             let stop = async move {
-                let _ = stopped.await;
+                let _ = stop_signal.await;
             };
-            app::serve(listener, state, stop, Duration::from_secs(1))
+            app::serve(listener, state, stop, Duration::from_secs(5))
                 .await
                 .expect("server error");
+            let _ = stopped_tx.send(());
         });
         Self {
             address,
@@ -196,8 +213,16 @@ impl TestApp {
             statements,
             sql_log,
             events,
-            _shutdown: shutdown,
+            shutdown: Some(shutdown),
+            stopped: Some(stopped),
             database,
+        }
+    }
+
+    /// Starts the server's graceful shutdown (as SIGTERM does).
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
         }
     }
 

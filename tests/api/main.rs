@@ -6,6 +6,7 @@
 mod helpers;
 
 mod fixtures;
+mod hardening;
 
 mod accounts;
 mod batching;
