@@ -1,5 +1,6 @@
 //! Binary entry point: parse configuration, set up logging, run the chosen command.
 
+use std::io::Write as _;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -47,10 +48,12 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", config.bind))?;
     let addr = listener.local_addr()?;
-    println!("prep-graphql listening on http://{addr}");
-    println!("  GraphQL:    http://{addr}/graphql");
-    println!("  Playground: http://{addr}/playground");
-    println!("  GraphiQL:   http://{addr}/graphiql");
+    // A closed stdout (a supervisor that stopped reading) must not stop the server.
+    let _ = writeln!(
+        std::io::stdout(),
+        "prep-graphql listening on http://{addr}\n  GraphQL:    http://{addr}/graphql\n  \
+         Playground: http://{addr}/playground\n  GraphiQL:   http://{addr}/graphiql"
+    );
     prep_graphql::auth::warm_up();
     let state = app::AppState::new(db.clone(), config.settings())?;
     app::serve(

@@ -326,7 +326,8 @@ macro_rules! api_test {
             $(#[$meta])*
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $settings).await;
+                #[allow(unused_mut)]
+                let mut $app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $settings).await;
                 $body
             }
 
@@ -337,7 +338,8 @@ macro_rules! api_test {
                     eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
                     return;
                 }
-                let $app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, $settings).await;
+                #[allow(unused_mut)]
+                let mut $app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, $settings).await;
                 $body
             }
         }

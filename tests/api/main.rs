@@ -12,6 +12,7 @@ mod accounts;
 mod batching;
 mod content_import;
 mod drafts;
+mod failure;
 mod migrations;
 mod pagination;
 mod privacy;
