@@ -178,6 +178,7 @@ struct Connection {
 
 impl Connection {
     async fn run(mut self, socket: WebSocket) {
+        let _open = GaugeGuard::new(self.state.metrics.ws_connections.clone());
         let config = self.state.settings.ws.clone();
         let (mut sink, mut incoming) = socket.split();
         let (out_tx, mut out_rx) = mpsc::channel::<Outgoing>(32);
@@ -403,7 +404,9 @@ impl Connection {
         let schema = self.state.schema.clone();
         let protocol = self.protocol;
         let op_id = id.clone();
+        let running = GaugeGuard::new(self.state.metrics.ws_operations.clone());
         let task = tokio::spawn(async move {
+            let _running = running;
             let mut stream = schema.execute_stream(request);
             let mut first = true;
             while let Some(mut response) = stream.next().await {
@@ -434,6 +437,22 @@ impl Connection {
             let _ = out.send(Outgoing::Finished(op_id)).await;
         });
         self.operations.insert(id, task);
+    }
+}
+
+/// Counts something open on a gauge while it lives (also when its task is aborted).
+struct GaugeGuard(prometheus::IntGauge);
+
+impl GaugeGuard {
+    fn new(gauge: prometheus::IntGauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

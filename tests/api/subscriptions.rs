@@ -108,6 +108,25 @@ api_test! {
 }
 
 api_test! {
+    async fn open_connections_and_subscriptions_are_counted_in_metrics(app: TestApp) {
+        let gauge = |text: &str, name: &str| -> i64 {
+            text.lines()
+                .find(|l| l.starts_with(&format!("{name} ")))
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|v| v.parse().ok())
+                .unwrap()
+        };
+        let scrape = || async { app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap() };
+        let token = app.new_user().await;
+        let mut tab = WsClient::connected(&app, Some(&token)).await;
+        subscribe(&app, &mut tab, "a", ALL, json!({})).await;
+        subscribe(&app, &mut tab, "b", ALL, json!({})).await;
+        let text = scrape().await;
+        assert_eq!((gauge(&text, "prep_ws_connections"), gauge(&text, "prep_ws_operations")), (1, 2), "{text}");
+    }
+}
+
+api_test! {
     async fn subscribing_to_another_users_draft_is_not_found(app: TestApp) {
         let alice = app.new_user().await;
         let bob = app.new_user().await;
