@@ -40,9 +40,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    let db = db::connect(&config.database)
+    let mut db = db::connect(&config.database)
         .await
         .context("connecting to the database")?;
+    // Before the pool is cloned anywhere, so every statement is counted.
+    db.set_metric_callback(|_| prep_graphql::metrics::DB_STATEMENTS.inc());
     app::prepare(&db).await?;
     let listener = TcpListener::bind(config.bind)
         .await

@@ -1,17 +1,25 @@
 //! Prometheus metrics: GraphQL requests, latency, database pool, WebSockets.
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use sea_orm::{DatabaseConnection, DbBackend};
 
 /// Distinct operation names kept as labels; later names count as "other",
 /// since clients choose them and labels must stay bounded.
 const MAX_OPERATION_LABELS: usize = 100;
+
+/// SQL statements executed, process-wide (`main` counts them through sea-orm's metric callback).
+pub static DB_STATEMENTS: LazyLock<IntCounter> = LazyLock::new(|| {
+    IntCounter::new("prep_db_statements_total", "SQL statements executed").unwrap_or_else(|_| {
+        // The name and help are constant and valid; this branch cannot run.
+        IntCounter::with_opts(Opts::new("prep_db_statements_total_", "-")).expect("counter")
+    })
+});
 
 /// The server's metrics.
 pub struct Metrics {
@@ -63,6 +71,7 @@ impl Metrics {
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(ws_connections.clone()))?;
         registry.register(Box::new(ws_operations.clone()))?;
+        registry.register(Box::new(DB_STATEMENTS.clone()))?;
         Ok(Self {
             registry,
             requests,

@@ -1,0 +1,596 @@
+//! prep-bench: measured speed and memory of prep-graphql, with baselines in the same run.
+//!
+//! `cargo build --release && cargo run --release -p prep-bench -- run` (see BENCHMARKS.md).
+//! Everything runs on 127.0.0.1 with bounded counts and durations.
+
+mod baseline;
+mod data;
+mod load;
+mod process;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use load::Run;
+use process::Server;
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the suite and print BENCHMARKS.md's tables.
+    Run(Options),
+    /// Internal: the HTTP ceiling, serving a file's bytes.
+    BaselineHttp { file: String },
+    /// Internal: the hand-written SQL handler.
+    BaselineSql { database_url: String, pool: u32 },
+}
+
+#[derive(Parser, Clone)]
+struct Options {
+    /// The release server binary.
+    #[arg(long, default_value = "target/release/prep-graphql")]
+    server_bin: String,
+    /// Roles in the large dataset (the (e) sweep also uses 10 and 100).
+    #[arg(long, default_value_t = 1000)]
+    roles: usize,
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 4)]
+    seconds: u64,
+    /// Interleaved rounds of server / HTTP ceiling / SQL ceiling.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Subscription counts for the fan-out scenario.
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+    subscribers: Vec<usize>,
+    /// Backends to run: sqlite, postgres.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+    backends: Vec<String>,
+    /// PostgreSQL server for the postgres backend (a database is created and dropped).
+    #[arg(
+        long,
+        env = "BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_url: String,
+    /// Tiny settings for CI: proves the suite runs, measures nothing.
+    #[arg(long)]
+    smoke: bool,
+}
+
+const ROLE_FIELDS: &str = "id slug title summary reviewer { name title } updatedAt
+  keySkills { id name slug roles { slug } }
+  questions { id position prompt category role { slug } }
+  prepSteps { id position text }
+  timeline { id position label daysBefore tasks { id position text } }
+  mistakes { id position title explanation }
+  salaryBenchmarks { id country currency source asOf median { amount currency formatted } low { amount currency formatted } high { amount currency formatted } levels { level amount { amount currency formatted } } }
+  faqs { id position question answer }
+  resources { id position title kind url }";
+
+fn page_query() -> String {
+    format!("query RolePage($slug: String!) {{ role(slug: $slug) {{ {ROLE_FIELDS} }} }}")
+}
+
+fn list_query() -> String {
+    format!(
+        "query RoleList($first: Int) {{ roles(first: $first) {{ edges {{ node {{ {ROLE_FIELDS} }} }} }} }}"
+    )
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Cmd::BaselineHttp { file } => baseline::http_ceiling(std::fs::read(file)?).await,
+        Cmd::BaselineSql { database_url, pool } => baseline::sql_ceiling(database_url, pool).await,
+        Cmd::Run(mut options) => {
+            if options.smoke {
+                options.roles = 12;
+                options.seconds = 1;
+                options.rounds = 1;
+                options.subscribers = vec![20];
+            }
+            suite(options).await
+        }
+    }
+}
+
+/// A fresh database on `backend`; returns its URL and, for PostgreSQL, its name.
+async fn fresh_database(
+    backend: &str,
+    options: &Options,
+    tag: &str,
+) -> anyhow::Result<(String, Option<String>)> {
+    let suffix = format!("{}_{}", tag, std::process::id());
+    if backend == "sqlite" {
+        let path = std::env::temp_dir().join(format!("prep_bench_{suffix}.db"));
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        return Ok((format!("sqlite://{}?mode=rwc", path.display()), None));
+    }
+    let name = format!("prep_bench_{suffix}");
+    let admin = Database::connect(&options.postgres_url).await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await?;
+    admin.close().await?;
+    let mut url = url::Url::parse(&options.postgres_url)?;
+    url.set_path(&format!("/{name}"));
+    Ok((url.to_string(), Some(name)))
+}
+
+async fn drop_database(options: &Options, name: Option<String>) {
+    if let Some(name) = name
+        && let Ok(admin) = Database::connect(&options.postgres_url).await
+    {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+    }
+}
+
+/// Imports `n` synthetic roles through the server's own `import` command.
+async fn import_roles(options: &Options, url: &str, n: usize) -> anyhow::Result<f64> {
+    let dir = std::env::temp_dir().join(format!("prep_bench_roles_{}_{n}", std::process::id()));
+    data::write_roles(&dir, n)?;
+    let started = Instant::now();
+    let status = tokio::process::Command::new(&options.server_bin)
+        .args(["import", &dir.display().to_string()])
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .await?;
+    anyhow::ensure!(status.success(), "import failed");
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(started.elapsed().as_secs_f64())
+}
+
+async fn start_server(options: &Options, url: &str) -> anyhow::Result<Server> {
+    Server::start(
+        &options.server_bin,
+        &[
+            "serve".into(),
+            "--bind".into(),
+            "127.0.0.1:0".into(),
+            "--ws-max-subscriptions-per-connection".into(),
+            "100".into(),
+            "--ws-max-connections-per-user".into(),
+            "100000".into(),
+            "--event-buffer".into(),
+            "4096".into(),
+        ],
+        &[
+            ("DATABASE_URL", url.to_owned()),
+            ("RUST_LOG", "warn".to_owned()),
+        ],
+    )
+    .await
+}
+
+async fn post(address: &str, body: &Value, token: Option<&str>) -> anyhow::Result<Value> {
+    let mut request = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .json(body);
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    Ok(request.send().await?.json().await?)
+}
+
+async fn statements(address: &str) -> anyhow::Result<f64> {
+    let text = reqwest::get(format!("{address}/metrics"))
+        .await?
+        .text()
+        .await?;
+    Ok(text
+        .lines()
+        .find(|l| l.starts_with("prep_db_statements_total "))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN))
+}
+
+/// Statements one request of `body` costs on the server.
+async fn statements_for(address: &str, body: &Value) -> anyhow::Result<f64> {
+    let before = statements(address).await?;
+    let answer = post(address, body, None).await?;
+    anyhow::ensure!(answer.get("errors").is_none(), "errors: {answer}");
+    Ok(statements(address).await? - before)
+}
+
+struct Row {
+    name: String,
+    server: Run,
+    http: Run,
+    sql: Run,
+    cpu_ms: f64,
+    peak_rss: f64,
+    response_kib: f64,
+}
+
+fn print_row(backend: &str, row: &Row) {
+    let (s, h, q) = (&row.server, &row.http, &row.sql);
+    println!(
+        "| {} | {backend} | {:.0} | {:.2} | {:.2} | {:.0} KiB | {:.0} ({:.2}x) | {:.0} ({:.2}x) | {:.2}x | {:.2} | {:.0} | {} |",
+        row.name,
+        s.rps(),
+        s.percentile_ms(50.0),
+        s.percentile_ms(99.0),
+        row.response_kib,
+        h.rps(),
+        s.rps() / h.rps(),
+        q.rps(),
+        s.rps() / q.rps(),
+        s.percentile_ms(99.0) / q.percentile_ms(99.0),
+        row.cpu_ms,
+        row.peak_rss,
+        s.errors + h.errors + q.errors
+    );
+}
+
+/// One read scenario: the server and both baselines, interleaved in rounds.
+async fn read_scenario(
+    options: &Options,
+    name: &str,
+    server: &Server,
+    url: &str,
+    body: Value,
+    concurrency: usize,
+) -> anyhow::Result<Row> {
+    let answer = serde_json::to_vec(&post(&server.address, &body, None).await?)?;
+    let file = std::env::temp_dir().join(format!("prep_bench_answer_{}.json", std::process::id()));
+    std::fs::write(&file, &answer)?;
+    let me = std::env::current_exe()?.display().to_string();
+    let http = Server::start(
+        &me,
+        &["baseline-http".into(), file.display().to_string()],
+        &[],
+    )
+    .await?;
+    let sql = Server::start(
+        &me,
+        &["baseline-sql".into(), url.to_owned(), "10".into()],
+        &[],
+    )
+    .await?;
+    let body = Arc::new(body);
+    let duration = Duration::from_secs(options.seconds);
+    let (mut s, mut h, mut q) = (Run::default(), Run::default(), Run::default());
+    let mut cpu = 0.0;
+    // Warm-up, then interleaved rounds so that machine noise hits all three alike.
+    load::run(
+        &format!("{}/graphql", server.address),
+        body.clone(),
+        vec![],
+        concurrency,
+        Duration::from_millis(300),
+    )
+    .await;
+    for _ in 0..options.rounds {
+        let before = server.cpu_seconds();
+        let r = load::run(
+            &format!("{}/graphql", server.address),
+            body.clone(),
+            vec![],
+            concurrency,
+            duration,
+        )
+        .await;
+        cpu += server.cpu_seconds() - before;
+        s = s.merge(r);
+        h = h.merge(
+            load::run(
+                &format!("{}/graphql", http.address),
+                body.clone(),
+                vec![],
+                concurrency,
+                duration,
+            )
+            .await,
+        );
+        q = q.merge(
+            load::run(
+                &format!("{}/graphql", sql.address),
+                body.clone(),
+                vec![],
+                concurrency,
+                duration,
+            )
+            .await,
+        );
+    }
+    http.stop().await;
+    sql.stop().await;
+    let _ = std::fs::remove_file(file);
+    Ok(Row {
+        name: format!("{name} (c={concurrency})"),
+        cpu_ms: cpu * 1000.0 / s.requests.max(1) as f64,
+        peak_rss: server.peak_rss_mib(),
+        response_kib: answer.len() as f64 / 1024.0,
+        server: s,
+        http: h,
+        sql: q,
+    })
+}
+
+/// (c): `users` users each saving their own draft back to back.
+async fn update_scenario(
+    options: &Options,
+    server: &Server,
+    users: usize,
+) -> anyhow::Result<(Run, f64)> {
+    let mut drafts = Vec::new();
+    for i in 0..users {
+        let reg = post(&server.address, &json!({ "query": "mutation($e: String!) { register(input: { email: $e, password: \"correct horse battery\", displayName: \"B\" }) { token } }", "variables": { "e": format!("bench{i}-{}@example.com", std::process::id()) } }), None).await?;
+        let token = reg["data"]["register"]["token"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("{reg}"))?
+            .to_owned();
+        let created = post(
+            &server.address,
+            &json!({ "query": "mutation { createStarDraft(input: { title: \"bench\" }) { id } }" }),
+            Some(&token),
+        )
+        .await?;
+        drafts.push((
+            token,
+            created["data"]["createStarDraft"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ));
+    }
+    let deadline = Instant::now() + Duration::from_secs(options.seconds * options.rounds as u64);
+    let cpu_before = server.cpu_seconds();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (token, id) in drafts {
+        let address = server.address.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut run = Run::default();
+            let mut version = 1;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let body = json!({ "query": "mutation($id: ID!, $v: Int!, $r: String!) { updateStarDraft(input: { id: $id, expectedVersion: $v, result: $r }) { version } }",
+                    "variables": { "id": id, "v": version, "r": format!("Cut latency by {version}%") } });
+                let answer: Option<Value> = match client.post(format!("{address}/graphql")).bearer_auth(&token).json(&body).send().await {
+                    Ok(r) => r.json().await.ok(),
+                    Err(_) => None,
+                };
+                run.latencies.push(t.elapsed().as_micros() as u64);
+                run.requests += 1;
+                match answer.as_ref().and_then(|a| a["data"]["updateStarDraft"]["version"].as_i64()) {
+                    Some(v) => version = v,
+                    None => run.errors += 1,
+                }
+            }
+            run
+        }));
+    }
+    let mut total = Run::default();
+    for task in tasks {
+        total = total.merge(task.await?);
+    }
+    total.seconds = started.elapsed().as_secs_f64();
+    let cpu_ms = (server.cpu_seconds() - cpu_before) * 1000.0 / total.requests.max(1) as f64;
+    Ok((total, cpu_ms))
+}
+
+/// (d): `n` subscriptions (100 per connection) to one user's drafts; latency
+/// from sending a change to its delivery on each subscriber, and memory per
+/// idle subscription.
+async fn fanout_scenario(
+    server: &Server,
+    n: usize,
+    changes: usize,
+) -> anyhow::Result<(Run, f64, f64)> {
+    let reg = post(&server.address, &json!({ "query": "mutation($e: String!) { register(input: { email: $e, password: \"correct horse battery\", displayName: \"F\" }) { token } }", "variables": { "e": format!("fan{n}-{}@example.com", std::process::id()) } }), None).await?;
+    let token = reg["data"]["register"]["token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("{reg}"))?
+        .to_owned();
+    let created = post(
+        &server.address,
+        &json!({ "query": "mutation { createStarDraft(input: { title: \"fan\" }) { id } }" }),
+        Some(&token),
+    )
+    .await?;
+    let id = created["data"]["createStarDraft"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let rss_before = server.rss_mib();
+    let received = Arc::new(AtomicUsize::new(0));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, Instant)>();
+    let per_connection = 100;
+    let mut connections = Vec::new();
+    for c in 0..n.div_ceil(per_connection) {
+        let request = format!("{}/graphql", server.address.replacen("http", "ws", 1))
+            .into_client_request()?;
+        let mut request = request;
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse()?);
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
+        ws.send(Message::text(json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } }).to_string())).await?;
+        let _ack = ws.next().await;
+        let count = per_connection.min(n - c * per_connection);
+        for s in 0..count {
+            ws.send(Message::text(json!({ "type": "subscribe", "id": format!("{s}"), "payload": { "query": "subscription { myStarDraftEvents { version } }" } }).to_string())).await?;
+        }
+        let (tx, received) = (tx.clone(), received.clone());
+        connections.push(tokio::spawn(async move {
+            while let Some(Ok(Message::Text(text))) = ws.next().await {
+                let at = Instant::now();
+                if let Ok(v) = serde_json::from_str::<Value>(text.as_str())
+                    && let Some(version) =
+                        v["payload"]["data"]["myStarDraftEvents"]["version"].as_i64()
+                {
+                    received.fetch_add(1, Ordering::SeqCst);
+                    let _ = tx.send((version, at));
+                }
+            }
+        }));
+    }
+    let mut version = 1;
+    let mut run = Run::default();
+    // Warm-up: change until one change reaches every subscriber, so all are listening.
+    let mut measured = 0;
+    let mut warm = false;
+    let mut attempts = 0;
+    while measured < changes {
+        attempts += 1;
+        anyhow::ensure!(attempts < changes + 30, "subscribers never all listened");
+        let sent = Instant::now();
+        let body = json!({ "query": "mutation($id: ID!, $v: Int!) { updateStarDraft(input: { id: $id, expectedVersion: $v, title: \"x\" }) { version } }", "variables": { "id": id, "v": version } });
+        let answer = post(&server.address, &body, Some(&token)).await?;
+        version = answer["data"]["updateStarDraft"]["version"]
+            .as_i64()
+            .ok_or_else(|| anyhow::anyhow!("{answer}"))?;
+        let mut latencies = Vec::with_capacity(n);
+        let limit = if warm { 60 } else { 3 };
+        let _ = tokio::time::timeout(Duration::from_secs(limit), async {
+            while latencies.len() < n {
+                match rx.recv().await {
+                    Some((v, at)) if v == version => {
+                        latencies.push(at.duration_since(sent).as_micros() as u64)
+                    }
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+        })
+        .await;
+        if latencies.len() == n {
+            if warm {
+                run.latencies.extend(latencies);
+                measured += 1;
+            }
+            warm = true;
+        } else {
+            anyhow::ensure!(
+                !warm,
+                "only {} of {n} subscribers got version {version}",
+                latencies.len()
+            );
+        }
+    }
+    let per_subscription_kib = (server.rss_mib() - rss_before) * 1024.0 / n as f64;
+    run.latencies.sort_unstable();
+    run.requests = changes;
+    let total_rss = server.rss_mib();
+    for c in connections {
+        c.abort();
+    }
+    Ok((run, per_subscription_kib, total_rss))
+}
+
+async fn suite(options: Options) -> anyhow::Result<()> {
+    println!(
+        "# prep-bench: {} roles, {} s x {} rounds per figure\n",
+        options.roles, options.seconds, options.rounds
+    );
+    for backend in &options.backends {
+        println!("## {backend}\n");
+        println!("### (e) SQL statements per request as roles grow\n");
+        println!("| roles | import s | (a) role page | (b) list, 20 | (b) list, 100 |");
+        println!("|---|---|---|---|---|");
+        let mut sizes: Vec<usize> = [10, 100, options.roles]
+            .into_iter()
+            .filter(|n| *n <= options.roles)
+            .collect();
+        sizes.dedup();
+        let last = *sizes.last().unwrap_or(&options.roles);
+        for n in sizes {
+            let (url, name) = fresh_database(backend, &options, &format!("{backend}_{n}")).await?;
+            let import_s = import_roles(&options, &url, n).await?;
+            let server = start_server(&options, &url).await?;
+            let page =
+                json!({ "query": page_query(), "variables": { "slug": "bench-role-00003" } });
+            let list20 = json!({ "query": list_query(), "variables": { "first": 20.min(n) } });
+            let list100 = json!({ "query": list_query(), "variables": { "first": 100.min(n) } });
+            println!(
+                "| {n} | {import_s:.1} | {} | {} | {} |",
+                statements_for(&server.address, &page).await?,
+                statements_for(&server.address, &list20).await?,
+                statements_for(&server.address, &list100).await?
+            );
+            if n == last {
+                println!(
+                    "\nIdle server RSS after import and those requests: {:.1} MiB\n",
+                    server.rss_mib()
+                );
+                println!("### Reads against the HTTP ceiling and the hand-written SQL handler\n");
+                println!(
+                    "| scenario | backend | req/s | p50 ms | p99 ms | response | HTTP ceiling req/s (ratio) | SQL handler req/s (ratio) | p99 vs SQL | server CPU ms/req | peak RSS MiB | errors |"
+                );
+                println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                for (label, body, c) in [
+                    ("(a) role page", page.clone(), 1),
+                    (
+                        "(b) roles list, 20",
+                        json!({ "query": list_query(), "variables": { "first": 20 } }),
+                        8,
+                    ),
+                    (
+                        "(b) roles list, 100",
+                        json!({ "query": list_query(), "variables": { "first": 100 } }),
+                        8,
+                    ),
+                ] {
+                    let row = read_scenario(&options, label, &server, &url, body, c).await?;
+                    print_row(backend, &row);
+                }
+                let (saves, cpu_ms) = update_scenario(&options, &server, 32).await?;
+                println!("\n### (c) updateStarDraft, 32 users on their own drafts\n");
+                println!(
+                    "saves/s {:.0}, p50 {:.2} ms, p99 {:.2} ms, errors {}, server CPU {:.2} ms/save\n",
+                    saves.rps(),
+                    saves.percentile_ms(50.0),
+                    saves.percentile_ms(99.0),
+                    saves.errors,
+                    cpu_ms
+                );
+                println!("### (d) subscription fan-out\n");
+                println!(
+                    "| subscriptions | changes | delivery p50 ms | delivery p99 ms | KiB per idle subscription | server RSS MiB |"
+                );
+                println!("|---|---|---|---|---|---|");
+                for &subs in &options.subscribers {
+                    let changes = if options.smoke { 2 } else { 10 };
+                    let (run, per_sub, rss) = fanout_scenario(&server, subs, changes).await?;
+                    println!(
+                        "| {subs} | {changes} | {:.1} | {:.1} | {per_sub:.1} | {rss:.0} |",
+                        run.percentile_ms(50.0),
+                        run.percentile_ms(99.0)
+                    );
+                }
+                println!(
+                    "\nPeak server RSS over the whole run: {:.0} MiB\n",
+                    server.peak_rss_mib()
+                );
+            }
+            server.stop().await;
+            drop_database(&options, name).await;
+        }
+    }
+    Ok(())
+}
