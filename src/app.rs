@@ -26,6 +26,7 @@ use crate::events::EventBus;
 use crate::graphql::persisted::PersistedQueries;
 use crate::graphql::{self, AppSchema};
 use crate::http;
+use crate::http::cache::ResponseCache;
 use crate::metrics::Metrics;
 use crate::ws::ConnectionCounts;
 
@@ -38,6 +39,8 @@ pub struct AppState {
     pub events: EventBus,
     pub metrics: Arc<Metrics>,
     pub persisted: Arc<PersistedQueries>,
+    /// Anonymous query answers, keyed by content version.
+    pub responses: Arc<ResponseCache>,
     /// Open WebSocket connections per account.
     pub ws_connections: Arc<ConnectionCounts>,
     /// Set to true when the server starts shutting down.
@@ -65,6 +68,7 @@ impl AppState {
         let metrics = Metrics::new().context("registering metrics")?;
         let events = EventBus::start(events_db, settings.ws.event_buffer);
         let schema = graphql::build_schema(db.clone(), settings.clone(), events.clone());
+        let responses = Arc::new(ResponseCache::new(settings.http.response_cache_entries));
         Ok(Self {
             db,
             schema,
@@ -72,6 +76,7 @@ impl AppState {
             events,
             metrics: Arc::new(metrics),
             persisted: Arc::new(persisted),
+            responses,
             ws_connections: Arc::default(),
             shutdown: Arc::new(watch::channel(false).0),
         })

@@ -153,6 +153,9 @@ pub struct HttpConfig {
     /// Do not serve /playground and /graphiql (implied by --production).
     #[arg(long, env = "PREP_DISABLE_IDE")]
     pub disable_ide: bool,
+    /// Anonymous query answers cached until the next content import (0 turns the cache off).
+    #[arg(long, env = "PREP_RESPONSE_CACHE_ENTRIES", default_value_t = 512)]
+    pub response_cache_entries: usize,
     /// Automatic persisted queries remembered (LRU).
     #[arg(long, env = "PREP_APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,
@@ -180,6 +183,7 @@ impl Default for HttpConfig {
             disable_introspection: false,
             disable_suggestions: false,
             disable_ide: false,
+            response_cache_entries: 512,
             apq_cache_size: 1000,
             persisted_queries_dir: None,
         }
@@ -233,6 +237,9 @@ pub struct AuthConfig {
     /// Longest password accepted, in characters (hashing cost grows with length).
     #[arg(long, env = "PREP_PASSWORD_MAX_CHARS", default_value_t = 256)]
     pub password_max_chars: usize,
+    /// Password hashes computed at once (each takes 19 MiB and a core); 0 means one per core.
+    #[arg(long, env = "PREP_HASH_CONCURRENCY", default_value_t = 0)]
+    pub hash_concurrency: usize,
     /// Failed logins allowed per email within the window.
     #[arg(long, env = "PREP_LOGIN_FAILURES_PER_EMAIL", default_value_t = 5)]
     pub login_failures_per_email: u32,
@@ -250,6 +257,7 @@ impl Default for AuthConfig {
             session_ttl_secs: 30 * 24 * 3600,
             password_min_chars: 10,
             password_max_chars: 256,
+            hash_concurrency: 0,
             login_failures_per_email: 5,
             login_failures_per_address: 20,
             login_failure_window_secs: 900,

@@ -56,6 +56,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         "prep-graphql listening on http://{addr}\n  GraphQL:    http://{addr}/graphql\n  \
          Playground: http://{addr}/playground\n  GraphiQL:   http://{addr}/graphiql"
     );
+    prep_graphql::auth::configure_hashing(config.auth.hash_concurrency);
     prep_graphql::auth::warm_up();
     let state = app::AppState::new(db.clone(), config.settings())?;
     app::serve(

@@ -47,7 +47,7 @@ struct Options {
     #[arg(long, default_value_t = 1000)]
     roles: usize,
     /// Seconds per measurement.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 3)]
     seconds: u64,
     /// Interleaved rounds of server / HTTP ceiling / SQL ceiling.
     #[arg(long, default_value_t = 3)]
@@ -417,6 +417,7 @@ async fn fanout_scenario(
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    // After one request, so what the first request allocates is not counted as subscriptions.
     let rss_before = server.rss_mib();
     let received = Arc::new(AtomicUsize::new(0));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, Instant)>();

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_role_pages;
 mod m20261128_000002_create_accounts_and_drafts;
+mod m20261128_000003_create_content_version;
 
 /// The list of migrations, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_role_pages::Migration),
             Box::new(m20261128_000002_create_accounts_and_drafts::Migration),
+            Box::new(m20261128_000003_create_content_version::Migration),
         ]
     }
 }

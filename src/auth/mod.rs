@@ -7,7 +7,7 @@ mod rate_limit;
 mod service;
 mod token;
 
-pub use password::warm_up;
+pub use password::{configure as configure_hashing, warm_up};
 pub use rate_limit::{FailureLimiter, LoginThrottle};
 pub use service::{Viewer, authenticate, login, logout, register, session_active};
 

@@ -68,6 +68,11 @@ pub async fn import(
             }
         }
     }
+    if !report.created.is_empty() || !report.updated.is_empty() {
+        // In the same transaction: whoever sees the new content sees the new version.
+        tx.execute_unprepared("UPDATE content_version SET version = version + 1 WHERE id = 1")
+            .await?;
+    }
     tx.commit().await?;
     Ok(report)
 }

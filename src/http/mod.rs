@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql`, the IDE pages, health, readiness and metrics.
 
 mod accept;
+pub mod cache;
 pub mod graphql;
 mod ops;
 

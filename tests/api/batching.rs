@@ -7,8 +7,8 @@ use crate::helpers::api_test;
 
 /// Tables the page reads: roles, role_skills, skills, questions, prep_steps,
 /// timeline_phases, timeline_tasks, mistakes, salary_benchmarks,
-/// salary_levels, faqs, resources.
-const TABLES_READ: usize = 12;
+/// salary_levels, faqs, resources, and content_version (the response cache's key).
+const TABLES_READ: usize = 13;
 
 api_test! {
     async fn role_page_statements_do_not_grow_with_the_number_of_roles(app: TestApp) {
@@ -74,5 +74,30 @@ api_test! {
             counts.push(count);
         }
         assert_eq!(counts[0], counts[1]);
+    }
+}
+
+api_test! {
+    async fn a_repeated_anonymous_query_is_answered_from_the_cache_until_an_import(app: TestApp) {
+        let query = format!("{{ roles(first: 100) {{ totalCount edges {{ node {{ {ROLE_FIELDS} }} }} }} }}");
+        let first = app.data(&query, json!({})).await;
+        app.reset_statements();
+        let again = app.data(&query, json!({})).await;
+        assert_eq!(again, first);
+        let (count, sql) = app.statements();
+        assert_eq!(count, 1, "only the content version is read:\n{}", sql.join("\n"));
+
+        // An import commits new content and a new version together: never a stale answer.
+        import_generated_roles(&app.db, 1).await;
+        let after = app.data(&query, json!({})).await;
+        assert_eq!(after["roles"]["totalCount"], 2);
+
+        // Signed-in requests are never cached: their answers are the viewer's.
+        let token = app.new_user().await;
+        app.reset_statements();
+        app.data_as(&token, "{ skills { id } }", json!({})).await;
+        app.data_as(&token, "{ skills { id } }", json!({})).await;
+        let (count, _) = app.statements();
+        assert_eq!(count, 4, "token check and skills, twice");
     }
 }
