@@ -17,6 +17,12 @@ use crate::config::DatabaseConfig;
 /// for the writer and concurrent writers queue instead of failing.
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(config.database_url.clone());
+    let sqlite_file = config.database_url.starts_with("sqlite:")
+        && !config.database_url.contains(":memory:")
+        && !config.database_url.contains("mode=memory");
+    if sqlite_file {
+        switch_to_wal(&config.database_url).await?;
+    }
     options
         .max_connections(config.db_max_connections)
         .acquire_timeout(Duration::from_secs(config.db_acquire_timeout_secs))
@@ -39,6 +45,38 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
         });
     }
     Database::connect(options).await
+}
+
+/// Puts a SQLite file in WAL mode through one connection, before the pool opens.
+///
+/// WAL is a property of the file, but switching to it takes an exclusive lock
+/// for which SQLite does not wait: pool connections that all switch a fresh
+/// file at once fail with "database is locked". Once the file is in WAL mode,
+/// their own `journal_mode = WAL` changes nothing and takes no lock.
+async fn switch_to_wal(url: &str) -> Result<(), DbErr> {
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    use std::str::FromStr;
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| DbErr::Custom(format!("invalid SQLite URL: {e}")))?
+        .create_if_missing(true)
+        .busy_timeout(Duration::from_secs(10))
+        .journal_mode(SqliteJournalMode::Wal);
+    let mut attempt = 0;
+    loop {
+        match options.connect().await {
+            Ok(connection) => {
+                let _ = connection.close().await;
+                return Ok(());
+            }
+            // Another process may be switching the same file right now.
+            Err(e) if attempt < 20 => {
+                attempt += 1;
+                tracing::debug!(error = %e, "switching SQLite to WAL; retrying");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(DbErr::Custom(format!("opening the SQLite file: {e}"))),
+        }
+    }
 }
 
 /// Applies every pending migration.

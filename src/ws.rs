@@ -191,6 +191,9 @@ impl Connection {
         keepalive.tick().await;
 
         let close = loop {
+            if *stopping.borrow() {
+                break Close::new(1001, "Server shutting down");
+            }
             let expiry = self.viewer.map(|v| v.expires_at);
             tokio::select! {
                 () = &mut init_deadline, if !self.initialised => {
