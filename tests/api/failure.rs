@@ -125,22 +125,29 @@ api_test! {
         let token = app.new_user().await;
         let mut ws = WsClient::connected(&app, Some(&token)).await;
 
-        // A request in flight: its body is only half sent.
+        // A request in flight: its handler is waiting for the body. `Expect:
+        // 100-continue` makes the server say when the handler asks for it.
         let body = json!({ "query": "{ skills { name } }" }).to_string();
-        let (first, second) = body.split_at(body.len() / 2);
         let host = app.address.trim_start_matches("http://").to_owned();
         let mut tcp = tokio::net::TcpStream::connect(&host).await.unwrap();
         let head = format!(
-            "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+            "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
             body.len()
         );
         tcp.write_all(head.as_bytes()).await.unwrap();
+        let mut interim = Vec::new();
+        while !interim.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            tcp.read_exact(&mut byte).await.unwrap();
+            interim.push(byte[0]);
+        }
+        assert!(interim.starts_with(b"HTTP/1.1 100"), "{}", String::from_utf8_lossy(&interim));
 
         app.begin_shutdown();
         assert_eq!(ws.closed().await.0, 1001);
         assert!(tokio::net::TcpStream::connect(&host).await.is_err(), "no new connections");
 
-        tcp.write_all(second.as_bytes()).await.unwrap();
+        tcp.write_all(body.as_bytes()).await.unwrap();
         let mut response = Vec::new();
         tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut response))
             .await
