@@ -68,7 +68,10 @@ impl AppState {
         let metrics = Metrics::new().context("registering metrics")?;
         let events = EventBus::start(events_db, settings.ws.event_buffer);
         let schema = graphql::build_schema(db.clone(), settings.clone(), events.clone());
-        let responses = Arc::new(ResponseCache::new(settings.http.response_cache_entries));
+        let responses = Arc::new(ResponseCache::new(
+            settings.http.response_cache_entries,
+            settings.http.response_cache_max_bytes,
+        ));
         Ok(Self {
             db,
             schema,

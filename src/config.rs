@@ -156,6 +156,9 @@ pub struct HttpConfig {
     /// Anonymous query answers cached until the next content import (0 turns the cache off).
     #[arg(long, env = "PREP_RESPONSE_CACHE_ENTRIES", default_value_t = 512)]
     pub response_cache_entries: usize,
+    /// Bytes the response cache may hold in all.
+    #[arg(long, env = "PREP_RESPONSE_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub response_cache_max_bytes: usize,
     /// Automatic persisted queries remembered (LRU).
     #[arg(long, env = "PREP_APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,
@@ -184,6 +187,7 @@ impl Default for HttpConfig {
             disable_suggestions: false,
             disable_ide: false,
             response_cache_entries: 512,
+            response_cache_max_bytes: 64 * 1024 * 1024,
             apq_cache_size: 1000,
             persisted_queries_dir: None,
         }

@@ -162,13 +162,15 @@ async fn import_roles(options: &Options, url: &str, n: usize) -> anyhow::Result<
     Ok(started.elapsed().as_secs_f64())
 }
 
-async fn start_server(options: &Options, url: &str) -> anyhow::Result<Server> {
+async fn start_server(options: &Options, url: &str, cache: bool) -> anyhow::Result<Server> {
     Server::start(
         &options.server_bin,
         &[
             "serve".into(),
             "--bind".into(),
             "127.0.0.1:0".into(),
+            "--response-cache-entries".into(),
+            if cache { "512" } else { "0" }.into(),
             "--ws-max-subscriptions-per-connection".into(),
             "100".into(),
             "--ws-max-connections-per-user".into(),
@@ -523,7 +525,8 @@ async fn suite(options: Options) -> anyhow::Result<()> {
         for n in sizes {
             let (url, name) = fresh_database(backend, &options, &format!("{backend}_{n}")).await?;
             let import_s = import_roles(&options, &url, n).await?;
-            let server = start_server(&options, &url).await?;
+            let server = start_server(&options, &url, true).await?;
+            let idle_rss = server.rss_mib();
             let page =
                 json!({ "query": page_query(), "variables": { "slug": "bench-role-00003" } });
             let list20 = json!({ "query": list_query(), "variables": { "first": 20.min(n) } });
@@ -536,7 +539,7 @@ async fn suite(options: Options) -> anyhow::Result<()> {
             );
             if n == last {
                 println!(
-                    "\nIdle server RSS after import and those requests: {:.1} MiB\n",
+                    "\nServer RSS: {idle_rss:.1} MiB idle at start, {:.1} MiB after those requests\n",
                     server.rss_mib()
                 );
                 println!("### Reads against the HTTP ceiling and the hand-written SQL handler\n");
@@ -557,8 +560,14 @@ async fn suite(options: Options) -> anyhow::Result<()> {
                         8,
                     ),
                 ] {
-                    let row = read_scenario(&options, label, &server, &url, body, c).await?;
+                    let row =
+                        read_scenario(&options, label, &server, &url, body.clone(), c).await?;
                     print_row(backend, &row);
+                    let uncached = start_server(&options, &url, false).await?;
+                    let label = format!("{label}, cache off");
+                    let row = read_scenario(&options, &label, &uncached, &url, body, c).await?;
+                    print_row(backend, &row);
+                    uncached.stop().await;
                 }
                 let (saves, cpu_ms) = update_scenario(&options, &server, 32).await?;
                 println!("\n### (c) updateStarDraft, 32 users on their own drafts\n");
@@ -576,8 +585,11 @@ async fn suite(options: Options) -> anyhow::Result<()> {
                 );
                 println!("|---|---|---|---|---|---|");
                 for &subs in &options.subscribers {
+                    // A fresh server per count, so its memory is that of the subscriptions.
+                    let fresh = start_server(&options, &url, true).await?;
                     let changes = if options.smoke { 2 } else { 10 };
-                    let (run, per_sub, rss) = fanout_scenario(&server, subs, changes).await?;
+                    let (run, per_sub, rss) = fanout_scenario(&fresh, subs, changes).await?;
+                    fresh.stop().await;
                     println!(
                         "| {subs} | {changes} | {:.1} | {:.1} | {per_sub:.1} | {rss:.0} |",
                         run.percentile_ms(50.0),

@@ -13,9 +13,6 @@ use axum::body::Bytes;
 use lru::LruCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 
-/// Answers larger than this are not kept.
-const MAX_ENTRY_BYTES: usize = 1 << 20;
-
 /// What an answer is stored under.
 #[derive(Hash, PartialEq, Eq)]
 pub struct Key {
@@ -27,14 +24,28 @@ pub struct Key {
 
 /// The cache of one server.
 pub struct ResponseCache {
-    entries: Option<Mutex<LruCache<Key, Bytes>>>,
+    entries: Option<Mutex<Entries>>,
+    max_bytes: usize,
+}
+
+struct Entries {
+    lru: LruCache<Key, Bytes>,
+    bytes: usize,
 }
 
 impl ResponseCache {
-    /// A cache of `capacity` answers; 0 turns it off.
-    pub fn new(capacity: usize) -> Self {
+    /// A cache of at most `capacity` answers and `max_bytes` bytes; 0 turns it off.
+    pub fn new(capacity: usize, max_bytes: usize) -> Self {
         Self {
-            entries: NonZeroUsize::new(capacity).map(|n| Mutex::new(LruCache::new(n))),
+            entries: NonZeroUsize::new(capacity)
+                .filter(|_| max_bytes > 0)
+                .map(|n| {
+                    Mutex::new(Entries {
+                        lru: LruCache::new(n),
+                        bytes: 0,
+                    })
+                }),
+            max_bytes,
         }
     }
 
@@ -69,18 +80,87 @@ impl ResponseCache {
     /// The stored answer under `key`.
     pub fn get(&self, key: &Key) -> Option<Bytes> {
         let entries = self.entries.as_ref()?;
-        entries.lock().ok()?.get(key).cloned()
+        entries.lock().ok()?.lru.get(key).cloned()
     }
 
     /// Stores an error-free answer under `key`.
     pub fn put(&self, key: Key, body: Bytes) {
-        if body.len() > MAX_ENTRY_BYTES {
+        // One answer may take at most a quarter of the budget.
+        if body.len() > self.max_bytes / 4 {
             return;
         }
-        if let Some(entries) = &self.entries
-            && let Ok(mut entries) = entries.lock()
-        {
-            entries.put(key, body);
+        let Some(entries) = &self.entries else {
+            return;
+        };
+        let Ok(mut entries) = entries.lock() else {
+            return;
+        };
+        entries.bytes += body.len();
+        if let Some((_, old)) = entries.lru.push(key, body) {
+            entries.bytes -= old.len();
         }
+        while entries.bytes > self.max_bytes {
+            match entries.lru.pop_lru() {
+                Some((_, old)) => entries.bytes -= old.len(),
+                None => break,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(q: &str) -> async_graphql::Request {
+        async_graphql::Request::new(q)
+    }
+
+    #[test]
+    fn keys_on_version_and_evicts_past_the_byte_budget() {
+        let cache = ResponseCache::new(10, 100);
+        cache.put(
+            ResponseCache::key(1, &request("{ a }")),
+            Bytes::from(vec![b'a'; 20]),
+        );
+        assert!(
+            cache
+                .get(&ResponseCache::key(1, &request("{ a }")))
+                .is_some()
+        );
+        assert!(
+            cache
+                .get(&ResponseCache::key(2, &request("{ a }")))
+                .is_none(),
+            "another version"
+        );
+        // Too big for a quarter of the budget: not kept.
+        cache.put(
+            ResponseCache::key(1, &request("{ b }")),
+            Bytes::from(vec![b'b'; 26]),
+        );
+        assert!(
+            cache
+                .get(&ResponseCache::key(1, &request("{ b }")))
+                .is_none()
+        );
+        // Filling past 100 bytes evicts the least recently used.
+        for q in ["{ c }", "{ d }", "{ e }", "{ f }", "{ g }"] {
+            cache.put(
+                ResponseCache::key(1, &request(q)),
+                Bytes::from(vec![b'x'; 20]),
+            );
+        }
+        assert!(
+            cache
+                .get(&ResponseCache::key(1, &request("{ a }")))
+                .is_none()
+        );
+        assert!(
+            cache
+                .get(&ResponseCache::key(1, &request("{ g }")))
+                .is_some()
+        );
+        assert!(!ResponseCache::new(0, 100).enabled());
     }
 }
