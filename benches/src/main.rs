@@ -332,6 +332,32 @@ async fn read_scenario(
     })
 }
 
+/// Registers a user (`name` makes the email unique) with one draft; returns its token and the draft's ID.
+async fn user_with_draft(address: &str, name: &str) -> anyhow::Result<(String, String)> {
+    let email = format!("{name}-{}@example.com", std::process::id());
+    let reg = post(
+        address,
+        &json!({ "query": "mutation($e: String!) { register(input: { email: $e, password: \"correct horse battery\", displayName: \"Bench\" }) { token } }", "variables": { "e": email } }),
+        None,
+    )
+    .await?;
+    let token = reg["data"]["register"]["token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("{reg}"))?
+        .to_owned();
+    let created = post(
+        address,
+        &json!({ "query": "mutation { createStarDraft(input: { title: \"bench\" }) { id } }" }),
+        Some(&token),
+    )
+    .await?;
+    let id = created["data"]["createStarDraft"]["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("{created}"))?
+        .to_owned();
+    Ok((token, id))
+}
+
 /// (c): `users` users each saving their own draft back to back.
 async fn update_scenario(
     options: &Options,
@@ -340,24 +366,7 @@ async fn update_scenario(
 ) -> anyhow::Result<(Run, f64)> {
     let mut drafts = Vec::new();
     for i in 0..users {
-        let reg = post(&server.address, &json!({ "query": "mutation($e: String!) { register(input: { email: $e, password: \"correct horse battery\", displayName: \"B\" }) { token } }", "variables": { "e": format!("bench{i}-{}@example.com", std::process::id()) } }), None).await?;
-        let token = reg["data"]["register"]["token"]
-            .as_str()
-            .ok_or_else(|| anyhow::anyhow!("{reg}"))?
-            .to_owned();
-        let created = post(
-            &server.address,
-            &json!({ "query": "mutation { createStarDraft(input: { title: \"bench\" }) { id } }" }),
-            Some(&token),
-        )
-        .await?;
-        drafts.push((
-            token,
-            created["data"]["createStarDraft"]["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        ));
+        drafts.push(user_with_draft(&server.address, &format!("bench{i}")).await?);
     }
     let deadline = Instant::now() + Duration::from_secs(options.seconds * options.rounds as u64);
     let cpu_before = server.cpu_seconds();
@@ -404,21 +413,7 @@ async fn fanout_scenario(
     n: usize,
     changes: usize,
 ) -> anyhow::Result<(Run, f64, f64)> {
-    let reg = post(&server.address, &json!({ "query": "mutation($e: String!) { register(input: { email: $e, password: \"correct horse battery\", displayName: \"F\" }) { token } }", "variables": { "e": format!("fan{n}-{}@example.com", std::process::id()) } }), None).await?;
-    let token = reg["data"]["register"]["token"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("{reg}"))?
-        .to_owned();
-    let created = post(
-        &server.address,
-        &json!({ "query": "mutation { createStarDraft(input: { title: \"fan\" }) { id } }" }),
-        Some(&token),
-    )
-    .await?;
-    let id = created["data"]["createStarDraft"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let (token, id) = user_with_draft(&server.address, &format!("fan{n}")).await?;
     // After one request, so what the first request allocates is not counted as subscriptions.
     let rss_before = server.rss_mib();
     let received = Arc::new(AtomicUsize::new(0));
