@@ -134,6 +134,7 @@ pub fn upgrade(
                     slot: None,
                     initialised: false,
                     operations: HashMap::new(),
+                    started: 0,
                 }
                 .run(socket)
                 .await
@@ -162,7 +163,8 @@ fn text(value: Value) -> Message {
 /// What operation tasks send back to the connection.
 enum Outgoing {
     Send(Message),
-    Finished(String),
+    /// Operation `.0`, started as number `.1` of the connection, has ended.
+    Finished(String, u64),
 }
 
 struct Connection {
@@ -173,7 +175,9 @@ struct Connection {
     viewer: Option<Viewer>,
     slot: Option<Slot>,
     initialised: bool,
-    operations: HashMap<String, JoinHandle<()>>,
+    /// Running operations by client id, with the number they were started as.
+    operations: HashMap<String, (u64, JoinHandle<()>)>,
+    started: u64,
 }
 
 impl Connection {
@@ -223,8 +227,11 @@ impl Connection {
                             return;
                         }
                     }
-                    Outgoing::Finished(id) => {
-                        self.operations.remove(&id);
+                    Outgoing::Finished(id, number) => {
+                        // Not a later operation that reused the id.
+                        if self.operations.get(&id).is_some_and(|(n, _)| *n == number) {
+                            self.operations.remove(&id);
+                        }
                     }
                 },
                 event = bus.recv() => {
@@ -256,7 +263,7 @@ impl Connection {
     }
 
     fn stop_all(&mut self) {
-        for (_, task) in self.operations.drain() {
+        for (_, (_, task)) in self.operations.drain() {
             task.abort();
         }
     }
@@ -347,7 +354,7 @@ impl Connection {
                     .get("id")
                     .and_then(Value::as_str)
                     .ok_or_else(|| invalid("no operation id"))?;
-                if let Some(task) = self.operations.remove(id) {
+                if let Some((_, task)) = self.operations.remove(id) {
                     task.abort();
                 }
                 Ok(Vec::new())
@@ -408,6 +415,8 @@ impl Connection {
         let protocol = self.protocol;
         let op_id = id.clone();
         let running = GaugeGuard::new(self.state.metrics.ws_operations.clone());
+        self.started += 1;
+        let number = self.started;
         let task = tokio::spawn(async move {
             let _running = running;
             let mut stream = schema.execute_stream(request);
@@ -418,8 +427,9 @@ impl Connection {
                 if first && response.data == async_graphql::Value::Null && response.is_err() {
                     let errors = serde_json::to_value(&response.errors).unwrap_or_default();
                     let message = text(json!({ "type": "error", "id": op_id, "payload": errors }));
+                    // The id is freed before the client hears the end, so it may reuse it at once.
+                    let _ = out.send(Outgoing::Finished(op_id, number)).await;
                     let _ = out.send(Outgoing::Send(message)).await;
-                    let _ = out.send(Outgoing::Finished(op_id)).await;
                     return;
                 }
                 first = false;
@@ -436,10 +446,10 @@ impl Connection {
                 }
             }
             let complete = text(json!({ "type": "complete", "id": op_id }));
+            let _ = out.send(Outgoing::Finished(op_id, number)).await;
             let _ = out.send(Outgoing::Send(complete)).await;
-            let _ = out.send(Outgoing::Finished(op_id)).await;
         });
-        self.operations.insert(id, task);
+        self.operations.insert(id, (number, task));
     }
 }
 

@@ -400,3 +400,18 @@ async fn the_listener_reconnects_after_its_connection_drops() {
         "v2"
     );
 }
+
+api_test! {
+    async fn an_operation_id_is_free_again_once_its_operation_completes(app: TestApp) {
+        let mut c = WsClient::connected(&app, None).await;
+        for _ in 0..3 {
+            c.subscribe("q", "{ skills { slug } }", json!({})).await;
+            let next = c.recv().await;
+            assert_eq!(next["type"], "next");
+            assert_eq!(next["payload"]["data"]["skills"].as_array().unwrap().len(), 5);
+            assert_eq!(c.recv().await, json!({ "type": "complete", "id": "q" }));
+        }
+        c.send(json!({ "type": "ping" })).await;
+        assert_eq!(c.recv().await["type"], "pong", "the connection is still open");
+    }
+}
