@@ -5,5 +5,4 @@ pub mod cache;
 pub mod graphql;
 mod ops;
 
-pub use accept::ResponseFormat;
 pub use ops::{graphiql, healthz, metrics, playground, readyz};
