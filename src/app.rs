@@ -27,6 +27,7 @@ use crate::graphql::persisted::PersistedQueries;
 use crate::graphql::{self, AppSchema};
 use crate::http;
 use crate::http::cache::ResponseCache;
+use crate::http::ide::IdeAssets;
 use crate::metrics::Metrics;
 use crate::ws::ConnectionCounts;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     pub ws_connections: Arc<ConnectionCounts>,
     /// Set to true when the server starts shutting down.
     pub shutdown: Arc<watch::Sender<bool>>,
+    /// Where the IDE pages load their assets from.
+    pub ide: Arc<IdeAssets>,
 }
 
 impl AppState {
@@ -65,6 +68,14 @@ impl AppState {
             settings.http.persisted_queries_dir.as_deref(),
         )
         .context("loading persisted queries")?;
+        if let Some(dir) = &settings.http.spa_dir {
+            anyhow::ensure!(
+                dir.join("index.html").is_file(),
+                "--spa-dir {}: no index.html there (build the app: cd examples/spa && npm ci && npm run build)",
+                dir.display()
+            );
+        }
+        let ide = IdeAssets::discover(&settings.http.ide_assets_dir);
         let metrics = Metrics::new().context("registering metrics")?;
         let events = EventBus::start(events_db, settings.ws.event_buffer);
         let schema = graphql::build_schema(db.clone(), settings.clone(), events.clone());
@@ -82,6 +93,7 @@ impl AppState {
             responses,
             ws_connections: Arc::default(),
             shutdown: Arc::new(watch::channel(false).0),
+            ide: Arc::new(ide),
         })
     }
 }
@@ -118,7 +130,8 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// The whole router: GraphQL, the IDEs (unless disabled), health, readiness, metrics.
+/// The whole router: GraphQL, the IDEs (unless disabled), health, readiness,
+/// metrics, and the single-page app when one is configured.
 pub fn router(state: AppState) -> Router {
     let config = &state.settings.http;
     let mut router = Router::new()
@@ -131,9 +144,16 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(http::metrics));
     if !config.ide_off() {
         router = router
-            .route("/playground", get(http::playground))
-            .route("/graphiql", get(http::graphiql))
-            .route("/", get(|| async { Redirect::temporary("/playground") }));
+            .route("/playground", get(http::ide::playground))
+            .route("/graphiql", get(http::ide::graphiql))
+            .route("/ide/assets/{name}", get(http::ide::asset));
+    }
+    match &config.spa_dir {
+        Some(dir) => router = router.merge(http::spa::router(dir)),
+        None if !config.ide_off() => {
+            router = router.route("/", get(|| async { Redirect::temporary("/playground") }));
+        }
+        None => {}
     }
     let request_id = HeaderName::from_static("x-request-id");
     let mut router = router

@@ -105,8 +105,9 @@ pub enum LogFormat {
 /// HTTP hardening: query limits, the transport, browser security, production mode.
 #[derive(Debug, Clone, Args)]
 pub struct HttpConfig {
-    /// Deepest selection nesting a query may have.
-    #[arg(long, env = "PREP_MAX_DEPTH", default_value_t = 12)]
+    /// Deepest selection nesting a query may have. The IDEs' schema introspection
+    /// needs 14 (GraphiQL's); deeper data queries are not useful here.
+    #[arg(long, env = "PREP_MAX_DEPTH", default_value_t = 15)]
     pub max_depth: usize,
     /// Highest query complexity (lists cost their `first`/`last`, or 10, times their selection).
     #[arg(long, env = "PREP_MAX_COMPLEXITY", default_value_t = 250_000)]
@@ -165,12 +166,23 @@ pub struct HttpConfig {
     /// Allow-list mode: run only the documents in this directory's `.graphql` files.
     #[arg(long, env = "PREP_PERSISTED_QUERIES_DIR")]
     pub persisted_queries_dir: Option<std::path::PathBuf>,
+    /// The `node_modules` directory holding the IDE packages (`npm ci --prefix src/http/ide`);
+    /// without them the IDE pages load their assets from a CDN.
+    #[arg(long, env = "PREP_IDE_ASSETS_DIR", default_value = DEFAULT_IDE_ASSETS_DIR)]
+    pub ide_assets_dir: std::path::PathBuf,
+    /// Serve the built single-page app from this directory (e.g. `examples/spa/dist`),
+    /// with `index.html` for every path that is not a file or an API route.
+    #[arg(long, env = "PREP_SPA_DIR")]
+    pub spa_dir: Option<std::path::PathBuf>,
 }
+
+/// Where `npm ci --prefix src/http/ide` installs the IDE packages, from the repository root.
+pub const DEFAULT_IDE_ASSETS_DIR: &str = "src/http/ide/node_modules";
 
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
-            max_depth: 12,
+            max_depth: 15,
             max_complexity: 250_000,
             max_aliases: 50,
             max_document_bytes: 32 * 1024,
@@ -190,6 +202,8 @@ impl Default for HttpConfig {
             response_cache_max_bytes: 64 * 1024 * 1024,
             apq_cache_size: 1000,
             persisted_queries_dir: None,
+            ide_assets_dir: DEFAULT_IDE_ASSETS_DIR.into(),
+            spa_dir: None,
         }
     }
 }

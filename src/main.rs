@@ -46,19 +46,26 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     // Before the pool is cloned anywhere, so every statement is counted.
     db.set_metric_callback(|_| prep_graphql::metrics::DB_STATEMENTS.inc());
     app::prepare(&db).await?;
+    prep_graphql::auth::configure_hashing(config.auth.hash_concurrency);
+    prep_graphql::auth::warm_up();
+    let state = app::AppState::new(db.clone(), config.settings())?;
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
     let addr = listener.local_addr()?;
+    let mut urls =
+        format!("prep-graphql listening on http://{addr}\n  GraphQL:    http://{addr}/graphql\n");
+    if !config.http.ide_off() {
+        urls += &format!(
+            "  Playground: http://{addr}/playground\n  GraphiQL:   http://{addr}/graphiql\n"
+        );
+    }
+    if config.http.spa_dir.is_some() {
+        urls += &format!("  App:        http://{addr}/\n");
+    }
     // A closed stdout (a supervisor that stopped reading) must not stop the server.
-    let _ = writeln!(
-        std::io::stdout(),
-        "prep-graphql listening on http://{addr}\n  GraphQL:    http://{addr}/graphql\n  \
-         Playground: http://{addr}/playground\n  GraphiQL:   http://{addr}/graphiql"
-    );
-    prep_graphql::auth::configure_hashing(config.auth.hash_concurrency);
-    prep_graphql::auth::warm_up();
-    let state = app::AppState::new(db.clone(), config.settings())?;
+    let _ = write!(std::io::stdout(), "{urls}");
+    let _ = std::io::stdout().flush();
     app::serve(
         listener,
         state,

@@ -1,8 +1,11 @@
-//! The HTTP surface: `/graphql`, the IDE pages, health, readiness and metrics.
+//! The HTTP surface: `/graphql`, the IDE pages, the single-page app, health,
+//! readiness and metrics.
 
 mod accept;
 pub mod cache;
 pub mod graphql;
+pub mod ide;
 mod ops;
+pub mod spa;
 
-pub use ops::{graphiql, healthz, metrics, playground, readyz};
+pub use ops::{healthz, metrics, readyz};

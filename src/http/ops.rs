@@ -1,10 +1,9 @@
-//! Operational endpoints and the IDE pages.
+//! Operational endpoints: health, readiness, metrics.
 
-use async_graphql::http::{GraphQLPlaygroundConfig, GraphiQLSource, playground_source};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use migration::{Migrator, MigratorTrait};
 
 use crate::app::AppState;
@@ -45,21 +44,4 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         state.metrics.render(&state.db),
     )
         .into_response()
-}
-
-/// GraphQL Playground, subscribing on `/graphql`.
-pub async fn playground() -> Html<String> {
-    Html(playground_source(
-        GraphQLPlaygroundConfig::new("/graphql").subscription_endpoint("/graphql"),
-    ))
-}
-
-/// GraphiQL, subscribing on `/graphql`.
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .finish(),
-    )
 }

@@ -58,6 +58,20 @@ fn code(body: &Value) -> &str {
 }
 
 api_test! {
+    async fn an_ide_introspection_query_fits_the_default_depth_limit(app: TestApp) {
+        // GraphiQL's introspection nests type references 14 levels deep.
+        let query = format!(
+            "{{ __schema {{ types {{ fields {{ type {{ {}name{} }} }} }} }} }}",
+            "ofType { ".repeat(9),
+            " }".repeat(9)
+        );
+        let (status, _, body) = post_query(&app, &query, Some(GRAPHQL_RESPONSE)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["data"]["__schema"]["types"].as_array().is_some_and(|t| !t.is_empty()), "{body}");
+    }
+}
+
+api_test! {
     async fn attack_documents_are_refused_cheaply(app: TestApp) {
         let accept = Some(GRAPHQL_RESPONSE);
         // 10,000 levels deep.
@@ -68,8 +82,8 @@ api_test! {
         // Too deep for the depth limit, yet small.
         let nested = format!(
             "{{ role(slug: \"backend-developer\") {{ {}id{} }} }}",
-            "keySkills { roles { ".repeat(7),
-            " } }".repeat(7)
+            "keySkills { roles { ".repeat(8),
+            " } }".repeat(8)
         );
         let (status, _, body) = post_query(&app, &nested, accept).await;
         assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED"), "{body}");

@@ -1,0 +1,72 @@
+//! The single-page app, served from a built directory (`--spa-dir`) so that one
+//! process serves the app and the API on one origin.
+//!
+//! Files are served as they are. A browser navigating to any other path (the
+//! app's own routes, like `/roles/backend-developer`) gets `index.html`, so a
+//! reload or a shared link works; other requests for a missing file get 404.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt as _;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Where the bundler puts its content-hashed files, which never change.
+const HASHED_ASSETS: &str = "/assets/";
+
+/// A router answering every path it is given from `dir` (mounted as the fallback).
+pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
+    let index = dir.join("index.html");
+    // `fallback`, not `not_found_service`: the app's routes answer 200.
+    let files = ServeDir::new(dir).fallback(axum::routing::any(move |request: Request| {
+        app_route(index.clone(), request)
+    }));
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_headers))
+}
+
+/// A missing path: `index.html` for a page navigation, 404 for anything else.
+async fn app_route(index: std::path::PathBuf, request: Request) -> Response {
+    let navigation = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !request.uri().path().starts_with(HASHED_ASSETS)
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if !navigation {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match ServeFile::new(index).oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    }
+}
+
+/// Hashed assets are cached for good; everything else (index.html above all)
+/// is revalidated, so a new build is picked up on the next load.
+async fn cache_headers(request: Request, next: Next) -> Response {
+    let hashed = request.uri().path().starts_with(HASHED_ASSETS);
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        let value = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response.headers_mut().insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}

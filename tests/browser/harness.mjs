@@ -1,0 +1,194 @@
+// The browser tests' harness: the real server binary on a free port with a
+// fresh database, and Debian's Chromium driven by playwright-core.
+//
+// Settings (environment):
+//   PREP_SERVER_BIN          the server binary (default: target/debug/prep-graphql)
+//   BROWSER_TEST_BACKEND     sqlite (default) or postgres
+//   TEST_POSTGRES_URL        the PostgreSQL server for the postgres backend; each
+//                            server gets a database of its own, dropped afterwards
+//   CHROMIUM_PATH            the browser (default: /usr/bin/chromium)
+//   BROWSER_ARTIFACTS_DIR    screenshots and server logs (default: tests/browser/artifacts)
+
+import { spawn, execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+/** The repository's root directory. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where screenshots and server logs go. */
+export const ARTIFACTS =
+  process.env.BROWSER_ARTIFACTS_DIR ?? join(ROOT, 'tests/browser/artifacts');
+/** The built single-page app. */
+export const SPA_DIR = join(ROOT, 'examples/spa/dist');
+/** Where `npm ci --prefix src/http/ide` installs the IDE packages. */
+export const IDE_ASSETS_DIR = join(ROOT, 'src/http/ide/node_modules');
+
+const SERVER_BIN = process.env.PREP_SERVER_BIN ?? join(ROOT, 'target/debug/prep-graphql');
+const BACKEND = process.env.BROWSER_TEST_BACKEND ?? 'sqlite';
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/** Chromium's flags: headless, and no traffic of its own to a network we do not have. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+let serverCount = 0;
+
+/** A fresh database URL for one server, and how to remove it afterwards. */
+async function freshDatabase(name) {
+  if (BACKEND === 'postgres') {
+    const server = process.env.TEST_POSTGRES_URL;
+    if (!server) throw new Error('BROWSER_TEST_BACKEND=postgres needs TEST_POSTGRES_URL');
+    const admin = server.replace(/\/[^/]*$/, '/postgres');
+    const database = `browser_${process.pid}_${name}`;
+    execFileSync('psql', [admin, '-qc', `CREATE DATABASE ${database}`]);
+    return {
+      url: server.replace(/\/[^/]*$/, `/${database}`),
+      drop: async () =>
+        execFileSync('psql', [admin, '-qc', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`]),
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'prep-browser-'));
+  return {
+    url: `sqlite://${join(dir, 'prep.db')}?mode=rwc`,
+    drop: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Starts the server binary on a free port with a database of its own.
+ *
+ * @param {object} [options]
+ * @param {boolean} [options.spa] serve the built SPA (`examples/spa/dist`)
+ * @param {string} [options.ideAssetsDir] the IDE packages' directory (default: the installed ones)
+ * @param {string[]} [options.args] more `serve` flags
+ * @returns {Promise<{url: string, stop: () => Promise<void>}>}
+ */
+export async function startServer({ spa = false, ideAssetsDir = IDE_ASSETS_DIR, args = [] } = {}) {
+  const name = `server${++serverCount}`;
+  const database = await freshDatabase(name);
+  await mkdir(ARTIFACTS, { recursive: true });
+  const log = createWriteStream(join(ARTIFACTS, `${name}-${BACKEND}.log`));
+  const flags = [
+    'serve',
+    '--bind', '127.0.0.1:0',
+    '--database-url', database.url,
+    '--ide-assets-dir', ideAssetsDir,
+    ...(spa ? ['--spa-dir', SPA_DIR] : []),
+    ...args,
+  ];
+  const child = spawn(SERVER_BIN, flags, {
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr.pipe(log);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${SERVER_BIN} did not start in ${STARTUP_TIMEOUT_MS} ms`)),
+      STARTUP_TIMEOUT_MS,
+    );
+    exited.then((code) => reject(new Error(`the server exited (${code}); see ${log.path}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      log.write(`${line}\n`);
+      const match = line.match(/^prep-graphql listening on (http:\/\/\S+)$/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      log.end();
+      await database.drop();
+    },
+  };
+}
+
+/** Debian's Chromium, headless, through playwright-core (no browser download). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * A page in `context`, or in a new context of its own (its own storage: a
+ * different user). Requests to any host but this machine are aborted, as on
+ * a machine with no internet, and listed in `page.externalRequests`.
+ */
+export async function newPage(browser, context) {
+  const owner = context ?? (await browser.newContext());
+  if (!owner.externalRequests) {
+    owner.externalRequests = [];
+    await owner.route(
+      (url) => !['127.0.0.1', 'localhost'].includes(url.hostname),
+      (route) => {
+        owner.externalRequests.push(route.request().url());
+        return route.abort('internetdisconnected');
+      },
+    );
+  }
+  const page = await owner.newPage();
+  page.externalRequests = owner.externalRequests;
+  return page;
+}
+
+/** Saves a full-page screenshot as `<ARTIFACTS>/<name>.png`. */
+export async function screenshot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}-${BACKEND}.png`), fullPage: true });
+}
+
+/**
+ * Retries `check` (which throws, or returns `false`, until the state is
+ * reached) until it passes or `timeout` ms have gone; then throws its last error.
+ * Returns what `check` returned.
+ */
+export async function eventually(check, { timeout = 5_000, interval = 50 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    let failure;
+    try {
+      const value = await check();
+      if (value !== false) return value;
+      failure = new Error(`still false after ${timeout} ms`);
+    } catch (error) {
+      failure = error;
+    }
+    if (Date.now() > deadline) throw failure;
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+/** One GraphQL request over HTTP; returns `{data, errors}`. */
+export async function graphql(server, query, variables = {}, token) {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}

@@ -1,0 +1,174 @@
+// GraphiQL and GraphQL Playground in Chromium with no internet: their assets
+// come from the installed npm packages, they open with the example query of a
+// role page, run it, show its result, and subscribe over WebSocket on /graphql.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  IDE_ASSETS_DIR,
+  eventually,
+  launchBrowser,
+  newPage,
+  screenshot,
+  startServer,
+} from './harness.mjs';
+
+/**
+ * Each IDE: its path, the selector of its query editor, and how to wait
+ * until it has taken in an edited query's operation name.
+ */
+const IDES = {
+  graphiql: {
+    path: '/graphiql',
+    queryEditor: '.graphiql-query-editor .CodeMirror',
+    // GraphiQL parses the operation name a moment after an edit, and stores it.
+    tookIn: (page, operation) =>
+      eventually(async () =>
+        assert.equal(
+          await page.evaluate(() => localStorage.getItem('graphiql:operationName')),
+          operation,
+        ),
+      ),
+  },
+  playground: {
+    path: '/playground',
+    // Playground's class names are generated; its query editor is the first one.
+    queryEditor: '.graphiql-wrapper .CodeMirror >> nth=0',
+    tookIn: async () => {},
+  },
+};
+
+let browser;
+let server;
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.stop();
+  await browser?.close();
+});
+
+/** The full text of a CodeMirror 5 editor (its DOM shows only visible lines). */
+function editorText(page, selector) {
+  return page.$eval(selector, (element) => element.CodeMirror.getValue());
+}
+
+/** The text of the result pane: the IDEs' one read-only editor. */
+function resultText(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.CodeMirror')]
+      .filter((element) => element.CodeMirror.getOption('readOnly'))
+      .map((element) => element.CodeMirror.getValue())
+      .join('\n'),
+  );
+}
+
+/** Replaces the query by typing it, as a person would. */
+async function typeQuery(page, ide, text) {
+  await page.click(`${ide.queryEditor} >> .CodeMirror-lines`);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+  await page.keyboard.press('Escape');
+}
+
+/** Runs what the query editor holds with the IDEs' shortcut (Ctrl+Enter). */
+async function run(page, ide) {
+  await page.click(`${ide.queryEditor} >> .CodeMirror-lines`);
+  await page.keyboard.press('Control+Enter');
+}
+
+for (const [name, ide] of Object.entries(IDES)) {
+  test(`${name} loads offline, opens the role page query, runs it and shows the result`, async () => {
+    const page = await newPage(browser);
+    const assets = [];
+    page.on('requestfinished', (request) => assets.push(new URL(request.url()).pathname));
+    await page.goto(`${server.url}${ide.path}`);
+    await page.waitForSelector(ide.queryEditor, { timeout: 20_000 });
+
+    const query = await editorText(page, ide.queryEditor);
+    assert.match(query, /query RolePage/);
+    assert.match(query, /salaryBenchmarks/);
+
+    await run(page, ide);
+    const result = await eventually(async () => {
+      const text = await resultText(page);
+      return text.includes('£62,000') && JSON.parse(text);
+    }, { timeout: 10_000 });
+    assert.equal(result.data.role.title, 'Backend Developer');
+    const gb = result.data.role.salaryBenchmarks.find((b) => b.country === 'GB');
+    assert.deepEqual(
+      [gb.median.formatted, gb.low.formatted, gb.high.formatted],
+      ['£62,000', '£35,000', '£100,000'],
+    );
+    await screenshot(page, `${name}-role-page`);
+
+    assert.ok(assets.some((path) => path.startsWith('/ide/assets/')), 'assets served locally');
+    assert.deepEqual(page.externalRequests, [], 'no request left this machine');
+    await page.context().close();
+  });
+
+  test(`${name} subscribes over WebSocket on /graphql`, async () => {
+    const page = await newPage(browser);
+    const sockets = [];
+    page.on('websocket', (socket) => sockets.push(socket));
+    await page.goto(`${server.url}${ide.path}`);
+    await page.waitForSelector(ide.queryEditor, { timeout: 20_000 });
+
+    await typeQuery(page, ide, 'subscription Events { myStarDraftEvents { kind } }');
+    await ide.tookIn(page, 'Events');
+    await run(page, ide);
+    // Anonymous: the server answers on the socket that subscriptions need a sign-in.
+    const text = await eventually(async () => {
+      const value = await resultText(page);
+      return value.includes('UNAUTHENTICATED') && value;
+    }, { timeout: 10_000 });
+    const expected = new URL('/graphql', server.url.replace(/^http/, 'ws')).href;
+    assert.ok(
+      sockets.some((socket) => socket.url() === expected),
+      `a WebSocket to ${expected}; saw ${sockets.map((s) => s.url())}: ${text}`,
+    );
+    await screenshot(page, `${name}-subscription`);
+    await page.context().close();
+  });
+}
+
+test('without the packages installed the IDEs load the same versions from the CDN', async () => {
+  const empty = await mkdtemp(join(tmpdir(), 'prep-no-ide-assets-'));
+  const cdnServer = await startServer({ ideAssetsDir: empty });
+  try {
+    for (const [name, ide] of Object.entries(IDES)) {
+      const page = await newPage(browser);
+      // Stands in for the CDN: answers jsDelivr's /npm/<package>@<version>/<file>
+      // from the installed packages, after checking the version asked for.
+      const fetched = [];
+      await page.context().route('https://cdn.jsdelivr.net/npm/**', async (route) => {
+        const url = new URL(route.request().url());
+        const [, pkg, version, file] = url.pathname.match(/^\/npm\/((?:@[^/]+\/)?[^@/]+)@([^/]+)\/(.+)$/);
+        const manifest = JSON.parse(await readFile(join(IDE_ASSETS_DIR, pkg, 'package.json'), 'utf8'));
+        assert.equal(version, manifest.version, `${pkg} version`);
+        fetched.push(`${pkg}/${file}`);
+        await route.fulfill({ path: join(IDE_ASSETS_DIR, pkg, file) });
+      });
+      await page.goto(`${cdnServer.url}${ide.path}`);
+      await page.waitForSelector(ide.queryEditor, { timeout: 20_000 });
+      await run(page, ide);
+      await eventually(
+        async () => (await resultText(page)).includes('Backend Developer'),
+        { timeout: 10_000 },
+      );
+      assert.ok(fetched.length >= 1, `${name} fetched its assets from the CDN`);
+      assert.deepEqual(page.externalRequests, [], 'nothing but the CDN was asked');
+      await page.context().close();
+    }
+  } finally {
+    await cdnServer.stop();
+    await rm(empty, { recursive: true, force: true });
+  }
+});
