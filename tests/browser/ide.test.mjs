@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   IDE_ASSETS_DIR,
   eventually,
+  graphql,
   launchBrowser,
   newPage,
   screenshot,
@@ -138,6 +139,41 @@ for (const [name, ide] of Object.entries(IDES)) {
     await page.context().close();
   });
 }
+
+test('playground shows live draft events to a signed-in user', async () => {
+  const { data } = await graphql(
+    server,
+    `mutation { register(input: { email: "ide-events@example.com", password: "correct horse battery",
+       displayName: "Ide" }) { token } }`,
+  );
+  const token = data.register.token;
+  const page = await newPage(browser);
+  await page.goto(`${server.url}/playground`);
+  await page.waitForSelector(IDES.playground.queryEditor, { timeout: 20_000 });
+
+  // Playground sends its HTTP headers as the WebSocket's connection_init payload.
+  await page.getByText('HTTP HEADERS').click();
+  await page.click('.graphiql-wrapper .CodeMirror >> nth=1 >> .CodeMirror-lines');
+  await page.keyboard.type(`{"Authorization": "Bearer ${token}"}`);
+  await typeQuery(page, IDES.playground, 'subscription Events { myStarDraftEvents { kind draft { title } } }');
+  await run(page, IDES.playground);
+
+  // A draft saved elsewhere shows up in the result pane. The subscription starts
+  // a moment after the socket opens; a save before that has no event, so save
+  // again until one arrives.
+  const event = await eventually(async () => {
+    await graphql(server, 'mutation { createStarDraft(input: { title: "Saved elsewhere" }) { id } }', {}, token);
+    return JSON.parse(
+      await eventually(async () => {
+        const text = await resultText(page);
+        return text.includes('myStarDraftEvents') && text;
+      }, { timeout: 1_000 }),
+    ).data.myStarDraftEvents;
+  }, { timeout: 10_000 });
+  assert.deepEqual(event, { kind: 'CREATED', draft: { title: 'Saved elsewhere' } });
+  await screenshot(page, 'playground-live-event');
+  await page.context().close();
+});
 
 test('without the packages installed the IDEs load the same versions from the CDN', async () => {
   const empty = await mkdtemp(join(tmpdir(), 'prep-no-ide-assets-'));
