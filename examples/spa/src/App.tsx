@@ -1,0 +1,48 @@
+import { useEffect, useRef } from 'react';
+import { Route, Routes, useLocation, useNavigate } from 'react-router';
+
+import { signInPath, useAuth } from './auth';
+import { Layout } from './components/Layout';
+import { AuthPage } from './pages/AuthPage';
+import { DraftEditorPage } from './pages/DraftEditorPage';
+import { DraftsPage } from './pages/DraftsPage';
+import { NewDraftPage } from './pages/NewDraftPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { RolePage } from './pages/RolePage';
+import { RolesPage } from './pages/RolesPage';
+
+/** Sends the visitor to sign in when the server rejected the session or asked for one. */
+function SessionWatcher() {
+  const { signInReason, signInRequests } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const handled = useRef(signInRequests);
+  useEffect(() => {
+    if (signInRequests === handled.current) return;
+    handled.current = signInRequests;
+    if (location.pathname === '/signin' || location.pathname === '/signup') return;
+    const here = location.pathname + location.search;
+    navigate(signInPath(here), { state: { reason: signInReason } });
+  }, [signInRequests, signInReason, navigate, location]);
+  return null;
+}
+
+export function App() {
+  return (
+    <>
+      <SessionWatcher />
+      <Routes>
+        <Route element={<Layout />}>
+          <Route index element={<RolesPage />} />
+          <Route path="roles/:slug" element={<RolePage />} />
+          <Route path="signin" element={<AuthPage mode="signin" />} />
+          <Route path="signup" element={<AuthPage mode="signup" />} />
+          <Route path="drafts" element={<DraftsPage />} />
+          <Route path="drafts/new" element={<NewDraftPage />} />
+          <Route path="drafts/:id" element={<DraftEditorPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </>
+  );
+}

@@ -1,0 +1,372 @@
+// GraphQL documents and the TypeScript shapes of their results, written by hand
+// against schema.graphql at the repository's root.
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+}
+
+export interface Money {
+  amount: number;
+  currency: string;
+  formatted: string;
+}
+
+export type SeniorityLevel = 'JUNIOR' | 'MID' | 'SENIOR';
+export type QuestionCategory = 'BEHAVIOURAL' | 'TECHNICAL' | 'SITUATIONAL' | 'GENERAL';
+export type ResourceKind = 'SALARY_GUIDE' | 'ARTICLE' | 'VIDEO' | 'COURSE' | 'TOOL';
+export type StarDraftStatus = 'DRAFT' | 'READY' | 'ARCHIVED';
+export type StarSection = 'SITUATION' | 'TASK' | 'ACTION' | 'RESULT';
+export type StarDraftEventKind = 'CREATED' | 'UPDATED' | 'DELETED';
+
+export const DRAFT_STATUSES: readonly StarDraftStatus[] = ['DRAFT', 'READY', 'ARCHIVED'];
+
+export interface RoleSummary {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string;
+  keySkills: { id: string; name: string }[];
+}
+
+export interface SalaryBenchmark {
+  id: string;
+  country: string;
+  currency: string;
+  median: Money;
+  low: Money;
+  high: Money;
+  levels: { level: SeniorityLevel; amount: Money }[];
+  source: string;
+  asOf: string;
+}
+
+export interface DraftRef {
+  id: string;
+  title: string;
+  status: StarDraftStatus;
+  version: number;
+  updatedAt: string;
+}
+
+export interface Question {
+  id: string;
+  position: number;
+  prompt: string;
+  category: QuestionCategory;
+  myStarDrafts: DraftRef[];
+}
+
+export interface Role {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string;
+  updatedAt: string;
+  reviewer: { name: string; title: string };
+  keySkills: { id: string; name: string; slug: string }[];
+  questions: Question[];
+  prepSteps: { id: string; position: number; text: string }[];
+  timeline: {
+    id: string;
+    position: number;
+    label: string;
+    daysBefore: number;
+    tasks: { id: string; position: number; text: string }[];
+  }[];
+  mistakes: { id: string; position: number; title: string; explanation: string }[];
+  salaryBenchmarks: SalaryBenchmark[];
+  faqs: { id: string; position: number; question: string; answer: string }[];
+  resources: { id: string; position: number; title: string; kind: ResourceKind; url: string }[];
+}
+
+export interface StarFeedback {
+  wordCount: number;
+  estimatedSpeakingSeconds: number;
+  withinTargetLength: boolean;
+  resultQuantified: boolean;
+  firstPersonCount: number;
+  teamPersonCount: number;
+  missingSections: StarSection[];
+  fillerWords: string[];
+  sections: { section: StarSection; wordCount: number; tooShort: boolean }[];
+  suggestions: { code: string; section: StarSection | null; message: string }[];
+}
+
+export interface StarDraft {
+  id: string;
+  title: string;
+  situation: string;
+  task: string;
+  action: string;
+  result: string;
+  status: StarDraftStatus;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  question: { id: string; prompt: string; role: { slug: string; title: string } } | null;
+  feedback: StarFeedback;
+}
+
+export interface StarDraftEvent {
+  kind: StarDraftEventKind;
+  draftId: string;
+  version: number;
+  draft: StarDraft | null;
+}
+
+// ---------------------------------------------------------------- accounts
+
+const USER_FIELDS = `
+  fragment UserFields on User { id email displayName }
+`;
+
+export const ME = `
+  query Me { me { ...UserFields } }
+  ${USER_FIELDS}
+`;
+export interface MeData {
+  me: User | null;
+}
+
+export const REGISTER = `
+  mutation Register($input: RegisterInput!) {
+    register(input: $input) { token user { ...UserFields } }
+  }
+  ${USER_FIELDS}
+`;
+export interface RegisterData {
+  register: { token: string; user: User };
+}
+export interface RegisterVars {
+  input: { email: string; password: string; displayName: string };
+}
+
+export const LOGIN = `
+  mutation Login($input: LoginInput!) {
+    login(input: $input) { token user { ...UserFields } }
+  }
+  ${USER_FIELDS}
+`;
+export interface LoginData {
+  login: { token: string; user: User };
+}
+export interface LoginVars {
+  input: { email: string; password: string };
+}
+
+export const LOGOUT = `
+  mutation Logout { logout }
+`;
+export interface LogoutData {
+  logout: boolean;
+}
+
+// ---------------------------------------------------------------- roles
+
+export const ROLES = `
+  query Roles(
+    $first: Int
+    $after: String
+    $last: Int
+    $before: String
+    $search: String
+    $skill: String
+  ) {
+    roles(
+      first: $first
+      after: $after
+      last: $last
+      before: $before
+      search: $search
+      skill: $skill
+    ) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node { id slug title summary keySkills { id name } }
+      }
+    }
+  }
+`;
+export interface RolesData {
+  roles: {
+    totalCount: number;
+    pageInfo: PageInfo;
+    edges: { cursor: string; node: RoleSummary }[];
+  };
+}
+export interface RolesVars {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+  search?: string | null;
+  skill?: string | null;
+}
+
+const MONEY_FIELDS = `
+  fragment MoneyFields on Money { amount currency formatted }
+`;
+
+export const ROLE_PAGE = `
+  query RolePage($slug: String!) {
+    role(slug: $slug) {
+      id slug title summary updatedAt
+      reviewer { name title }
+      keySkills { id name slug }
+      salaryBenchmarks {
+        id country currency source asOf
+        median { ...MoneyFields }
+        low { ...MoneyFields }
+        high { ...MoneyFields }
+        levels { level amount { ...MoneyFields } }
+      }
+      questions {
+        id position prompt category
+        myStarDrafts { id title status version updatedAt }
+      }
+      prepSteps { id position text }
+      timeline { id position label daysBefore tasks { id position text } }
+      mistakes { id position title explanation }
+      faqs { id position question answer }
+      resources { id position title kind url }
+    }
+  }
+  ${MONEY_FIELDS}
+`;
+export interface RolePageData {
+  role: Role | null;
+}
+export interface RolePageVars {
+  slug: string;
+}
+
+// ---------------------------------------------------------------- drafts
+
+export const DRAFT_FIELDS = `
+  fragment DraftFields on StarDraft {
+    id title situation task action result status version createdAt updatedAt
+    question { id prompt role { slug title } }
+    feedback {
+      wordCount estimatedSpeakingSeconds withinTargetLength resultQuantified
+      firstPersonCount teamPersonCount missingSections fillerWords
+      sections { section wordCount tooShort }
+      suggestions { code section message }
+    }
+  }
+`;
+
+export const DRAFT = `
+  query Draft($id: ID!) { starDraft(id: $id) { ...DraftFields } }
+  ${DRAFT_FIELDS}
+`;
+export interface DraftData {
+  starDraft: StarDraft | null;
+}
+
+export const MY_DRAFTS = `
+  query MyDrafts($first: Int, $after: String) {
+    myStarDrafts(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node {
+          id title status version updatedAt
+          question { id prompt role { slug title } }
+          feedback { wordCount }
+        }
+      }
+    }
+  }
+`;
+export interface DraftListItem {
+  id: string;
+  title: string;
+  status: StarDraftStatus;
+  version: number;
+  updatedAt: string;
+  question: { id: string; prompt: string; role: { slug: string; title: string } } | null;
+  feedback: { wordCount: number };
+}
+export interface MyDraftsData {
+  myStarDrafts: {
+    totalCount: number;
+    pageInfo: PageInfo;
+    edges: { cursor: string; node: DraftListItem }[];
+  };
+}
+
+export const CREATE_DRAFT = `
+  mutation CreateDraft($input: CreateStarDraftInput!) {
+    createStarDraft(input: $input) { ...DraftFields }
+  }
+  ${DRAFT_FIELDS}
+`;
+export interface CreateDraftData {
+  createStarDraft: StarDraft;
+}
+export interface CreateDraftVars {
+  input: { questionId?: string; title?: string };
+}
+
+export interface DraftText {
+  title: string;
+  situation: string;
+  task: string;
+  action: string;
+  result: string;
+  status: StarDraftStatus;
+}
+
+export const UPDATE_DRAFT = `
+  mutation UpdateDraft($input: UpdateStarDraftInput!) {
+    updateStarDraft(input: $input) { ...DraftFields }
+  }
+  ${DRAFT_FIELDS}
+`;
+export interface UpdateDraftData {
+  updateStarDraft: StarDraft;
+}
+export interface UpdateDraftVars {
+  input: DraftText & { id: string; expectedVersion: number };
+}
+
+export const DELETE_DRAFT = `
+  mutation DeleteDraft($id: ID!) { deleteStarDraft(id: $id) }
+`;
+export interface DeleteDraftData {
+  deleteStarDraft: string;
+}
+
+export const DRAFT_UPDATED = `
+  subscription DraftUpdated($id: ID!) {
+    starDraftUpdated(id: $id) {
+      kind draftId version
+      draft { ...DraftFields }
+    }
+  }
+  ${DRAFT_FIELDS}
+`;
+export interface DraftUpdatedData {
+  starDraftUpdated: StarDraftEvent;
+}
+
+export const MY_DRAFT_EVENTS = `
+  subscription MyDraftEvents {
+    myStarDraftEvents { kind draftId version }
+  }
+`;
+export interface MyDraftEventsData {
+  myStarDraftEvents: { kind: StarDraftEventKind; draftId: string; version: number };
+}

@@ -1,0 +1,104 @@
+import {
+  Client,
+  cacheExchange,
+  fetchExchange,
+  mapExchange,
+  subscriptionExchange,
+  type CombinedError,
+} from '@urql/core';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+
+import { httpUrl, wsUrl } from './config';
+import { hasCode } from './errors';
+import { setSocketState } from './live';
+
+/** WebSocket close code the server uses for a rejected, revoked or expired token. */
+const CLOSE_FORBIDDEN = 4403;
+
+export interface ApiClient {
+  client: Client;
+  /** Closes the subscription socket; a later subscription opens a new one. */
+  dispose(): void;
+}
+
+function isCloseEvent(value: unknown): value is { code: number; reason: string } {
+  return typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
+}
+
+/**
+ * A urql client signed in with `token` (or anonymous when null). The app makes a
+ * new one whenever the token changes, so no cached answer or open socket of one
+ * session is seen by the next.
+ *
+ * `onUnauthenticated` is called when the server rejects the token: an
+ * UNAUTHENTICATED error over HTTP or the socket closed with 4403.
+ */
+export function makeApiClient(token: string | null, onUnauthenticated: () => void): ApiClient {
+  let ws: WsClient | null = null;
+
+  const socket = (): WsClient => {
+    if (ws) return ws;
+    // Events of a socket that was disposed since (a newer session took over) are ignored.
+    const current = (): boolean => ws === created;
+    const created: WsClient = createWsClient({
+      url: wsUrl,
+      lazy: true,
+      lazyCloseTimeout: 3000,
+      keepAlive: 20_000,
+      retryAttempts: 30,
+      connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
+      shouldRetry: (e) => !(isCloseEvent(e) && e.code === CLOSE_FORBIDDEN),
+      on: {
+        connecting: () => current() && setSocketState('connecting'),
+        connected: () => current() && setSocketState('connected'),
+        closed: (event) => {
+          if (!current()) return;
+          setSocketState('closed');
+          if (isCloseEvent(event) && event.code === CLOSE_FORBIDDEN) onUnauthenticated();
+        },
+      },
+    });
+    ws = created;
+    return created;
+  };
+
+  const client = new Client({
+    url: httpUrl,
+    // A function, so every request reads the token this client was made for.
+    fetchOptions: () => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    requestPolicy: 'cache-and-network',
+    exchanges: [
+      mapExchange({
+        onError(error: CombinedError, operation) {
+          // Signing in with a wrong password is UNAUTHENTICATED too; its form says so.
+          if (operation.context.skipAuthRedirect) return;
+          if (hasCode(error, 'UNAUTHENTICATED')) onUnauthenticated();
+        },
+      }),
+      cacheExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = socket().subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+      fetchExchange,
+    ],
+  });
+
+  return {
+    client,
+    dispose() {
+      const old = ws;
+      ws = null;
+      // Disposing a socket that failed to connect rejects with its close event: nothing to do.
+      if (old) Promise.resolve(old.dispose()).catch(() => undefined);
+      setSocketState('idle');
+    },
+  };
+}

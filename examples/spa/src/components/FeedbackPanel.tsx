@@ -1,0 +1,100 @@
+import type { StarDraft } from '../api';
+import { SECTION_LABEL } from '../format';
+
+/** What the server computed from a saved version's text. */
+export function FeedbackPanel({ draft, stale }: { draft: StarDraft; stale: boolean }) {
+  const f = draft.feedback;
+  const minutes = Math.floor(f.estimatedSpeakingSeconds / 60);
+  const seconds = f.estimatedSpeakingSeconds % 60;
+  return (
+    <aside className="feedback card" data-testid="feedback" aria-labelledby="feedback-heading">
+      <h2 id="feedback-heading">Feedback</h2>
+      <p className="muted small">
+        On version {draft.version}
+        {stale ? ' — save to update it with your latest edits.' : '.'}
+      </p>
+      <dl className="figures">
+        <div>
+          <dt>Words</dt>
+          <dd data-testid="feedback-word-count">{f.wordCount}</dd>
+        </div>
+        <div>
+          <dt>Speaking time</dt>
+          <dd>
+            <span data-testid="feedback-speaking-seconds">{f.estimatedSpeakingSeconds}</span> s
+            {f.estimatedSpeakingSeconds >= 60 && (
+              <span className="muted">
+                {' '}
+                ({minutes} min {seconds} s)
+              </span>
+            )}
+            <br />
+            <span
+              className={f.withinTargetLength ? 'good' : 'warn'}
+              data-testid="feedback-within-target"
+            >
+              {f.withinTargetLength ? 'Within the 90–120 s target' : 'Outside the 90–120 s target'}
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Result quantified</dt>
+          <dd data-testid="feedback-result-quantified" className={f.resultQuantified ? 'good' : 'warn'}>
+            {f.resultQuantified ? 'Yes' : 'No'}
+          </dd>
+        </div>
+        <div>
+          <dt>“I” vs “we” in the Action</dt>
+          <dd data-testid="feedback-person-counts">
+            <span data-testid="feedback-first-person">{f.firstPersonCount}</span> I ·{' '}
+            <span data-testid="feedback-team-person">{f.teamPersonCount}</span> we
+          </dd>
+        </div>
+        <div>
+          <dt>Missing sections</dt>
+          <dd data-testid="feedback-missing-sections" className={f.missingSections.length ? 'warn' : 'good'}>
+            {f.missingSections.length
+              ? f.missingSections.map((s) => SECTION_LABEL[s] ?? s).join(', ')
+              : 'None'}
+          </dd>
+        </div>
+        <div>
+          <dt>Filler words</dt>
+          <dd data-testid="feedback-filler-words" className={f.fillerWords.length ? 'warn' : 'good'}>
+            {f.fillerWords.length ? f.fillerWords.map((w) => `“${w}”`).join(', ') : 'None'}
+          </dd>
+        </div>
+      </dl>
+
+      <h3>Per section</h3>
+      <table className="section-words" data-testid="feedback-sections">
+        <tbody>
+          {f.sections.map((s) => (
+            <tr key={s.section} className={s.tooShort ? 'warn' : undefined}>
+              <th scope="row">{SECTION_LABEL[s.section] ?? s.section}</th>
+              <td>
+                {s.wordCount} {s.wordCount === 1 ? 'word' : 'words'}
+                {s.tooShort ? ' — too short' : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h3>Suggestions</h3>
+      {f.suggestions.length === 0 ? (
+        <p className="good" data-testid="feedback-suggestions">
+          None — this answer covers the basics.
+        </p>
+      ) : (
+        <ul className="suggestions" data-testid="feedback-suggestions">
+          {f.suggestions.map((s, i) => (
+            <li key={`${s.code}-${i}`} data-code={s.code}>
+              {s.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}

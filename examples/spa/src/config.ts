@@ -1,0 +1,21 @@
+/** Where the API lives. Same origin by default: the server serves this app's build. */
+export const httpUrl: string = import.meta.env.VITE_GRAPHQL_URL ?? '/graphql';
+
+/** The WebSocket URL for subscriptions: the HTTP one with ws(s), unless set on its own. */
+export const wsUrl: string = import.meta.env.VITE_GRAPHQL_WS_URL ?? deriveWsUrl(httpUrl);
+
+export function deriveWsUrl(http: string, base: string = window.location.href): string {
+  // A relative URL is resolved against the page, so '/graphql' follows the page's host.
+  const url = new URL(http, base);
+  if (url.protocol === 'https:') url.protocol = 'wss:';
+  else if (url.protocol === 'http:') url.protocol = 'ws:';
+  return url.toString();
+}
+
+/** localStorage key of the session token, shared by every tab of this origin. */
+export const TOKEN_KEY = 'prep.token';
+
+/** Roles per page on the list. */
+export const ROLES_PAGE_SIZE = 10;
+/** Drafts per page on "My drafts". */
+export const DRAFTS_PAGE_SIZE = 10;

@@ -1,0 +1,406 @@
+import {
+  useCallback,
+  useEffect,
+  useReducer,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type KeyboardEvent,
+} from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useClient } from 'urql';
+
+import {
+  DELETE_DRAFT,
+  DRAFT,
+  DRAFT_STATUSES,
+  DRAFT_UPDATED,
+  UPDATE_DRAFT,
+  type DeleteDraftData,
+  type DraftData,
+  type DraftText,
+  type DraftUpdatedData,
+  type StarDraftStatus,
+  type UpdateDraftData,
+  type UpdateDraftVars,
+} from '../api';
+import { FeedbackPanel } from '../components/FeedbackPanel';
+import { RequireAuth } from '../components/RequireAuth';
+import { Loading } from '../components/Status';
+import { STATUS_LABEL, formatDateTime } from '../format';
+import { describeApiError, firstApiError, type ApiError } from '../errors';
+import { SETTLE_MS, getLiveSnapshot, subscribeLive } from '../live';
+import { editorReducer, initialEditorState, isDirty, type EditorState } from './draftState';
+
+export function DraftEditorPage() {
+  const { id = '' } = useParams();
+  return (
+    <RequireAuth>
+      {/* A new editor (and new state) per draft. */}
+      <DraftEditor key={id} id={id} />
+    </RequireAuth>
+  );
+}
+
+type LoadState = 'loading' | 'ready' | 'missing' | 'failed';
+
+const SECTIONS: { field: keyof Omit<DraftText, 'status'>; label: string; hint: string }[] = [
+  { field: 'situation', label: 'Situation', hint: 'Where and when: the context, briefly.' },
+  { field: 'task', label: 'Task', hint: 'What you had to achieve, and why it mattered.' },
+  { field: 'action', label: 'Action', hint: 'What you did — say “I”, not “we”.' },
+  { field: 'result', label: 'Result', hint: 'What changed, with a number: “cut latency by 40%”.' },
+];
+
+function DraftEditor({ id }: { id: string }) {
+  const client = useClient();
+  const navigate = useNavigate();
+  const [state, dispatch] = useReducer(editorReducer, initialEditorState);
+  const [load, setLoad] = useState<LoadState>('loading');
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<ApiError | null>(null);
+  const [liveReady, setLiveReady] = useState(false);
+  const [liveError, setLiveError] = useState<ApiError | null>(null);
+  const live = useSyncExternalStore(subscribeLive, getLiveSnapshot);
+
+  // The event handlers below need the current state without re-subscribing.
+  const stateRef = useRef<EditorState>(state);
+  stateRef.current = state;
+
+  /** Reads the draft from the server; `reload` drops unsaved edits. */
+  const fetchDraft = useCallback(
+    async (mode: 'load' | 'reload'): Promise<boolean> => {
+      const result = await client
+        .query<DraftData>(DRAFT, { id }, { requestPolicy: 'network-only' })
+        .toPromise();
+      const draft = result.data?.starDraft;
+      if (draft) {
+        dispatch(mode === 'reload' ? { type: 'reloaded', draft } : { type: 'loaded', draft });
+        setLoad('ready');
+        setLoadError(null);
+        return true;
+      }
+      if (result.data && result.data.starDraft === null) {
+        if (stateRef.current.base) dispatch({ type: 'deleted' });
+        else setLoad('missing');
+        return false;
+      }
+      const error = firstApiError(result.error);
+      if (error?.code === 'NOT_FOUND') {
+        setLoad('missing');
+      } else if (!stateRef.current.base) {
+        setLoad('failed');
+        setLoadError(error);
+      } else {
+        setSaveError(error);
+      }
+      return false;
+    },
+    [client, id],
+  );
+
+  useEffect(() => {
+    void fetchDraft('load');
+  }, [fetchDraft]);
+
+  // Live: every change to this draft, from any tab or device.
+  useEffect(() => {
+    const { unsubscribe } = client
+      .subscription<DraftUpdatedData>(DRAFT_UPDATED, { id })
+      .subscribe((result) => {
+        const event = result.data?.starDraftUpdated;
+        if (event) {
+          setLiveError(null);
+          if (event.kind === 'DELETED') dispatch({ type: 'deleted' });
+          else if (event.draft) dispatch({ type: 'remote', draft: event.draft });
+          return;
+        }
+        const error = firstApiError(result.error);
+        if (error?.code === 'NOT_FOUND') dispatch({ type: 'deleted' });
+        else if (error) setLiveError(error);
+      });
+    return unsubscribe;
+  }, [client, id]);
+
+  // The server replays nothing: after every (re)connect, read the draft once more so
+  // a change made before our subscription was in place is not missed.
+  useEffect(() => {
+    if (live.state !== 'connected') {
+      setLiveReady(false);
+      return;
+    }
+    let cancelled = false;
+    const timer = window.setTimeout(() => {
+      void fetchDraft('load').then(() => {
+        if (!cancelled) setLiveReady(true);
+      });
+    }, SETTLE_MS);
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
+  }, [live.state, live.connections, fetchDraft]);
+
+  const dirty = isDirty(state);
+
+  // Leaving the page with unsaved edits asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [dirty]);
+
+  const save = async () => {
+    const { base, form } = stateRef.current;
+    if (!base || !form || saving) return;
+    setSaving(true);
+    setSaveError(null);
+    const sent = form;
+    const result = await client
+      .mutation<UpdateDraftData, UpdateDraftVars>(UPDATE_DRAFT, {
+        input: { id, expectedVersion: base.version, ...sent },
+      })
+      .toPromise();
+    setSaving(false);
+    const draft = result.data?.updateStarDraft;
+    if (draft) {
+      dispatch({ type: 'saved', draft, sent });
+      return;
+    }
+    const error = firstApiError(result.error);
+    if (error?.code === 'VERSION_CONFLICT') {
+      const current = error.extensions.currentVersion ?? base.version + 1;
+      dispatch({ type: 'conflict', current, sent });
+    } else if (error?.code === 'NOT_FOUND') {
+      dispatch({ type: 'deleted' });
+    } else {
+      setSaveError(error);
+    }
+  };
+
+  const remove = async () => {
+    if (!window.confirm('Delete this draft and all its versions?')) return;
+    const result = await client.mutation<DeleteDraftData>(DELETE_DRAFT, { id }).toPromise();
+    if (result.data || firstApiError(result.error)?.code === 'NOT_FOUND') {
+      navigate('/drafts', { replace: true });
+    } else {
+      setSaveError(firstApiError(result.error));
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') {
+      event.preventDefault();
+      void save();
+    }
+  };
+
+  if (load === 'missing') {
+    return (
+      <section className="not-found" data-testid="draft-not-found">
+        <h1>Draft not found</h1>
+        <p>
+          It may have been deleted, or it belongs to another account.{' '}
+          <Link to="/drafts">See your drafts</Link>.
+        </p>
+      </section>
+    );
+  }
+  if (load === 'failed') {
+    return (
+      <div className="alert alert-error" role="alert">
+        <p>{loadError ? describeApiError(loadError) : 'Could not load the draft.'}</p>
+        <button type="button" className="button button-small" onClick={() => void fetchDraft('load')}>
+          Retry
+        </button>
+      </div>
+    );
+  }
+  const { base, form, remote, conflict, replaced, deleted } = state;
+  if (!base || !form) return <Loading what="Loading your draft" />;
+
+  const setField = (field: keyof DraftText) => (value: string) =>
+    dispatch({ type: 'edit', field, value });
+
+  return (
+    <section
+      className="editor-page"
+      data-testid="draft-editor"
+      data-live={liveReady ? 'true' : 'false'}
+      onKeyDown={onKeyDown}
+    >
+      <p className="breadcrumb">
+        <Link to="/drafts">My drafts</Link> / {base.title || 'Untitled draft'}
+      </p>
+      <div className="title-row">
+        <h1>STAR answer</h1>
+        <p className="meta small">
+          <span>
+            Version <strong data-testid="draft-version">{base.version}</strong>
+          </span>
+          <span>saved {formatDateTime(base.updatedAt)}</span>
+          <span className={`live-dot ${liveReady ? 'on' : 'off'}`} title={liveReady ? 'Live' : 'Not live'}>
+            {liveReady ? 'Live' : live.state === 'connecting' ? 'Connecting…' : 'Offline'}
+          </span>
+        </p>
+      </div>
+      {base.question && (
+        <p className="question-ref">
+          Answering: <strong>{base.question.prompt}</strong>{' '}
+          <Link to={`/roles/${encodeURIComponent(base.question.role.slug)}#questions`}>
+            {base.question.role.title}
+          </Link>
+        </p>
+      )}
+
+      {deleted && (
+        <div className="alert alert-error" role="alert" data-testid="draft-deleted">
+          This draft was deleted (in another tab or device). Your text is still here to copy, but
+          it can no longer be saved. <Link to="/drafts">Back to your drafts</Link>
+        </div>
+      )}
+
+      {conflict && !deleted && (
+        <div className="alert alert-warning" role="alert" data-testid="version-conflict">
+          <p>
+            <strong>This draft was changed elsewhere;</strong> your version {conflict.yours} is
+            out of date; current is {conflict.current}. Your edits were not saved.
+          </p>
+          <p>
+            Reload the latest version to go on from it. Your unsaved text stays below the form
+            after reloading, so you can copy what you need.
+          </p>
+          <button
+            type="button"
+            className="button"
+            data-testid="reload-latest"
+            onClick={() => void fetchDraft('reload')}
+          >
+            Reload latest
+          </button>
+        </div>
+      )}
+
+      {remote && !conflict && !deleted && (
+        <div className="alert alert-info" role="status" data-testid="remote-change-notice">
+          <p>
+            Changed in another tab/device (version {remote.version}). Your unsaved edits are kept;
+            saving them now will be refused as out of date.
+          </p>
+          <button
+            type="button"
+            className="button button-small"
+            data-testid="remote-reload"
+            onClick={() => void fetchDraft('reload')}
+          >
+            Reload (discard my edits)
+          </button>
+        </div>
+      )}
+
+      {liveError && (
+        <p className="alert alert-info small" role="status">
+          Live updates are off: {describeApiError(liveError)}
+        </p>
+      )}
+
+      <div className="editor-grid">
+        <form
+          className="editor-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <div className="field">
+            <label htmlFor="draft-title">Title</label>
+            <input
+              id="draft-title"
+              data-testid="draft-title"
+              value={form.title}
+              onChange={(e) => setField('title')(e.target.value)}
+              placeholder="A short name, e.g. “Checkout API under Black Friday load”"
+              maxLength={200}
+            />
+          </div>
+          {SECTIONS.map(({ field, label, hint }) => (
+            <div className="field" key={field}>
+              <label htmlFor={`draft-${field}`}>{label}</label>
+              <p className="hint" id={`draft-${field}-hint`}>
+                {hint}
+              </p>
+              <textarea
+                id={`draft-${field}`}
+                data-testid={`draft-${field}`}
+                value={form[field]}
+                rows={field === 'action' ? 7 : 4}
+                aria-describedby={`draft-${field}-hint`}
+                onChange={(e) => setField(field)(e.target.value)}
+              />
+            </div>
+          ))}
+          <div className="form-actions">
+            <label htmlFor="draft-status" className="inline-label">
+              Status
+            </label>
+            <select
+              id="draft-status"
+              data-testid="draft-status"
+              value={form.status}
+              onChange={(e) => setField('status')(e.target.value as StarDraftStatus)}
+            >
+              {DRAFT_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABEL[s]}
+                </option>
+              ))}
+            </select>
+            <button
+              type="submit"
+              className="button"
+              data-testid="draft-save"
+              disabled={saving || deleted || !dirty}
+            >
+              {saving ? 'Saving…' : 'Save'}
+            </button>
+            <span className="muted small" data-testid="save-state">
+              {saving ? 'Saving…' : dirty ? 'Unsaved changes' : 'All changes saved'}
+            </span>
+            <button type="button" className="link-button danger" onClick={() => void remove()} disabled={deleted}>
+              Delete draft
+            </button>
+          </div>
+          {saveError && (
+            <p className="alert alert-error" role="alert" data-testid="save-error" data-code={saveError.code}>
+              {describeApiError(saveError)}
+            </p>
+          )}
+          {replaced && (
+            <details className="replaced card" data-testid="replaced-text" open>
+              <summary>Your text before reloading (not saved)</summary>
+              {(['title', ...SECTIONS.map((s) => s.field)] as const).map((f) =>
+                replaced[f] ? (
+                  <div key={f}>
+                    <h4>{f[0]?.toUpperCase() + f.slice(1)}</h4>
+                    <pre>{replaced[f]}</pre>
+                  </div>
+                ) : null,
+              )}
+              <button
+                type="button"
+                className="button button-small button-secondary"
+                onClick={() => dispatch({ type: 'dismissReplaced' })}
+              >
+                Dismiss
+              </button>
+            </details>
+          )}
+        </form>
+        <FeedbackPanel draft={base} stale={dirty} />
+      </div>
+    </section>
+  );
+}

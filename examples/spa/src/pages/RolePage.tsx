@@ -1,0 +1,254 @@
+import { Link, useNavigate, useParams } from 'react-router';
+import { useQuery } from 'urql';
+
+import {
+  ROLE_PAGE,
+  type Question,
+  type RolePageData,
+  type RolePageVars,
+  type SalaryBenchmark,
+} from '../api';
+import { ErrorMessage, Loading } from '../components/Status';
+import {
+  CATEGORY_LABEL,
+  LEVEL_LABEL,
+  RESOURCE_LABEL,
+  STATUS_LABEL,
+  countryName,
+  formatDate,
+  formatDateTime,
+  plural,
+} from '../format';
+
+export function RolePage() {
+  const { slug = '' } = useParams();
+  const [{ data, fetching, error }, reexecute] = useQuery<RolePageData, RolePageVars>({
+    query: ROLE_PAGE,
+    variables: { slug },
+  });
+
+  if (!data && fetching) return <Loading what="Loading the role" />;
+  if (!data) {
+    return <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  }
+  const role = data.role;
+  if (!role) {
+    return (
+      <section className="not-found" data-testid="role-not-found">
+        <h1>Role not found</h1>
+        <p>
+          There is no role called <code>{slug}</code>. <Link to="/">See all roles</Link>.
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <article className="role-page">
+      <p className="breadcrumb">
+        <Link to="/">Roles</Link> / {role.title}
+      </p>
+      <header className="role-header">
+        <h1 data-testid="role-title">{role.title}</h1>
+        <p className="lead">{role.summary}</p>
+        <p className="muted small" data-testid="role-reviewer">
+          Reviewed by {role.reviewer.name}, {role.reviewer.title} · updated{' '}
+          {formatDateTime(role.updatedAt)}
+        </p>
+      </header>
+
+      <nav className="toc" aria-label="On this page">
+        <a href="#salary">Salary</a>
+        <a href="#skills">Key skills</a>
+        <a href="#questions">Questions</a>
+        <a href="#prep-steps">Preparation</a>
+        <a href="#timeline">Timeline</a>
+        <a href="#mistakes">Mistakes</a>
+        <a href="#faqs">FAQs</a>
+        <a href="#resources">Resources</a>
+      </nav>
+
+      <section id="salary" className="section" data-testid="section-salary">
+        <h2>Salary benchmarks</h2>
+        {role.salaryBenchmarks.length === 0 ? (
+          <p className="muted">No salary figures yet.</p>
+        ) : (
+          <div className="salary-grid">
+            {role.salaryBenchmarks.map((b) => (
+              <SalaryTable key={b.id} benchmark={b} />
+            ))}
+          </div>
+        )}
+      </section>
+
+      <section id="skills" className="section" data-testid="section-skills">
+        <h2>Key skills</h2>
+        <ul className="chips">
+          {role.keySkills.map((s) => (
+            <li key={s.id} data-testid="skill">
+              <Link to={`/?skill=${encodeURIComponent(s.slug)}`} title="Roles that list this skill">
+                {s.name}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section id="questions" className="section" data-testid="section-questions">
+        <h2>Common interview questions</h2>
+        <p className="muted">
+          Answer each with the STAR method: the Situation, your Task, the Action you took and
+          the Result, with a number in it.
+        </p>
+        <ol className="questions">
+          {role.questions.map((q) => (
+            <QuestionItem key={q.id} question={q} />
+          ))}
+        </ol>
+      </section>
+
+      <section id="prep-steps" className="section" data-testid="section-prep-steps">
+        <h2>Preparation steps</h2>
+        <ol className="steps">
+          {role.prepSteps.map((s) => (
+            <li key={s.id} data-testid="prep-step">
+              {s.text}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section id="timeline" className="section" data-testid="section-timeline">
+        <h2>Timeline</h2>
+        <ol className="timeline">
+          {role.timeline.map((phase) => (
+            <li key={phase.id} className="phase" data-testid="timeline-phase">
+              <h3>
+                {phase.label}{' '}
+                <span className="badge" data-testid="phase-days">
+                  {phase.daysBefore === 0
+                    ? 'on the day'
+                    : `${plural(phase.daysBefore, 'day')} before`}
+                </span>
+              </h3>
+              <ul>
+                {phase.tasks.map((t) => (
+                  <li key={t.id} data-testid="timeline-task">
+                    {t.text}
+                  </li>
+                ))}
+              </ul>
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section id="mistakes" className="section" data-testid="section-mistakes">
+        <h2>Common mistakes</h2>
+        <ul className="mistakes">
+          {role.mistakes.map((m) => (
+            <li key={m.id} data-testid="mistake">
+              <strong>{m.title}</strong>
+              <p>{m.explanation}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section id="faqs" className="section" data-testid="section-faqs">
+        <h2>Frequently asked questions</h2>
+        <dl className="faqs">
+          {role.faqs.map((f) => (
+            <div key={f.id} data-testid="faq">
+              <dt>{f.question}</dt>
+              <dd>{f.answer}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+
+      <section id="resources" className="section" data-testid="section-resources">
+        <h2>Resources</h2>
+        <ul className="resources">
+          {role.resources.map((r) => (
+            <li key={r.id} data-testid="resource">
+              <a href={r.url} target="_blank" rel="noopener noreferrer">
+                {r.title}
+              </a>{' '}
+              <span className="badge">{RESOURCE_LABEL[r.kind] ?? r.kind}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </article>
+  );
+}
+
+function SalaryTable({ benchmark: b }: { benchmark: SalaryBenchmark }) {
+  return (
+    <table className="salary" data-testid="salary-table" data-country={b.country}>
+      <caption>
+        {countryName(b.country)} <span className="muted">({b.currency})</span>
+      </caption>
+      <tbody>
+        <tr>
+          <th scope="row">Median</th>
+          <td data-testid="salary-median">{b.median.formatted}</td>
+        </tr>
+        <tr>
+          <th scope="row">Range</th>
+          <td data-testid="salary-range">
+            {b.low.formatted}–{b.high.formatted}
+          </td>
+        </tr>
+        {b.levels.map((l) => (
+          <tr key={l.level}>
+            <th scope="row">{LEVEL_LABEL[l.level] ?? l.level}</th>
+            <td data-testid={`salary-level-${l.level}`}>{l.amount.formatted}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <td colSpan={2} className="muted small">
+            {b.source}, as of {formatDate(b.asOf)}
+          </td>
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
+function QuestionItem({ question: q }: { question: Question }) {
+  const navigate = useNavigate();
+  return (
+    <li className="question" data-testid="question" data-question-id={q.id}>
+      <p className="prompt">{q.prompt}</p>
+      <div className="question-actions">
+        <span className="badge">{CATEGORY_LABEL[q.category] ?? q.category}</span>
+        <button
+          type="button"
+          className="button button-small"
+          data-testid="build-star-answer"
+          onClick={() => navigate(`/drafts/new?question=${encodeURIComponent(q.id)}`)}
+        >
+          Build a STAR answer
+        </button>
+      </div>
+      {q.myStarDrafts.length > 0 && (
+        <ul className="my-drafts small">
+          {q.myStarDrafts.map((d) => (
+            <li key={d.id}>
+              <Link to={`/drafts/${encodeURIComponent(d.id)}`} data-testid="question-draft-link">
+                {d.title || 'Your draft'}
+              </Link>{' '}
+              <span className="muted">
+                {STATUS_LABEL[d.status]} · v{d.version} · {formatDateTime(d.updatedAt)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
