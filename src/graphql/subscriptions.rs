@@ -182,10 +182,15 @@ pub struct DraftSubscription;
 #[Subscription]
 impl DraftSubscription {
     /// Changes to one of the viewer's drafts; ends after it is deleted.
+    ///
+    /// With `knownVersion` (the version the client has loaded), a draft that is
+    /// already past it when the subscription starts is sent at once as UPDATED:
+    /// a change between the client's read and its subscribe is never missed.
     async fn star_draft_updated(
         &self,
         ctx: &Context<'_>,
         id: ID,
+        known_version: Option<i32>,
     ) -> Result<impl Stream<Item = StarDraftEvent> + use<>, AppError> {
         let viewer = *require_viewer(ctx)?;
         let key = ids::decode_as("StarDraft", &id, "id")?;
@@ -195,7 +200,7 @@ impl DraftSubscription {
         let draft = drafts::find_owned(&db, &viewer, key)
             .await?
             .ok_or_else(|| AppError::NotFound("no such draft".to_owned()))?;
-        Ok(Follow {
+        let mut follow = Follow {
             viewer,
             db,
             rx,
@@ -204,26 +209,39 @@ impl DraftSubscription {
             since: Utc::now(),
             queue: VecDeque::new(),
             done: false,
+        };
+        if known_version.is_some_and(|known| draft.version > known) {
+            follow.queue.push_back(StarDraftEvent::updated(draft));
         }
-        .into_stream())
+        Ok(follow.into_stream())
     }
 
     /// Every change to any of the viewer's drafts.
+    ///
+    /// With `since` (e.g. the newest `updatedAt` the client has loaded), the
+    /// drafts changed at or after it are sent first as UPDATED, so a change
+    /// between the client's read and its subscribe is never missed. Deletions
+    /// from before the subscription are not replayed.
     async fn my_star_draft_events(
         &self,
         ctx: &Context<'_>,
+        since: Option<DateTime<Utc>>,
     ) -> Result<impl Stream<Item = StarDraftEvent> + use<>, AppError> {
         let viewer = *require_viewer(ctx)?;
-        Ok(Follow {
+        // Subscribed (here) before the catch-up read below.
+        let mut follow = Follow {
             viewer,
             db: database(ctx)?.clone(),
             rx: events(ctx)?.subscribe(),
             only: None,
             sent: HashMap::new(),
-            since: Utc::now(),
+            since: since.unwrap_or_else(Utc::now),
             queue: VecDeque::new(),
             done: false,
+        };
+        if since.is_some() {
+            follow.resync().await?;
         }
-        .into_stream())
+        Ok(follow.into_stream())
     }
 }

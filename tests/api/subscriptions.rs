@@ -108,6 +108,73 @@ api_test! {
 }
 
 api_test! {
+    async fn a_known_version_behind_the_draft_starts_with_the_current_draft(app: TestApp) {
+        const FROM: &str = "subscription($id: ID!, $known: Int) {
+            starDraftUpdated(id: $id, knownVersion: $known) { kind version draft { title } } }";
+        let token = app.new_user().await;
+        let id = create_draft(&app, &token, json!({ "title": "v1" })).await;
+        // The client read version 1; version 2 was saved before it subscribed.
+        retitle(&app, &token, &id, 1, "v2").await;
+
+        let mut behind = WsClient::connected(&app, Some(&token)).await;
+        subscribe(&app, &mut behind, "behind", FROM, json!({ "id": id, "known": 1 })).await;
+        let mut current = WsClient::connected(&app, Some(&token)).await;
+        subscribe(&app, &mut current, "current", FROM, json!({ "id": id, "known": 2 })).await;
+
+        let first = behind.recv().await;
+        assert_eq!(
+            first["payload"]["data"]["starDraftUpdated"],
+            json!({ "kind": "UPDATED", "version": 2, "draft": { "title": "v2" } })
+        );
+        // Up to date: its first event is the next change, and no repeat of 2.
+        retitle(&app, &token, &id, 2, "v3").await;
+        for tab in [&mut current, &mut behind] {
+            let next = tab.recv().await;
+            assert_eq!(next["payload"]["data"]["starDraftUpdated"]["version"], 3, "{next}");
+        }
+    }
+}
+
+api_test! {
+    async fn my_draft_events_since_a_time_start_with_the_drafts_changed_after_it(app: TestApp) {
+        const SINCE: &str = "subscription($since: DateTime) {
+            myStarDraftEvents(since: $since) { kind version draft { title } } }";
+        let token = app.new_user().await;
+        let older = create_draft(&app, &token, json!({ "title": "older" })).await;
+        let read = app
+            .data_as(&token, "{ myStarDrafts(first: 10) { nodes { id updatedAt } } }", json!({}))
+            .await;
+        let newest = read["myStarDrafts"]["nodes"][0]["updatedAt"].clone();
+        // Changed after the client's read, before its subscribe.
+        let later = create_draft(&app, &token, json!({ "title": "later" })).await;
+        retitle(&app, &token, &older, 1, "older, edited").await;
+
+        let mut tab = WsClient::connected(&app, Some(&token)).await;
+        subscribe(&app, &mut tab, "all", SINCE, json!({ "since": newest })).await;
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let event = tab.recv().await;
+            seen.push(event["payload"]["data"]["myStarDraftEvents"].clone());
+        }
+        seen.sort_by_key(|e| e["draft"]["title"].as_str().unwrap_or_default().to_owned());
+        assert_eq!(
+            seen,
+            vec![
+                json!({ "kind": "UPDATED", "version": 1, "draft": { "title": "later" } }),
+                json!({ "kind": "UPDATED", "version": 2, "draft": { "title": "older, edited" } }),
+            ]
+        );
+        // Then live, without repeats.
+        retitle(&app, &token, &later, 1, "later, edited").await;
+        let next = tab.recv().await;
+        assert_eq!(
+            next["payload"]["data"]["myStarDraftEvents"],
+            json!({ "kind": "UPDATED", "version": 2, "draft": { "title": "later, edited" } })
+        );
+    }
+}
+
+api_test! {
     async fn open_connections_and_subscriptions_are_counted_in_metrics(app: TestApp) {
         let gauge = |text: &str, name: &str| -> i64 {
             text.lines()
