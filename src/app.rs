@@ -69,13 +69,14 @@ impl AppState {
         )
         .context("loading persisted queries")?;
         if let Some(dir) = &settings.http.spa_dir {
-            anyhow::ensure!(
-                dir.join("index.html").is_file(),
-                "--spa-dir {}: no index.html there (build the app: cd examples/spa && npm ci && npm run build)",
-                dir.display()
-            );
+            http::spa::check_build_dir(dir)?;
         }
-        let ide = IdeAssets::discover(&settings.http.ide_assets_dir);
+        // With the IDEs off nothing loads their assets: no need to look for them.
+        let ide = if settings.http.ide_off() {
+            IdeAssets::Cdn
+        } else {
+            IdeAssets::discover(&settings.http.ide_assets_dir)
+        };
         let metrics = Metrics::new().context("registering metrics")?;
         let events = EventBus::start(events_db, settings.ws.event_buffer);
         let schema = graphql::build_schema(db.clone(), settings.clone(), events.clone());

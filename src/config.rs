@@ -170,8 +170,8 @@ pub struct HttpConfig {
     /// without them the IDE pages load their assets from a CDN.
     #[arg(long, env = "PREP_IDE_ASSETS_DIR", default_value = DEFAULT_IDE_ASSETS_DIR)]
     pub ide_assets_dir: std::path::PathBuf,
-    /// Serve the built single-page app from this directory (e.g. `examples/spa/dist`),
-    /// with `index.html` for every path that is not a file or an API route.
+    /// Serve the built single-page app from this directory (e.g. `examples/spa/dist`);
+    /// a page navigation to a path that is neither a file nor an API route gets `index.html`.
     #[arg(long, env = "PREP_SPA_DIR")]
     pub spa_dir: Option<std::path::PathBuf>,
 }

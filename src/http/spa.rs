@@ -1,9 +1,11 @@
 //! The single-page app, served from a built directory (`--spa-dir`) so that one
 //! process serves the app and the API on one origin.
 //!
-//! Files are served as they are. A browser navigating to any other path (the
-//! app's own routes, like `/roles/backend-developer`) gets `index.html`, so a
-//! reload or a shared link works; other requests for a missing file get 404.
+//! Files are served as they are, except hidden ones (a path segment starting
+//! with `.`), which are 404. A page navigation (GET or HEAD accepting
+//! `text/html`) to any other path outside `/assets/`, like the app's route
+//! `/roles/backend-developer`, gets `index.html`, so a reload or a shared link
+//! works; other requests for a missing file get 404.
 
 use std::path::Path;
 
@@ -19,6 +21,24 @@ use tower_http::services::{ServeDir, ServeFile};
 /// Where the bundler puts its content-hashed files, which never change.
 const HASHED_ASSETS: &str = "/assets/";
 
+/// Refuses a directory that is not a built app: one without `index.html`, or
+/// the app's source folder (it has `package.json`, and its files are not for
+/// serving).
+pub fn check_build_dir(dir: &Path) -> anyhow::Result<()> {
+    let build = "build the app: cd examples/spa && npm ci && npm run build";
+    anyhow::ensure!(
+        dir.join("index.html").is_file(),
+        "--spa-dir {}: no index.html there ({build})",
+        dir.display()
+    );
+    anyhow::ensure!(
+        !dir.join("package.json").exists(),
+        "--spa-dir {}: this is the app's source folder; give its build output (e.g. examples/spa/dist)",
+        dir.display()
+    );
+    Ok(())
+}
+
 /// A router answering every path it is given from `dir` (mounted as the fallback).
 pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
     let index = dir.join("index.html");
@@ -29,6 +49,17 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn(refuse_hidden))
+}
+
+/// Hidden files (`.env`, `.git/...`) are never served.
+async fn refuse_hidden(request: Request, next: Next) -> Response {
+    if request.uri().path().split('/').any(|segment| {
+        segment.starts_with('.') || segment.starts_with("%2e") || segment.starts_with("%2E")
+    }) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
 }
 
 /// A missing path: `index.html` for a page navigation, 404 for anything else.

@@ -28,6 +28,7 @@ fn built_spa() -> PathBuf {
     std::fs::create_dir_all(dir.join("assets")).unwrap();
     std::fs::write(dir.join("index.html"), INDEX_HTML).unwrap();
     std::fs::write(dir.join("assets/index-3f2a.js"), APP_JS).unwrap();
+    std::fs::write(dir.join(".env"), "SECRET=1").unwrap();
     dir
 }
 
@@ -82,6 +83,12 @@ api_test! {
         assert_eq!(get("/assets/index-0000.js", "*/*").await.unwrap().status(), 404);
         assert_eq!(get("/assets/index-0000.js", html).await.unwrap().status(), 404);
         assert_eq!(get("/favicon.ico", "image/*").await.unwrap().status(), 404);
+        // Hidden files are never served, not even as a page navigation.
+        for path in ["/.env", "/%2eenv", "/assets/../.env"] {
+            let hidden = get(path, html).await.unwrap();
+            assert_eq!(hidden.status(), 404, "{path}");
+            assert!(!hidden.text().await.unwrap().contains("SECRET"), "{path}");
+        }
 
         // The API and the IDEs keep their paths.
         let body: Value = app
@@ -104,21 +111,37 @@ api_test! {
     async fn without_a_spa_the_root_opens_the_playground(app: TestApp) {
         let root = app.client.get(format!("{}/", app.address)).send().await.unwrap();
         assert_eq!(root.url().path(), "/playground");
-        let other = app.client.get(format!("{}/roles/x", app.address)).send().await.unwrap();
+        let other = app
+            .client
+            .get(format!("{}/roles/x", app.address))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(other.status(), 404);
     }
 }
 
-#[tokio::test]
-async fn a_spa_dir_without_index_html_is_refused_at_start() {
+/// Why the server refuses to start with `--spa-dir dir`.
+async fn refusal(dir: &std::path::Path) -> String {
     let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
-    let empty = temp_dir("spa_empty");
-    let error = prep_graphql::app::AppState::new(db, http(|h| h.spa_dir = Some(empty.clone())))
+    let error = prep_graphql::app::AppState::new(db, http(|h| h.spa_dir = Some(dir.to_owned())))
         .err()
-        .expect("an app directory without index.html is refused");
+        .expect("the directory is refused");
     let message = error.to_string();
-    assert!(message.contains(&empty.display().to_string()), "{message}");
-    assert!(message.contains("index.html"), "{message}");
+    assert!(message.contains(&dir.display().to_string()), "{message}");
+    message
+}
+
+#[tokio::test]
+async fn a_spa_dir_that_is_not_a_built_app_is_refused_at_start() {
+    let empty = temp_dir("spa_empty");
+    assert!(refusal(&empty).await.contains("no index.html"));
+
+    // The app's source folder has an index.html too, but is not for serving.
+    let source = built_spa();
+    std::fs::write(source.join("package.json"), "{}").unwrap();
+    assert!(refusal(&source).await.contains("source folder"));
 }
 
 api_test! {
@@ -143,6 +166,7 @@ api_test! {
         assert_eq!(script.status(), 200);
         assert!(script.headers()[CONTENT_TYPE].to_str().unwrap().contains("javascript"));
         assert_eq!(script.headers()[CACHE_CONTROL], "public, max-age=86400");
+        assert_eq!(script.headers()["x-content-type-options"], "nosniff");
         assert_eq!(script.text().await.unwrap(), "/* graphiql.js */");
         let style = get("/ide/assets/playground.css").await.unwrap();
         assert!(style.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));

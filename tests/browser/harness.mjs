@@ -11,9 +11,9 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
@@ -44,6 +44,9 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+// `node --test` runs each test file in a process of its own: the file's name
+// keeps their logs apart.
+const RUN_LABEL = basename(process.argv[1] ?? 'run').replace(/\.test\.mjs$/, '');
 let serverCount = 0;
 
 /** A fresh database URL for one server, and how to remove it afterwards. */
@@ -68,17 +71,55 @@ async function freshDatabase(name) {
 }
 
 /**
+ * `count` made-up roles as content files in a new directory: the bundled role's
+ * sections under the titles "Generated Role 01", "Generated Role 02"... (slugs
+ * `generated-role-01`...), with summaries that do not say "backend".
+ */
+async function generatedRoles(count) {
+  const bundled = await readFile(join(ROOT, 'content/backend-developer.toml'), 'utf8');
+  const dir = await mkdtemp(join(tmpdir(), 'prep-roles-'));
+  for (let i = 1; i <= count; i++) {
+    const n = String(i).padStart(2, '0');
+    let text = bundled;
+    for (const [pattern, line] of [
+      [/^slug = .*$/m, `slug = "generated-role-${n}"`],
+      [/^title = .*$/m, `title = "Generated Role ${n}"`],
+      [/^summary = .*$/m, `summary = "A role made up for the browser tests, number ${n}."`],
+    ]) {
+      if (!pattern.test(text)) throw new Error(`the bundled role has no ${pattern}`);
+      text = text.replace(pattern, line);
+    }
+    await writeFile(join(dir, `generated-role-${n}.toml`), text);
+  }
+  return dir;
+}
+
+/**
  * Starts the server binary on a free port with a database of its own.
  *
  * @param {object} [options]
  * @param {boolean} [options.spa] serve the built SPA (`examples/spa/dist`)
+ * @param {number} [options.extraRoles] import this many generated roles after the bundled one
  * @param {string} [options.ideAssetsDir] the IDE packages' directory (default: the installed ones)
  * @param {string[]} [options.args] more `serve` flags
  * @returns {Promise<{url: string, stop: () => Promise<void>}>}
  */
-export async function startServer({ spa = false, ideAssetsDir = IDE_ASSETS_DIR, args = [] } = {}) {
-  const name = `server${++serverCount}`;
-  const database = await freshDatabase(name);
+export async function startServer({
+  spa = false,
+  extraRoles = 0,
+  ideAssetsDir = IDE_ASSETS_DIR,
+  args = [],
+} = {}) {
+  const name = `${RUN_LABEL}-server${++serverCount}`;
+  const database = await freshDatabase(`${RUN_LABEL.replace(/\W/g, '_')}_${serverCount}`);
+  if (extraRoles > 0) {
+    const roles = await generatedRoles(extraRoles);
+    // The bundled role first, as a fresh server would import it.
+    execFileSync(SERVER_BIN, ['import', '--database-url', database.url, join(ROOT, 'content'), roles], {
+      stdio: 'ignore',
+    });
+    await rm(roles, { recursive: true, force: true });
+  }
   await mkdir(ARTIFACTS, { recursive: true });
   const log = createWriteStream(join(ARTIFACTS, `${name}-${BACKEND}.log`));
   const flags = [
@@ -93,14 +134,24 @@ export async function startServer({ spa = false, ideAssetsDir = IDE_ASSETS_DIR, 
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stderr.pipe(log);
+  // Both streams write to the log; neither may end it.
+  child.stderr.pipe(log, { end: false });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = await new Promise((resolve, reject) => {
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+    log.end();
+    await database.drop();
+  };
+  const url = new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${SERVER_BIN} did not start in ${STARTUP_TIMEOUT_MS} ms`)),
       STARTUP_TIMEOUT_MS,
     );
-    exited.then((code) => reject(new Error(`the server exited (${code}); see ${log.path}`)));
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}); see ${log.path}`));
+    });
     createInterface({ input: child.stdout }).on('line', (line) => {
       log.write(`${line}\n`);
       const match = line.match(/^prep-graphql listening on (http:\/\/\S+)$/);
@@ -110,15 +161,12 @@ export async function startServer({ spa = false, ideAssetsDir = IDE_ASSETS_DIR, 
       }
     });
   });
-  return {
-    url,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-      log.end();
-      await database.drop();
-    },
-  };
+  try {
+    return { url: await url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** Debian's Chromium, headless, through playwright-core (no browser download). */

@@ -24,6 +24,7 @@ import {
 const IDES = {
   graphiql: {
     path: '/graphiql',
+    assets: ['react.js', 'react-dom.js', 'graphiql.js', 'graphiql.css'],
     queryEditor: '.graphiql-query-editor .CodeMirror',
     // GraphiQL parses the operation name a moment after an edit, and stores it.
     tookIn: (page, operation) =>
@@ -36,6 +37,7 @@ const IDES = {
   },
   playground: {
     path: '/playground',
+    assets: ['playground.js', 'playground.css'],
     // Playground's class names are generated; its query editor is the first one.
     queryEditor: '.graphiql-wrapper .CodeMirror >> nth=0',
     tookIn: async () => {},
@@ -110,7 +112,9 @@ for (const [name, ide] of Object.entries(IDES)) {
     );
     await screenshot(page, `${name}-role-page`);
 
-    assert.ok(assets.some((path) => path.startsWith('/ide/assets/')), 'assets served locally');
+    for (const asset of ide.assets) {
+      assert.ok(assets.includes(`/ide/assets/${asset}`), `${asset} served locally; got ${assets}`);
+    }
     assert.deepEqual(page.externalRequests, [], 'no request left this machine');
     await page.context().close();
   });
@@ -189,7 +193,7 @@ test('without the packages installed the IDEs load the same versions from the CD
         const [, pkg, version, file] = url.pathname.match(/^\/npm\/((?:@[^/]+\/)?[^@/]+)@([^/]+)\/(.+)$/);
         const manifest = JSON.parse(await readFile(join(IDE_ASSETS_DIR, pkg, 'package.json'), 'utf8'));
         assert.equal(version, manifest.version, `${pkg} version`);
-        fetched.push(`${pkg}/${file}`);
+        fetched.push(`${pkg}@${version}/${file}`);
         await route.fulfill({ path: join(IDE_ASSETS_DIR, pkg, file) });
       });
       await page.goto(`${cdnServer.url}${ide.path}`);
@@ -199,7 +203,21 @@ test('without the packages installed the IDEs load the same versions from the CD
         async () => (await resultText(page)).includes('Backend Developer'),
         { timeout: 10_000 },
       );
-      assert.ok(fetched.length >= 1, `${name} fetched its assets from the CDN`);
+      const expected = {
+        graphiql: [
+          'react@18.3.1/umd/react.production.min.js',
+          'react-dom@18.3.1/umd/react-dom.production.min.js',
+          'graphiql@4.1.2/graphiql.min.js',
+          'graphiql@4.1.2/graphiql.min.css',
+        ],
+        playground: [
+          'graphql-playground-react@1.7.28/build/static/js/middleware.js',
+          'graphql-playground-react@1.7.28/build/static/css/middleware.css',
+        ],
+      }[name];
+      for (const file of expected) {
+        assert.ok(fetched.includes(file), `${name} fetched ${file} from the CDN; got ${fetched}`);
+      }
       assert.deepEqual(page.externalRequests, [], 'nothing but the CDN was asked');
       await page.context().close();
     }

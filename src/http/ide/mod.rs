@@ -115,11 +115,19 @@ impl IdeAssets {
                 tracing::info!(dir = %packages.display(), "IDE assets served locally");
                 Self::Local(packages.to_owned())
             }
-            Some(missing) => {
+            Some(_) if !packages.exists() => {
                 tracing::info!(
                     dir = %packages.display(),
-                    missing = %missing.file_in(packages).display(),
                     "IDE assets not installed (npm ci --prefix src/http/ide); the IDE pages load them from {CDN}"
+                );
+                Self::Cdn
+            }
+            Some(missing) => {
+                // A directory that is there but incomplete is a broken install.
+                tracing::warn!(
+                    dir = %packages.display(),
+                    missing = %missing.file_in(packages).display(),
+                    "IDE assets incomplete (run npm ci --prefix src/http/ide); the IDE pages load them from {CDN}"
                 );
                 Self::Cdn
             }
@@ -134,19 +142,26 @@ impl IdeAssets {
         }
     }
 
-    /// A page template with its asset placeholders and `{{config}}` filled in.
-    fn render(&self, template: &str) -> String {
-        let config = serde_json::json!({ "endpoint": "/graphql", "query": EXAMPLE_QUERY });
-        // `<` escaped so no text in the JSON can close the <script> element.
-        let config = config.to_string().replace('<', "\\u003c");
+    /// A page template with its asset placeholders filled in, and `{{config}}`
+    /// with the endpoint and `query`.
+    fn render(&self, template: &str, query: &str) -> String {
         let page = ASSETS.iter().fold(template.to_owned(), |page, asset| {
             page.replace(&format!("{{{{{}}}}}", asset.name), &self.url(asset))
         });
-        page.replace("{{config}}", &config)
+        page.replace("{{config}}", &script_config(query))
     }
 }
 
-/// The IDE pages must follow an install or removal of the assets at once.
+/// The pages' configuration as a JavaScript literal that is safe inside a
+/// `<script>` element: JSON with every `<` escaped, so no text can end the element.
+fn script_config(query: &str) -> String {
+    serde_json::json!({ "endpoint": "/graphql", "query": query })
+        .to_string()
+        .replace('<', "\\u003c")
+}
+
+/// The pages are not cached, so a restart after installing (or removing) the
+/// assets shows at the next load.
 fn page(html: String) -> Response {
     (
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
@@ -157,12 +172,12 @@ fn page(html: String) -> Response {
 
 /// GraphQL Playground, with the subscription endpoint set and the example query open.
 pub async fn playground(State(state): State<AppState>) -> Response {
-    page(state.ide.render(PLAYGROUND_PAGE))
+    page(state.ide.render(PLAYGROUND_PAGE, EXAMPLE_QUERY))
 }
 
 /// GraphiQL, with the subscription endpoint set and the example query open.
 pub async fn graphiql(State(state): State<AppState>) -> Response {
-    page(state.ide.render(GRAPHIQL_PAGE))
+    page(state.ide.render(GRAPHIQL_PAGE, EXAMPLE_QUERY))
 }
 
 /// `/ide/assets/{name}`: one of the known asset files, when installed; 404 otherwise.
@@ -183,6 +198,10 @@ pub async fn asset(
     {
         Ok(response) => {
             let mut response = response.map(Body::new);
+            response.headers_mut().insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
             if response.status().is_success() {
                 response.headers_mut().insert(
                     header::CACHE_CONTROL,
@@ -217,25 +236,46 @@ mod tests {
     fn every_placeholder_is_filled() {
         for template in [PLAYGROUND_PAGE, GRAPHIQL_PAGE] {
             for assets in [IdeAssets::Cdn, IdeAssets::Local(PathBuf::from("x"))] {
-                let page = assets.render(template);
+                let page = assets.render(template, EXAMPLE_QUERY);
                 assert!(!page.contains("{{"), "{page}");
             }
         }
     }
 
     #[test]
-    fn the_example_query_cannot_close_the_script_element() {
-        let page = IdeAssets::Cdn.render(GRAPHIQL_PAGE);
-        let script = page.split("const config = ").nth(1).unwrap();
-        let config = script.split(";\n").next().unwrap();
-        assert!(!config.contains('<'));
-        let parsed: serde_json::Value = serde_json::from_str(config).unwrap();
-        assert_eq!(parsed["query"], EXAMPLE_QUERY);
+    fn a_query_cannot_close_the_script_element() {
+        let hostile = "</script><script>alert(1)</script><!--";
+        for template in [PLAYGROUND_PAGE, GRAPHIQL_PAGE] {
+            let page = IdeAssets::Cdn.render(template, hostile);
+            assert_eq!(
+                page.matches("<script").count(),
+                page.matches("</script>").count(),
+                "{page}"
+            );
+            assert!(!page.contains("alert(1)</script>"));
+        }
+        let config: serde_json::Value = serde_json::from_str(&script_config(hostile)).unwrap();
+        assert_eq!(config["query"], hostile);
+    }
+
+    #[test]
+    fn half_installed_assets_fall_back_to_the_cdn() {
+        let dir = std::env::temp_dir().join(format!("prep_ide_half_{}", std::process::id()));
+        let (_, first) = asset_files().next().unwrap();
+        std::fs::create_dir_all(dir.join(&first).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(&first), "x").unwrap();
+        assert_eq!(IdeAssets::discover(&dir), IdeAssets::Cdn);
+        for (_, file) in asset_files() {
+            std::fs::create_dir_all(dir.join(&file).parent().unwrap()).unwrap();
+            std::fs::write(dir.join(&file), "x").unwrap();
+        }
+        assert_eq!(IdeAssets::discover(&dir), IdeAssets::Local(dir.clone()));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn cdn_urls_pin_the_package_versions() {
-        let page = IdeAssets::Cdn.render(GRAPHIQL_PAGE);
+        let page = IdeAssets::Cdn.render(GRAPHIQL_PAGE, EXAMPLE_QUERY);
         assert!(page.contains("https://cdn.jsdelivr.net/npm/graphiql@4.1.2/graphiql.min.js"));
         assert!(
             page.contains("https://cdn.jsdelivr.net/npm/react@18.3.1/umd/react.production.min.js")
