@@ -5,7 +5,7 @@ export default defineConfig({
   server: { port: 5173, strictPort: true },
   build: {
     target: 'es2022',
-    sourcemap: true,
+    sourcemap: false,
     rolldownOptions: {
       onwarn(warning, warn) {
         // react-router marks its modules "use client" for server components; a

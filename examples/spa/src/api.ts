@@ -350,8 +350,8 @@ export interface DeleteDraftData {
 }
 
 export const DRAFT_UPDATED = `
-  subscription DraftUpdated($id: ID!) {
-    starDraftUpdated(id: $id) {
+  subscription DraftUpdated($id: ID!, $knownVersion: Int) {
+    starDraftUpdated(id: $id, knownVersion: $knownVersion) {
       kind draftId version
       draft { ...DraftFields }
     }
@@ -361,12 +361,29 @@ export const DRAFT_UPDATED = `
 export interface DraftUpdatedData {
   starDraftUpdated: StarDraftEvent;
 }
+export interface DraftUpdatedVars {
+  id: string;
+  /** The version the editor has: a newer one is sent at once. */
+  knownVersion: number;
+}
 
 export const MY_DRAFT_EVENTS = `
-  subscription MyDraftEvents {
-    myStarDraftEvents { kind draftId version }
+  subscription MyDraftEvents($since: DateTime) {
+    myStarDraftEvents(since: $since) {
+      kind draftId version
+      draft { id version updatedAt }
+    }
   }
 `;
 export interface MyDraftEventsData {
-  myStarDraftEvents: { kind: StarDraftEventKind; draftId: string; version: number };
+  myStarDraftEvents: {
+    kind: StarDraftEventKind;
+    draftId: string;
+    version: number;
+    draft: { id: string; version: number; updatedAt: string } | null;
+  };
+}
+export interface MyDraftEventsVars {
+  /** RFC 3339: drafts changed at or after it are sent first. */
+  since: string;
 }

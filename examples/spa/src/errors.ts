@@ -80,11 +80,6 @@ export function describeApiError(e: ApiError): string {
   }
 }
 
-export function describeError(error: CombinedError | undefined | null): string {
-  const e = firstApiError(error);
-  return e ? describeApiError(e) : '';
-}
-
 function formatWait(seconds: number): string {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
   const minutes = Math.ceil(seconds / 60);

@@ -1,7 +1,15 @@
-// The state of the subscription socket, as a tiny store React reads with
-// useSyncExternalStore. `connections` counts acknowledged connections, so a
-// component can reload what it shows after every (re)connect: events sent while
-// the socket was down are not replayed by the server.
+// The subscription socket's state, as a tiny store React reads with
+// useSyncExternalStore, and the hook the pages subscribe with.
+//
+// `connections` counts acknowledged connections. graphql-ws resends every open
+// subscription after a reconnect, but with the variables it was started with; the
+// hook below starts its subscription anew whenever the socket drops, so what is sent
+// on the next connection says what the page knows by then (its newest version or
+// time), and the server's catch-up starts from there.
+
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { AnyVariables, OperationResult } from '@urql/core';
+import { useClient } from 'urql';
 
 export type SocketState = 'idle' | 'connecting' | 'connected' | 'closed';
 
@@ -22,17 +30,71 @@ export function setSocketState(state: SocketState): void {
   for (const listener of listeners) listener();
 }
 
-export function subscribeLive(listener: () => void): () => void {
+function subscribeLive(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
 
-export function getLiveSnapshot(): LiveSnapshot {
+function getLiveSnapshot(): LiveSnapshot {
   return snapshot;
 }
 
+/** The connection a subscription started now is sent on: the open one, else the next. */
+function connectionFor(s: LiveSnapshot): number {
+  return s.state === 'connected' ? s.connections : s.connections + 1;
+}
+
+export interface Live {
+  /** The socket is connected and this subscription was sent on it (and has not failed). */
+  live: boolean;
+  socket: SocketState;
+}
+
 /**
- * How long to wait after the socket is ready before reloading what a page shows, so
- * the page's subscribe message reaches the server first and no change falls between.
+ * One subscription to `query` while `enabled`, with the variables `variables()` gives
+ * when it starts. It is started again (calling `variables()` again) only after the
+ * socket dropped, never because the page's state changed: pass the latest known
+ * version or time through a ref, and a keystroke does not resubscribe.
+ *
+ * `onResult` gets every result; the latest function passed is called.
  */
-export const SETTLE_MS = 100;
+export function useLiveSubscription<Data, Vars extends AnyVariables>(
+  query: string,
+  enabled: boolean,
+  variables: () => Vars,
+  onResult: (result: OperationResult<Data, Vars>) => void,
+): Live {
+  const client = useClient();
+  const socket = useSyncExternalStore(subscribeLive, getLiveSnapshot);
+  const connection = connectionFor(socket);
+  const latest = useRef({ variables, onResult });
+  latest.current = { variables, onResult };
+  // The connection the open subscription was sent on, and whether it failed.
+  const [sent, setSent] = useState<{ connection: number; failed: boolean } | null>(null);
+
+  useEffect(() => {
+    if (!enabled) return;
+    let open = true;
+    const { unsubscribe } = client
+      .subscription<Data, Vars>(query, latest.current.variables())
+      .subscribe((result) => {
+        if (!open) return;
+        if (result.error) setSent({ connection, failed: true });
+        latest.current.onResult(result);
+      });
+    setSent({ connection, failed: false });
+    return () => {
+      open = false;
+      unsubscribe();
+      setSent(null);
+    };
+  }, [client, query, enabled, connection]);
+
+  const live =
+    enabled &&
+    socket.state === 'connected' &&
+    sent !== null &&
+    sent.connection === socket.connections &&
+    !sent.failed;
+  return { live, socket: socket.state };
+}

@@ -89,7 +89,7 @@ export function FeedbackPanel({ draft, stale }: { draft: StarDraft; stale: boole
       ) : (
         <ul className="suggestions" data-testid="feedback-suggestions">
           {f.suggestions.map((s, i) => (
-            <li key={`${s.code}-${i}`} data-code={s.code}>
+            <li key={`${s.code}-${i}`} data-testid="feedback-suggestion" data-code={s.code}>
               {s.message}
             </li>
           ))}

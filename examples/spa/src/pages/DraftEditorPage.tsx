@@ -1,12 +1,4 @@
-import {
-  useCallback,
-  useEffect,
-  useReducer,
-  useRef,
-  useState,
-  useSyncExternalStore,
-  type KeyboardEvent,
-} from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useClient } from 'urql';
 
@@ -20,6 +12,7 @@ import {
   type DraftData,
   type DraftText,
   type DraftUpdatedData,
+  type DraftUpdatedVars,
   type StarDraftStatus,
   type UpdateDraftData,
   type UpdateDraftVars,
@@ -29,8 +22,8 @@ import { RequireAuth } from '../components/RequireAuth';
 import { Loading } from '../components/Status';
 import { STATUS_LABEL, formatDateTime } from '../format';
 import { describeApiError, firstApiError, type ApiError } from '../errors';
-import { SETTLE_MS, getLiveSnapshot, subscribeLive } from '../live';
-import { editorReducer, initialEditorState, isDirty, type EditorState } from './draftState';
+import { useLiveSubscription } from '../live';
+import { editorReducer, initialEditorState, isDirty, knownVersion, type EditorState } from './draftState';
 
 export function DraftEditorPage() {
   const { id = '' } = useParams();
@@ -57,11 +50,11 @@ function DraftEditor({ id }: { id: string }) {
   const [state, dispatch] = useReducer(editorReducer, initialEditorState);
   const [load, setLoad] = useState<LoadState>('loading');
   const [loadError, setLoadError] = useState<ApiError | null>(null);
-  const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
-  const [liveReady, setLiveReady] = useState(false);
   const [liveError, setLiveError] = useState<ApiError | null>(null);
-  const live = useSyncExternalStore(subscribeLive, getLiveSnapshot);
+  // Set at once (not on the next render), so a second Ctrl+S does not send twice.
+  const inFlight = useRef(false);
+  const saving = state.pending !== null;
 
   // The event handlers below need the current state without re-subscribing.
   const stateRef = useRef<EditorState>(state);
@@ -103,43 +96,27 @@ function DraftEditor({ id }: { id: string }) {
     void fetchDraft('load');
   }, [fetchDraft]);
 
-  // Live: every change to this draft, from any tab or device.
-  useEffect(() => {
-    const { unsubscribe } = client
-      .subscription<DraftUpdatedData>(DRAFT_UPDATED, { id })
-      .subscribe((result) => {
-        const event = result.data?.starDraftUpdated;
-        if (event) {
-          setLiveError(null);
-          if (event.kind === 'DELETED') dispatch({ type: 'deleted' });
-          else if (event.draft) dispatch({ type: 'remote', draft: event.draft });
-          return;
-        }
-        const error = firstApiError(result.error);
-        if (error?.code === 'NOT_FOUND') dispatch({ type: 'deleted' });
-        else if (error) setLiveError(error);
-      });
-    return unsubscribe;
-  }, [client, id]);
-
-  // The server replays nothing: after every (re)connect, read the draft once more so
-  // a change made before our subscription was in place is not missed.
-  useEffect(() => {
-    if (live.state !== 'connected') {
-      setLiveReady(false);
-      return;
-    }
-    let cancelled = false;
-    const timer = window.setTimeout(() => {
-      void fetchDraft('load').then(() => {
-        if (!cancelled) setLiveReady(true);
-      });
-    }, SETTLE_MS);
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
-  }, [live.state, live.connections, fetchDraft]);
+  // Live: every change to this draft, from any tab or device. It starts once the draft
+  // is loaded, saying which version that was (and after a reconnect, the newest one
+  // heard of since): the server sends a newer version at once, so a change made
+  // between the read and the subscription is not missed.
+  const { live, socket } = useLiveSubscription<DraftUpdatedData, DraftUpdatedVars>(
+    DRAFT_UPDATED,
+    state.base !== null && !state.deleted,
+    () => ({ id, knownVersion: knownVersion(stateRef.current) }),
+    (result) => {
+      const event = result.data?.starDraftUpdated;
+      if (event) {
+        setLiveError(null);
+        if (event.kind === 'DELETED') dispatch({ type: 'deleted' });
+        else if (event.draft) dispatch({ type: 'remote', draft: event.draft });
+        return;
+      }
+      const error = firstApiError(result.error);
+      if (error?.code === 'NOT_FOUND') dispatch({ type: 'deleted' });
+      else if (error) setLiveError(error);
+    },
+  );
 
   const dirty = isDirty(state);
 
@@ -155,16 +132,19 @@ function DraftEditor({ id }: { id: string }) {
 
   const save = async () => {
     const { base, form } = stateRef.current;
-    if (!base || !form || saving) return;
-    setSaving(true);
+    // Ctrl+S with nothing to save (the button is off then) makes no new version.
+    if (!base || !form || inFlight.current || !isDirty(stateRef.current)) return;
+    inFlight.current = true;
     setSaveError(null);
     const sent = form;
+    const expectedVersion = base.version;
+    dispatch({ type: 'saving', expectedVersion, sent });
     const result = await client
       .mutation<UpdateDraftData, UpdateDraftVars>(UPDATE_DRAFT, {
-        input: { id, expectedVersion: base.version, ...sent },
+        input: { id, expectedVersion, ...sent },
       })
       .toPromise();
-    setSaving(false);
+    inFlight.current = false;
     const draft = result.data?.updateStarDraft;
     if (draft) {
       dispatch({ type: 'saved', draft, sent });
@@ -172,11 +152,12 @@ function DraftEditor({ id }: { id: string }) {
     }
     const error = firstApiError(result.error);
     if (error?.code === 'VERSION_CONFLICT') {
-      const current = error.extensions.currentVersion ?? base.version + 1;
-      dispatch({ type: 'conflict', current, sent });
+      const current = error.extensions.currentVersion ?? expectedVersion + 1;
+      dispatch({ type: 'conflict', yours: expectedVersion, current, sent });
     } else if (error?.code === 'NOT_FOUND') {
       dispatch({ type: 'deleted' });
     } else {
+      dispatch({ type: 'saveFailed' });
       setSaveError(error);
     }
   };
@@ -229,7 +210,7 @@ function DraftEditor({ id }: { id: string }) {
     <section
       className="editor-page"
       data-testid="draft-editor"
-      data-live={liveReady ? 'true' : 'false'}
+      data-live={live ? 'true' : 'false'}
       onKeyDown={onKeyDown}
     >
       <p className="breadcrumb">
@@ -242,13 +223,13 @@ function DraftEditor({ id }: { id: string }) {
             Version <strong data-testid="draft-version">{base.version}</strong>
           </span>
           <span>saved {formatDateTime(base.updatedAt)}</span>
-          <span className={`live-dot ${liveReady ? 'on' : 'off'}`} title={liveReady ? 'Live' : 'Not live'}>
-            {liveReady ? 'Live' : live.state === 'connecting' ? 'Connecting…' : 'Offline'}
+          <span className={`live-dot ${live ? 'on' : 'off'}`} title={live ? 'Live' : 'Not live'}>
+            {live ? 'Live' : socket === 'connecting' ? 'Connecting…' : 'Offline'}
           </span>
         </p>
       </div>
       {base.question && (
-        <p className="question-ref">
+        <p className="question-ref" data-testid="question-ref">
           Answering: <strong>{base.question.prompt}</strong>{' '}
           <Link to={`/roles/${encodeURIComponent(base.question.role.slug)}#questions`}>
             {base.question.role.title}

@@ -1,13 +1,22 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { useQuery, useSubscription } from 'urql';
+import { useQuery } from 'urql';
 
-import { MY_DRAFTS, MY_DRAFT_EVENTS, type MyDraftEventsData, type MyDraftsData } from '../api';
+import {
+  MY_DRAFTS,
+  MY_DRAFT_EVENTS,
+  type MyDraftEventsData,
+  type MyDraftEventsVars,
+  type MyDraftsData,
+} from '../api';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { DRAFTS_PAGE_SIZE } from '../config';
 import { STATUS_LABEL, formatDateTime, plural } from '../format';
-import { SETTLE_MS, getLiveSnapshot, subscribeLive } from '../live';
+import { useLiveSubscription } from '../live';
+
+/** What `since` is when no draft is loaded: every draft is news. */
+const EPOCH = '1970-01-01T00:00:00Z';
 
 export function DraftsPage() {
   return (
@@ -15,6 +24,20 @@ export function DraftsPage() {
       <DraftList />
     </RequireAuth>
   );
+}
+
+/** The newest version seen of each draft, and the newest change time seen of any. */
+interface Seen {
+  versions: Map<string, number>;
+  /** RFC 3339, as the API wrote it. */
+  newest: string | null;
+}
+
+function see(seen: Seen, id: string, version: number, updatedAt: string | null): void {
+  seen.versions.set(id, Math.max(seen.versions.get(id) ?? 0, version));
+  if (updatedAt && (seen.newest === null || Date.parse(updatedAt) > Date.parse(seen.newest))) {
+    seen.newest = updatedAt;
+  }
 }
 
 function DraftList() {
@@ -27,28 +50,38 @@ function DraftList() {
     requestPolicy: 'cache-and-network',
   });
 
-  // Any change to any of the viewer's drafts (here or elsewhere) reloads the page shown.
-  const [{ data: event }] = useSubscription<MyDraftEventsData>({ query: MY_DRAFT_EVENTS });
-  const live = useSyncExternalStore(subscribeLive, getLiveSnapshot);
-  const eventKey = event
-    ? `${event.myStarDraftEvents.draftId}@${event.myStarDraftEvents.version}:${event.myStarDraftEvents.kind}`
-    : '';
+  const seen = useRef<Seen>({ versions: new Map(), newest: null });
   useEffect(() => {
-    if (eventKey) reexecute({ requestPolicy: 'network-only' });
-  }, [eventKey, reexecute]);
-  // Events sent while the socket was down are not replayed: reload after each (re)connect.
-  const [liveReady, setLiveReady] = useState(false);
-  useEffect(() => {
-    if (live.state !== 'connected') {
-      setLiveReady(false);
-      return;
+    for (const { node } of data?.myStarDrafts.edges ?? []) {
+      see(seen.current, node.id, node.version, node.updatedAt);
     }
-    const timer = window.setTimeout(() => {
-      reexecute({ requestPolicy: 'network-only' });
-      setLiveReady(true);
-    }, SETTLE_MS);
-    return () => window.clearTimeout(timer);
-  }, [live.state, live.connections, reexecute]);
+  }, [data]);
+
+  // Any change to any of the viewer's drafts (here or elsewhere) reloads the page shown.
+  // The subscription starts once the list is loaded, from the newest change it showed
+  // (after a reconnect, the newest seen since): the server first sends what changed
+  // from then on, so a change between the read and the subscription is not missed.
+  const [changes, setChanges] = useState(0);
+  const { live } = useLiveSubscription<MyDraftEventsData, MyDraftEventsVars>(
+    MY_DRAFT_EVENTS,
+    data !== undefined,
+    () => ({ since: seen.current.newest ?? EPOCH }),
+    (result) => {
+      const event = result.data?.myStarDraftEvents;
+      if (!event) return;
+      const known = seen.current.versions.get(event.draftId);
+      // The catch-up repeats what the list already shows.
+      if (event.kind !== 'DELETED' && known !== undefined && known >= event.version) return;
+      see(seen.current, event.draftId, event.version, event.draft?.updatedAt ?? null);
+      setChanges((n) => n + 1);
+    },
+  );
+  const reloadedFor = useRef(0);
+  useEffect(() => {
+    if (changes === reloadedFor.current) return;
+    reloadedFor.current = changes;
+    reexecute({ requestPolicy: 'network-only' });
+  }, [changes, reexecute]);
 
   const drafts = data?.myStarDrafts;
   const pageInfo = drafts?.pageInfo;
@@ -61,8 +94,8 @@ function DraftList() {
           New blank draft
         </Link>
       </div>
-      <p className="muted small" data-testid="live-state" data-live={liveReady ? 'true' : 'false'}>
-        {liveReady ? 'Live: changes made in other tabs appear here.' : 'Connecting for live updates…'}
+      <p className="muted small" data-testid="live-state" data-live={live ? 'true' : 'false'}>
+        {live ? 'Live: changes made in other tabs appear here.' : 'Connecting for live updates…'}
       </p>
       <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
       {!drafts && fetching && <Loading what="Loading your drafts" />}

@@ -223,7 +223,9 @@ function QuestionItem({ question: q }: { question: Question }) {
   const navigate = useNavigate();
   return (
     <li className="question" data-testid="question" data-question-id={q.id}>
-      <p className="prompt">{q.prompt}</p>
+      <p className="prompt" data-testid="question-prompt">
+        {q.prompt}
+      </p>
       <div className="question-actions">
         <span className="badge">{CATEGORY_LABEL[q.category] ?? q.category}</span>
         <button

@@ -15,6 +15,14 @@ export interface Conflict {
   text: DraftText;
 }
 
+/** A save on its way to the server. */
+export interface PendingSave {
+  /** The version it was made on (sent as `expectedVersion`). */
+  expectedVersion: number;
+  /** The text it sends. */
+  sent: DraftText;
+}
+
 export interface EditorState {
   base: StarDraft | null;
   form: DraftText | null;
@@ -23,6 +31,8 @@ export interface EditorState {
   conflict: Conflict | null;
   /** Unsaved text replaced by "Reload", still shown until dismissed. */
   replaced: DraftText | null;
+  /** The save in flight, so its own live event is not taken for a change from elsewhere. */
+  pending: PendingSave | null;
   deleted: boolean;
 }
 
@@ -32,6 +42,7 @@ export const initialEditorState: EditorState = {
   remote: null,
   conflict: null,
   replaced: null,
+  pending: null,
   deleted: false,
 };
 
@@ -42,9 +53,14 @@ export type EditorAction =
   | { type: 'remote'; draft: StarDraft }
   /** The visitor asked for the latest version, dropping their edits. */
   | { type: 'reloaded'; draft: StarDraft }
+  /** A save of `sent`, made on version `expectedVersion`, is on its way. */
+  | { type: 'saving'; expectedVersion: number; sent: DraftText }
   /** A save of `sent` succeeded. */
   | { type: 'saved'; draft: StarDraft; sent: DraftText }
-  | { type: 'conflict'; current: number; sent: DraftText }
+  /** A save of `sent` made on version `yours` was refused: the server has `current`. */
+  | { type: 'conflict'; yours: number; current: number; sent: DraftText }
+  /** A save failed for another reason (shown by the page). */
+  | { type: 'saveFailed' }
   | { type: 'edit'; field: keyof DraftText; value: string }
   | { type: 'deleted' }
   | { type: 'dismissReplaced' };
@@ -75,9 +91,30 @@ export function isDirty(state: EditorState): boolean {
   return state.base !== null && state.form !== null && !sameText(state.form, textOf(state.base));
 }
 
-/** Replaces form and base with `draft`, dropping any held-back or conflicting version. */
+/** The newest version the editor has heard of: what a (re)subscription says it knows. */
+export function knownVersion(state: EditorState): number {
+  return Math.max(state.base?.version ?? 0, state.remote?.version ?? 0);
+}
+
+/**
+ * Replaces form and base with `draft`, dropping any held-back or conflicting version.
+ * A refused text still on show is kept aside, never dropped silently.
+ */
 function adopt(state: EditorState, draft: StarDraft): EditorState {
-  return { ...state, base: draft, form: textOf(draft), remote: null, conflict: null };
+  return {
+    ...state,
+    base: draft,
+    form: textOf(draft),
+    remote: null,
+    conflict: null,
+    replaced: state.conflict ? state.conflict.text : state.replaced,
+  };
+}
+
+/** Whether `draft` is what the save in flight sent: our own save, heard before its answer. */
+function isOwnSave(state: EditorState, draft: StarDraft): boolean {
+  const { pending } = state;
+  return pending !== null && draft.version > pending.expectedVersion && sameText(pending.sent, textOf(draft));
 }
 
 /** A newer server version arrived (a live event or a refetch). */
@@ -87,16 +124,27 @@ function newer(state: EditorState, draft: StarDraft): EditorState {
   if (draft.version <= base.version) return state;
   // No unsaved edits: show the new version at once.
   if (!isDirty(state)) return adopt(state, draft);
-  // The edits are exactly that version (our own save, heard before its answer): take it as the base.
-  if (sameText(form, textOf(draft))) {
-    return { ...state, base: draft, remote: null };
+  // Our own save (or text equal to it): take it as the base, keeping what was typed since.
+  if (sameText(form, textOf(draft)) || isOwnSave(state, draft)) {
+    const remote = state.remote && state.remote.version > draft.version ? state.remote : null;
+    return { ...state, base: draft, remote };
   }
   // Keep the edits and their base; say a newer version exists.
   if (state.remote && state.remote.version >= draft.version) return state;
   return { ...state, remote: draft };
 }
 
+/** A newer version held back while the form has no unsaved edits any more is shown at once. */
+function settle(state: EditorState): EditorState {
+  if (state.remote && !state.deleted && !isDirty(state)) return adopt(state, state.remote);
+  return state;
+}
+
 export function editorReducer(state: EditorState, action: EditorAction): EditorState {
+  return settle(reduce(state, action));
+}
+
+function reduce(state: EditorState, action: EditorAction): EditorState {
   switch (action.type) {
     case 'loaded':
     case 'remote':
@@ -105,12 +153,14 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
     case 'reloaded':
       return {
         ...adopt(state, action.draft),
-        replaced: isDirty(state) && state.form ? state.form : state.conflict?.text ?? null,
+        replaced: isDirty(state) && state.form ? state.form : state.conflict?.text ?? state.replaced,
         deleted: false,
       };
+    case 'saving':
+      return { ...state, pending: { expectedVersion: action.expectedVersion, sent: action.sent } };
     case 'saved': {
       const { base, form } = state;
-      if (base && action.draft.version < base.version) return state;
+      if (base && action.draft.version < base.version) return { ...state, pending: null };
       const keepTyping = form !== null && !sameText(form, action.sent);
       const remote = state.remote && state.remote.version > action.draft.version ? state.remote : null;
       return {
@@ -120,19 +170,23 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         form: keepTyping ? form : textOf(action.draft),
         remote,
         conflict: null,
+        pending: null,
       };
     }
     case 'conflict':
-      if (!state.base) return state;
+      if (!state.base) return { ...state, pending: null };
       return {
         ...state,
-        conflict: { yours: state.base.version, current: action.current, text: action.sent },
+        pending: null,
+        conflict: { yours: action.yours, current: action.current, text: action.sent },
       };
+    case 'saveFailed':
+      return { ...state, pending: null };
     case 'edit':
       if (!state.form) return state;
       return { ...state, form: { ...state.form, [action.field]: action.value } };
     case 'deleted':
-      return { ...state, deleted: true, remote: null, conflict: null };
+      return { ...state, deleted: true, remote: null, conflict: null, pending: null };
     case 'dismissReplaced':
       return { ...state, replaced: null };
   }
