@@ -9,6 +9,7 @@ import {
   type MyDraftEventsVars,
   type MyDraftsData,
 } from '../api';
+import { Pager } from '../components/Pager';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { DRAFTS_PAGE_SIZE } from '../config';
@@ -132,33 +133,25 @@ function DraftList() {
               ))}
             </ul>
           )}
-          <nav className="pager" aria-label="Pages of drafts">
-            <button
-              type="button"
-              className="button button-secondary"
-              data-testid="prev-page"
-              disabled={trail.length === 0}
-              onClick={() => {
-                setAfter(trail[trail.length - 1] ?? null);
-                setTrail(trail.slice(0, -1));
-              }}
-            >
-              ← Previous
-            </button>
-            <button
-              type="button"
-              className="button button-secondary"
-              data-testid="next-page"
-              disabled={!pageInfo?.hasNextPage || !pageInfo.endCursor}
-              onClick={() => {
-                if (!pageInfo?.endCursor) return;
-                setTrail([...trail, after]);
-                setAfter(pageInfo.endCursor);
-              }}
-            >
-              Next →
-            </button>
-          </nav>
+          <Pager
+            label="Pages of drafts"
+            onPrevious={
+              trail.length > 0
+                ? () => {
+                    setAfter(trail[trail.length - 1] ?? null);
+                    setTrail(trail.slice(0, -1));
+                  }
+                : null
+            }
+            onNext={
+              pageInfo?.hasNextPage && pageInfo.endCursor
+                ? () => {
+                    setTrail([...trail, after]);
+                    setAfter(pageInfo.endCursor ?? null);
+                  }
+                : null
+            }
+          />
         </>
       )}
     </section>

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 
 import { ROLES, type RolesData, type RolesVars } from '../api';
+import { Pager } from '../components/Pager';
 import { ErrorMessage, Loading } from '../components/Status';
 import { ROLES_PAGE_SIZE } from '../config';
 import { plural } from '../format';
@@ -75,6 +76,8 @@ export function RolesPage() {
   // other way round), but having come by a cursor we know they do.
   const hasPrevious = Boolean(info?.hasPreviousPage || after);
   const hasNext = Boolean(info?.hasNextPage || before);
+  const previousCursor = hasPrevious ? info?.startCursor : null;
+  const nextCursor = hasNext ? info?.endCursor : null;
 
   return (
     <section className="roles-page">
@@ -141,26 +144,11 @@ export function RolesPage() {
               ))}
             </ul>
           )}
-          <nav className="pager" aria-label="Pages of roles">
-            <button
-              type="button"
-              className="button button-secondary"
-              data-testid="prev-page"
-              disabled={!hasPrevious || !info?.startCursor}
-              onClick={() => info?.startCursor && page({ before: info.startCursor })}
-            >
-              ← Previous
-            </button>
-            <button
-              type="button"
-              className="button button-secondary"
-              data-testid="next-page"
-              disabled={!hasNext || !info?.endCursor}
-              onClick={() => info?.endCursor && page({ after: info.endCursor })}
-            >
-              Next →
-            </button>
-          </nav>
+          <Pager
+            label="Pages of roles"
+            onPrevious={previousCursor ? () => page({ before: previousCursor }) : null}
+            onNext={nextCursor ? () => page({ after: nextCursor }) : null}
+          />
         </>
       )}
     </section>
