@@ -48,7 +48,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
     }));
     Router::new()
         .fallback_service(files)
-        .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn(app_headers))
         .layer(middleware::from_fn(refuse_hidden))
 }
 
@@ -81,8 +81,10 @@ async fn app_route(index: std::path::PathBuf, request: Request) -> Response {
 }
 
 /// Hashed assets are cached for good; everything else (index.html above all)
-/// is revalidated, so a new build is picked up on the next load.
-async fn cache_headers(request: Request, next: Next) -> Response {
+/// is revalidated, so a new build is picked up on the next load. No page may
+/// be framed by another site (the app has sign-in and delete buttons to
+/// protect from clickjacking), and no file's type is sniffed.
+async fn app_headers(request: Request, next: Next) -> Response {
     let hashed = request.uri().path().starts_with(HASHED_ASSETS);
     let mut response = next.run(request).await;
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
@@ -95,9 +97,15 @@ async fn cache_headers(request: Request, next: Next) -> Response {
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
-    response.headers_mut().insert(
-        "x-content-type-options",
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
     );
     response
 }

@@ -63,6 +63,8 @@ api_test! {
         let root = get("/", html).await.unwrap();
         assert_eq!(root.status(), 200);
         assert_eq!(root.headers()[CACHE_CONTROL], "no-cache");
+        assert_eq!(root.headers()["x-frame-options"], "DENY");
+        assert_eq!(root.headers()["content-security-policy"], "frame-ancestors 'none'");
         assert_eq!(root.text().await.unwrap(), INDEX_HTML);
 
         // The app's own routes load the app, so reloads and shared links work.
