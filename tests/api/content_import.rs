@@ -6,7 +6,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::fixtures::{BACKEND_TOML, ROLE_FIELDS, generated_role};
-use crate::helpers::{TestApp, api_test};
+use crate::helpers::{TestApp, api_test, temp_dir};
 
 /// Runs the real binary's `import` against the test app's database.
 fn run_import(app: &TestApp, paths: &[&Path]) -> (bool, String, String) {
@@ -24,15 +24,6 @@ fn run_import(app: &TestApp, paths: &[&Path]) -> (bool, String, String) {
     )
 }
 
-fn temp_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "prep_content_{}",
-        prep_graphql::auth::random_hex(6)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Everything the API shows: the full page of every role.
 async fn snapshot(app: &TestApp) -> Value {
     app.data(
@@ -45,7 +36,7 @@ async fn snapshot(app: &TestApp) -> Value {
 api_test! {
     async fn every_bad_file_is_rejected_with_its_message_and_nothing_written(app: TestApp) {
         let before = snapshot(&app).await;
-        let dir = temp_dir();
+        let dir = temp_dir("content");
         // Each case edits the bundled (valid) file once; with a new slug, a
         // successful import would add a role.
         let base = BACKEND_TOML.replacen(
@@ -109,7 +100,7 @@ api_test! {
 
 api_test! {
     async fn importing_twice_leaves_the_same_database(app: TestApp) {
-        let dir = temp_dir();
+        let dir = temp_dir("content");
         std::fs::write(dir.join("backend-developer.toml"), BACKEND_TOML).unwrap();
         std::fs::write(dir.join("generated-007.toml"), generated_role(7)).unwrap();
 
@@ -132,7 +123,7 @@ api_test! {
     async fn an_edited_file_updates_the_role_and_keeps_question_ids(app: TestApp) {
         let query = r#"{ role(slug: "backend-developer") { title questions { id prompt } mistakes { title } } }"#;
         let before = app.data(query, json!({})).await;
-        let dir = temp_dir();
+        let dir = temp_dir("content");
         let edited = BACKEND_TOML
             .replacen("title = \"Backend Developer\"", "title = \"Backend Engineer\"", 1)
             .replacen(

@@ -7,20 +7,10 @@ use prep_graphql::config::{HttpConfig, Settings};
 use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use serde_json::{Value, json};
 
-use crate::helpers::api_test;
+use crate::helpers::{api_test, temp_dir};
 
 const INDEX_HTML: &str = "<!doctype html><title>app</title><div id=root></div>";
 const APP_JS: &str = "console.log('app');";
-
-/// A fresh directory under the system's temporary one.
-fn temp_dir(purpose: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "prep_{purpose}_{}",
-        prep_graphql::auth::random_hex(6)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A built app as the bundler leaves it: `index.html` and hashed assets.
 fn built_spa() -> PathBuf {

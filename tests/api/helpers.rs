@@ -346,3 +346,13 @@ macro_rules! api_test {
     };
 }
 pub(crate) use api_test;
+
+/// A fresh directory under the system's temporary one, named for its `purpose`.
+pub fn temp_dir(purpose: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "prep_{purpose}_{}",
+        prep_graphql::auth::random_hex(6)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -71,24 +71,24 @@ async function textOf(locator) {
   return ((await locator.textContent()) ?? '').trim();
 }
 
-/** Waits until `locator`'s text is `expected`; fails with the last text seen. */
-async function waitForText(locator, expected, timeout = 5_000) {
+/** Waits until `read()` gives `expected`; fails with the last `what` seen. */
+async function waitForEqual(read, expected, what, timeout) {
   let seen;
   try {
-    await eventually(async () => (seen = await textOf(locator)) === expected, { timeout });
+    await eventually(async () => (seen = await read()) === expected, { timeout });
   } catch {
-    assert.fail(`expected text ${JSON.stringify(expected)}, still ${JSON.stringify(seen)} after ${timeout} ms`);
+    assert.fail(`expected ${what} ${JSON.stringify(expected)}, still ${JSON.stringify(seen)} after ${timeout} ms`);
   }
 }
 
+/** Waits until `locator`'s text is `expected`. */
+function waitForText(locator, expected, timeout = 5_000) {
+  return waitForEqual(() => textOf(locator), expected, 'text', timeout);
+}
+
 /** Waits until the input or textarea `locator` holds `expected`. */
-async function waitForValue(locator, expected, timeout = 5_000) {
-  let seen;
-  try {
-    await eventually(async () => (seen = await locator.inputValue()) === expected, { timeout });
-  } catch {
-    assert.fail(`expected value ${JSON.stringify(expected)}, still ${JSON.stringify(seen)} after ${timeout} ms`);
-  }
+function waitForValue(locator, expected, timeout = 5_000) {
+  return waitForEqual(() => locator.inputValue(), expected, 'value', timeout);
 }
 
 /** Signs up through the form on `page`, which must show it; returns the email. */
