@@ -21,14 +21,15 @@ use std::time::Duration;
 use async_graphql::Enum;
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use entity::star_draft;
+
+use crate::drafts::owned::owned_by_each;
 
 /// The PostgreSQL channel the notices travel on.
 pub const CHANNEL: &str = "prep_events";
@@ -246,25 +247,25 @@ async fn dispatch(
 
 /// Turns a batch of notices into broadcasts, loading every live draft in one statement.
 async fn resolve(db: &DatabaseConnection, batch: Vec<Raw>) -> Vec<BusMessage> {
-    let live: Vec<i32> = batch
+    let live: Vec<(i32, Condition)> = batch
         .iter()
         .filter_map(|raw| match raw {
-            Raw::Notice(Notice::Draft { kind, draft_id, .. })
-                if *kind != StarDraftEventKind::Deleted =>
-            {
-                Some(*draft_id)
-            }
+            Raw::Notice(Notice::Draft {
+                kind,
+                draft_id,
+                owner_id,
+                ..
+            }) if *kind != StarDraftEventKind::Deleted => Some((
+                *owner_id,
+                Condition::all().add(star_draft::Column::Id.eq(*draft_id)),
+            )),
             _ => None,
         })
         .collect();
     let rows: HashMap<i32, star_draft::Model> = if live.is_empty() {
         HashMap::new()
     } else {
-        match star_draft::Entity::find()
-            .filter(star_draft::Column::Id.is_in(live))
-            .all(db)
-            .await
-        {
+        match owned_by_each(live).all(db).await {
             Ok(rows) => rows.into_iter().map(|r| (r.id, r)).collect(),
             Err(e) => {
                 tracing::error!(error = %e, "loading drafts for events; asking subscribers to resync");

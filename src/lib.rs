@@ -13,6 +13,7 @@
 //! - [`events`]: draft change events across instances; [`ws`]: GraphQL over WebSocket.
 //! - [`drafts`]: versioned STAR drafts and their feedback.
 //! - [`money`], [`auth`]: plain domain functions with unit tests beside them.
+//! - [`stored`]: the enumerations stored as text (draft status, question category, resource kind).
 //!
 //! Storage lives in the `entity` (tables) and `migration` (schema changes) crates.
 
@@ -29,4 +30,5 @@ pub mod http;
 pub mod metrics;
 pub mod money;
 pub mod server;
+pub mod stored;
 pub mod ws;

@@ -6,7 +6,7 @@ mod validate;
 
 pub use import::{ImportError, ImportReport, import};
 pub use model::RoleContent;
-pub use validate::{ContentLimits, QUESTION_CATEGORIES, RESOURCE_KINDS, validate};
+pub use validate::{ContentLimits, validate};
 
 /// The content files compiled into the binary, imported when the database holds no role.
 pub const BUNDLED: &[(&str, &str)] = &[(

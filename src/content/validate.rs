@@ -5,11 +5,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use super::model::RoleContent;
-
-/// Question categories a content file may use (stored as written).
-pub const QUESTION_CATEGORIES: &[&str] = &["behavioural", "technical", "situational", "general"];
-/// Resource kinds a content file may use (stored as written).
-pub const RESOURCE_KINDS: &[&str] = &["salary_guide", "article", "video", "course", "tool"];
+use crate::stored::{QuestionCategory, ResourceKind, StoredEnum};
 
 /// Length limits of content text, in characters.
 #[derive(Debug, Clone)]
@@ -135,7 +131,7 @@ pub fn validate(file: &str, role: &RoleContent, limits: &ContentLimits) -> Vec<S
         r.one_of(
             &format!("questions[{i}].category"),
             &q.category,
-            QUESTION_CATEGORIES,
+            QuestionCategory::STORED,
         );
         r.short(&format!("questions[{i}].prompt"), &q.prompt);
     }
@@ -225,7 +221,11 @@ pub fn validate(file: &str, role: &RoleContent, limits: &ContentLimits) -> Vec<S
 
     for (i, res) in role.resources.iter().enumerate() {
         r.short(&format!("resources[{i}].title"), &res.title);
-        r.one_of(&format!("resources[{i}].kind"), &res.kind, RESOURCE_KINDS);
+        r.one_of(
+            &format!("resources[{i}].kind"),
+            &res.kind,
+            ResourceKind::STORED,
+        );
         let path = format!("resources[{i}].url");
         match url::Url::parse(&res.url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && res.url.len() <= limits.url => {}

@@ -6,6 +6,9 @@
 //! on one version exactly one wins and the others get VERSION_CONFLICT.
 
 pub mod feedback;
+pub mod owned;
+
+pub use owned::find_owned;
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
@@ -20,37 +23,9 @@ use crate::config::DraftLimits;
 use crate::db::{begin_write, now};
 use crate::error::{AppError, AppResult};
 use crate::events::{EventBus, Notice, StarDraftEventKind};
+use crate::stored::StoredEnum;
 
-/// A draft's lifecycle state, stored lowercase.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum StarDraftStatus {
-    Draft,
-    Ready,
-    Archived,
-}
-
-impl StarDraftStatus {
-    /// The stored value.
-    pub fn stored(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Ready => "ready",
-            Self::Archived => "archived",
-        }
-    }
-
-    /// Parses a stored value.
-    pub fn from_stored(value: &str) -> AppResult<Self> {
-        match value {
-            "draft" => Ok(Self::Draft),
-            "ready" => Ok(Self::Ready),
-            "archived" => Ok(Self::Archived),
-            other => Err(AppError::internal(anyhow::anyhow!(
-                "unknown draft status {other:?}"
-            ))),
-        }
-    }
-}
+pub use crate::stored::StarDraftStatus;
 
 /// The text of a draft: what a revision keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -154,18 +129,6 @@ fn not_found() -> AppError {
     AppError::NotFound("no such draft".to_owned())
 }
 
-/// The viewer's draft `id`, or `None` (also when another user owns it).
-pub async fn find_owned(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: i32,
-) -> AppResult<Option<star_draft::Model>> {
-    Ok(star_draft::Entity::find_by_id(id)
-        .filter(star_draft::Column::UserId.eq(viewer.user_id))
-        .one(db)
-        .await?)
-}
-
 async fn insert_revision(
     db: &impl ConnectionTrait,
     draft_id: i32,
@@ -208,10 +171,7 @@ pub async fn create(
     {
         return Err(AppError::bad_input("questionId", "no such question"));
     }
-    let owned = star_draft::Entity::find()
-        .filter(star_draft::Column::UserId.eq(viewer.user_id))
-        .count(&tx)
-        .await?;
+    let owned = owned::owned_by(viewer.user_id).count(&tx).await?;
     if owned >= limits.max_drafts_per_user {
         return Err(AppError::bad_input(
             "input",
@@ -268,7 +228,8 @@ async fn write_version(
         .await?;
     if written.rows_affected != 1 {
         // Another writer got there first; report where the draft is now.
-        let current = star_draft::Entity::find_by_id(draft.id)
+        let current = owned::owned_by(draft.user_id)
+            .filter(star_draft::Column::Id.eq(draft.id))
             .one(tx)
             .await?
             .ok_or_else(not_found)?;

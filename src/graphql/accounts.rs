@@ -6,6 +6,7 @@ use sea_orm::EntityTrait;
 
 use entity::user;
 
+use super::ids::IdKind;
 use super::viewer::{require_viewer, viewer};
 use super::{database, ids};
 use crate::auth::{self, LoginThrottle};
@@ -18,7 +19,7 @@ pub struct User(pub user::Model);
 #[Object]
 impl User {
     async fn id(&self) -> ID {
-        ids::encode("User", self.0.id)
+        ids::encode(IdKind::User, self.0.id)
     }
     async fn email(&self) -> &str {
         &self.0.email

@@ -1,7 +1,9 @@
 //! Opaque global IDs: `base64url("<Type>:<primary key>")`.
 //!
 //! Clients must treat IDs as opaque; the type prefix lets `node(id:)` find the
-//! table and lets typed arguments refuse an ID of the wrong type.
+//! table and lets typed arguments refuse an ID of the wrong type. Every type
+//! name an ID may carry is a variant of [`IdKind`]: a new node type adds one
+//! variant and its name.
 
 use async_graphql::ID;
 use base64::Engine;
@@ -9,27 +11,90 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::error::AppError;
 
-/// The global ID of row `key` of `kind` (a GraphQL type name).
-pub fn encode(kind: &str, key: i32) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{key}")))
+/// The GraphQL types that have global IDs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdKind {
+    Role,
+    Skill,
+    Question,
+    PrepStep,
+    TimelinePhase,
+    TimelineTask,
+    Mistake,
+    SalaryBenchmark,
+    Faq,
+    Resource,
+    StarDraft,
+    User,
 }
 
-/// Splits a global ID into its type name and key; `None` when it is not one of ours.
-pub fn decode(id: &str) -> Option<(String, i32)> {
+impl IdKind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [Self] = &[
+        Self::Role,
+        Self::Skill,
+        Self::Question,
+        Self::PrepStep,
+        Self::TimelinePhase,
+        Self::TimelineTask,
+        Self::Mistake,
+        Self::SalaryBenchmark,
+        Self::Faq,
+        Self::Resource,
+        Self::StarDraft,
+        Self::User,
+    ];
+
+    /// The GraphQL type name, as written into the ID.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Role => "Role",
+            Self::Skill => "Skill",
+            Self::Question => "Question",
+            Self::PrepStep => "PrepStep",
+            Self::TimelinePhase => "TimelinePhase",
+            Self::TimelineTask => "TimelineTask",
+            Self::Mistake => "Mistake",
+            Self::SalaryBenchmark => "SalaryBenchmark",
+            Self::Faq => "Faq",
+            Self::Resource => "Resource",
+            Self::StarDraft => "StarDraft",
+            Self::User => "User",
+        }
+    }
+
+    /// The kind named `name`, if it is one of ours.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}
+
+/// The global ID of row `key` of `kind`.
+pub fn encode(kind: IdKind, key: i32) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{key}", kind.name())))
+}
+
+/// Splits a global ID into its kind and key; `None` when it is not one of ours.
+pub fn decode(id: &str) -> Option<(IdKind, i32)> {
     let raw = URL_SAFE_NO_PAD.decode(id).ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (kind, key) = text.split_once(':')?;
     let key: i32 = key.parse().ok()?;
-    (key > 0 && !kind.is_empty()).then(|| (kind.to_owned(), key))
+    let kind = IdKind::from_name(kind)?;
+    (key > 0).then_some((kind, key))
 }
 
 /// Decodes an ID argument that must be of type `kind`, else BAD_USER_INPUT naming `field`.
-pub fn decode_as(kind: &str, id: &ID, field: &str) -> Result<i32, AppError> {
+pub fn decode_as(kind: IdKind, id: &ID, field: &str) -> Result<i32, AppError> {
     match decode(id) {
         Some((k, key)) if k == kind => Ok(key),
         Some((k, _)) => Err(AppError::bad_input(
             field,
-            format!("expected the ID of a {kind}, got the ID of a {k}"),
+            format!(
+                "expected the ID of a {}, got the ID of a {}",
+                kind.name(),
+                k.name()
+            ),
         )),
         None => Err(AppError::bad_input(field, "malformed ID")),
     }
@@ -41,23 +106,29 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let id = encode("Role", 42);
-        assert_eq!(decode(&id), Some(("Role".to_owned(), 42)));
-        assert!(!id.contains("Role"), "IDs are opaque: {}", id.0);
+        for kind in IdKind::ALL {
+            let id = encode(*kind, 42);
+            assert_eq!(decode(&id), Some((*kind, 42)));
+            assert!(!id.contains(kind.name()), "IDs are opaque: {}", id.0);
+        }
     }
 
     #[test]
-    fn rejects_garbage_and_non_positive_keys() {
+    fn rejects_garbage_unknown_types_and_non_positive_keys() {
         assert_eq!(decode("not base64 !"), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Role")), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Role:x")), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Role:-1")), None);
+        assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Planet:1")), None);
     }
 
     #[test]
     fn decode_as_refuses_another_type() {
-        let err = decode_as("Question", &encode("Role", 1), "questionId").unwrap_err();
+        let err = decode_as(IdKind::Question, &encode(IdKind::Role, 1), "questionId").unwrap_err();
         assert_eq!(err.code(), "BAD_USER_INPUT");
-        assert_eq!(decode_as("Role", &encode("Role", 7), "id").ok(), Some(7));
+        assert_eq!(
+            decode_as(IdKind::Role, &encode(IdKind::Role, 7), "id").ok(),
+            Some(7)
+        );
     }
 }

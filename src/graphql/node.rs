@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Interface, Object};
 use entity::{question, role, skill};
 
 use super::drafts::StarDraft;
+use super::ids::IdKind;
 use super::loaders::by_id;
 use super::roles::{Question, Role, Skill};
 use super::viewer::require_viewer;
@@ -33,21 +34,29 @@ impl NodeQuery {
         let Some((kind, key)) = ids::decode(&id) else {
             return Err(AppError::bad_input("id", "malformed ID"));
         };
-        Ok(match kind.as_str() {
-            "Role" => by_id::<role::Entity>(ctx, key)
+        Ok(match kind {
+            IdKind::Role => by_id::<role::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::Role(Role::alone(m))),
-            "Skill" => by_id::<skill::Entity>(ctx, key)
+            IdKind::Skill => by_id::<skill::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::Skill(Skill::alone(m))),
-            "Question" => by_id::<question::Entity>(ctx, key)
+            IdKind::Question => by_id::<question::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::Question(Question::alone(m))),
             // Private: UNAUTHENTICATED when anonymous, null unless the viewer owns it.
-            "StarDraft" => drafts::find_owned(database(ctx)?, require_viewer(ctx)?, key)
+            IdKind::StarDraft => drafts::find_owned(database(ctx)?, require_viewer(ctx)?, key)
                 .await?
                 .map(|m| Node::StarDraft(StarDraft::alone(m))),
-            _ => None,
+            // Types that have IDs but are not fetched by them on their own.
+            IdKind::PrepStep
+            | IdKind::TimelinePhase
+            | IdKind::TimelineTask
+            | IdKind::Mistake
+            | IdKind::SalaryBenchmark
+            | IdKind::Faq
+            | IdKind::Resource
+            | IdKind::User => None,
         })
     }
 }

@@ -11,9 +11,11 @@ use entity::{
 };
 
 use super::ids;
+use super::ids::IdKind;
 use super::loaders::Siblings;
 use crate::error::{AppError, AppResult};
 use crate::money;
+use crate::stored::StoredEnum;
 
 /// A step of preparation.
 pub struct PrepStep(pub prep_step::Model);
@@ -21,7 +23,7 @@ pub struct PrepStep(pub prep_step::Model);
 #[Object]
 impl PrepStep {
     async fn id(&self) -> ID {
-        ids::encode("PrepStep", self.0.id)
+        ids::encode(IdKind::PrepStep, self.0.id)
     }
     async fn position(&self) -> i32 {
         self.0.position
@@ -47,7 +49,7 @@ impl TimelinePhase {
 #[Object]
 impl TimelinePhase {
     async fn id(&self) -> ID {
-        ids::encode("TimelinePhase", self.row.id)
+        ids::encode(IdKind::TimelinePhase, self.row.id)
     }
     async fn position(&self) -> i32 {
         self.row.position
@@ -77,7 +79,7 @@ pub struct TimelineTask(pub timeline_task::Model);
 #[Object]
 impl TimelineTask {
     async fn id(&self) -> ID {
-        ids::encode("TimelineTask", self.0.id)
+        ids::encode(IdKind::TimelineTask, self.0.id)
     }
     async fn position(&self) -> i32 {
         self.0.position
@@ -93,7 +95,7 @@ pub struct Mistake(pub mistake::Model);
 #[Object]
 impl Mistake {
     async fn id(&self) -> ID {
-        ids::encode("Mistake", self.0.id)
+        ids::encode(IdKind::Mistake, self.0.id)
     }
     async fn position(&self) -> i32 {
         self.0.position
@@ -112,7 +114,7 @@ pub struct Faq(pub faq::Model);
 #[Object]
 impl Faq {
     async fn id(&self) -> ID {
-        ids::encode("Faq", self.0.id)
+        ids::encode(IdKind::Faq, self.0.id)
     }
     async fn position(&self) -> i32 {
         self.0.position
@@ -125,15 +127,7 @@ impl Faq {
     }
 }
 
-/// What a resource is.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum ResourceKind {
-    SalaryGuide,
-    Article,
-    Video,
-    Course,
-    Tool,
-}
+pub use crate::stored::ResourceKind;
 
 /// A linked resource.
 pub struct Resource(pub resource::Model);
@@ -141,7 +135,7 @@ pub struct Resource(pub resource::Model);
 #[Object]
 impl Resource {
     async fn id(&self) -> ID {
-        ids::encode("Resource", self.0.id)
+        ids::encode(IdKind::Resource, self.0.id)
     }
     async fn position(&self) -> i32 {
         self.0.position
@@ -150,19 +144,7 @@ impl Resource {
         &self.0.title
     }
     async fn kind(&self) -> AppResult<ResourceKind> {
-        Ok(match self.0.kind.as_str() {
-            "salary_guide" => ResourceKind::SalaryGuide,
-            "article" => ResourceKind::Article,
-            "video" => ResourceKind::Video,
-            "course" => ResourceKind::Course,
-            "tool" => ResourceKind::Tool,
-            other => {
-                return Err(AppError::internal(anyhow::anyhow!(
-                    "resource {} has unknown kind {other:?}",
-                    self.0.id
-                )));
-            }
-        })
+        ResourceKind::from_stored(&self.0.kind)
     }
     async fn url(&self) -> &str {
         &self.0.url
@@ -220,7 +202,7 @@ impl SalaryBenchmark {
 #[Object]
 impl SalaryBenchmark {
     async fn id(&self) -> ID {
-        ids::encode("SalaryBenchmark", self.row.id)
+        ids::encode(IdKind::SalaryBenchmark, self.row.id)
     }
     /// ISO 3166-1 alpha-2 code, e.g. "GB".
     async fn country(&self) -> &str {

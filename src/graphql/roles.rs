@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
@@ -17,12 +17,14 @@ use entity::{
 };
 
 use super::drafts::{DraftsOfQuestion, StarDraft};
+use super::ids::IdKind;
 use super::loaders::{RoleOfQuestion, RolesOfSkill, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
 use super::viewer::viewer;
 use super::{api_limits, database, ids};
 use crate::error::{AppError, AppResult};
+use crate::stored::StoredEnum;
 
 /// A role page.
 pub struct Role {
@@ -53,7 +55,7 @@ pub struct Reviewer {
 #[Object]
 impl Role {
     pub async fn id(&self) -> ID {
-        ids::encode("Role", self.row.id)
+        ids::encode(IdKind::Role, self.row.id)
     }
 
     /// URL-safe unique name, e.g. `backend-developer`.
@@ -214,7 +216,7 @@ impl Skill {
 #[Object]
 impl Skill {
     pub async fn id(&self) -> ID {
-        ids::encode("Skill", self.row.id)
+        ids::encode(IdKind::Skill, self.row.id)
     }
 
     async fn name(&self) -> &str {
@@ -245,37 +247,7 @@ impl Skill {
     }
 }
 
-/// The kind of an interview question.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum QuestionCategory {
-    Behavioural,
-    Technical,
-    Situational,
-    General,
-}
-
-impl QuestionCategory {
-    /// The value stored in `questions.category`.
-    pub fn stored(self) -> &'static str {
-        match self {
-            Self::Behavioural => "behavioural",
-            Self::Technical => "technical",
-            Self::Situational => "situational",
-            Self::General => "general",
-        }
-    }
-
-    fn from_stored(value: &str) -> Option<Self> {
-        [
-            Self::Behavioural,
-            Self::Technical,
-            Self::Situational,
-            Self::General,
-        ]
-        .into_iter()
-        .find(|c| c.stored() == value)
-    }
-}
+pub use crate::stored::QuestionCategory;
 
 /// An interview question of a role.
 pub struct Question {
@@ -314,7 +286,7 @@ impl Question {
 #[Object]
 impl Question {
     pub async fn id(&self) -> ID {
-        ids::encode("Question", self.row.id)
+        ids::encode(IdKind::Question, self.row.id)
     }
 
     /// 1-based place in the role's list.
@@ -327,13 +299,7 @@ impl Question {
     }
 
     async fn category(&self) -> AppResult<QuestionCategory> {
-        QuestionCategory::from_stored(&self.row.category).ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!(
-                "question {} has unknown category {:?}",
-                self.row.id,
-                self.row.category
-            ))
-        })
+        QuestionCategory::from_stored(&self.row.category)
     }
 
     async fn role(&self, ctx: &Context<'_>) -> AppResult<Role> {
@@ -461,12 +427,19 @@ impl RoleQuery {
         search: Option<String>,
         skill: Option<String>,
     ) -> AppResult<Connection<String, Role, RoleConnectionFields>> {
-        let page = PageRequest::new("Role", first, after, last, before, api_limits(ctx)?)?;
+        let page = PageRequest::new(
+            IdKind::Role.name(),
+            first,
+            after,
+            last,
+            before,
+            api_limits(ctx)?,
+        )?;
         let filter = RoleFilter::new(search.as_deref(), skill.as_deref());
         let rows = fetch_role_page(database(ctx)?, &filter, &page).await?;
         let siblings = Siblings::of::<role::Entity>(&rows);
         Ok(page.finish(
-            "Role",
+            IdKind::Role.name(),
             rows,
             |r| r.id.to_string(),
             |r| Role::new(r, siblings.clone()),

@@ -12,16 +12,18 @@ use async_graphql::{Context, ID, Object, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use futures_util::stream;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use entity::star_draft;
 
 use super::drafts::StarDraft;
+use super::ids::IdKind;
 use super::viewer::require_viewer;
 use super::{database, events, ids};
 use crate::auth::Viewer;
 use crate::drafts;
+use crate::drafts::owned::owned_by;
 use crate::error::{AppError, AppResult};
 use crate::events::{BusMessage, DraftChange, StarDraftEventKind};
 
@@ -59,7 +61,7 @@ impl StarDraftEvent {
         self.kind
     }
     async fn draft_id(&self) -> ID {
-        ids::encode("StarDraft", self.draft_id)
+        ids::encode(IdKind::StarDraft, self.draft_id)
     }
     /// The draft's version after the change (for DELETED, the last version).
     async fn version(&self) -> i32 {
@@ -105,8 +107,7 @@ impl Follow {
 
     /// Reloads the latest state after lost or skipped events.
     async fn resync(&mut self) -> AppResult<()> {
-        let mut query =
-            star_draft::Entity::find().filter(star_draft::Column::UserId.eq(self.viewer.user_id));
+        let mut query = owned_by(self.viewer.user_id);
         if let Some(id) = self.only {
             query = query.filter(star_draft::Column::Id.eq(id));
         } else {
@@ -193,7 +194,7 @@ impl DraftSubscription {
         known_version: Option<i32>,
     ) -> Result<impl Stream<Item = StarDraftEvent> + use<>, AppError> {
         let viewer = *require_viewer(ctx)?;
-        let key = ids::decode_as("StarDraft", &id, "id")?;
+        let key = ids::decode_as(IdKind::StarDraft, &id, "id")?;
         // Subscribe before reading, so no change falls between the two.
         let rx = events(ctx)?.subscribe();
         let db = database(ctx)?.clone();

@@ -1,0 +1,139 @@
+//! The owner's draft mutations: create, update, delete, restore.
+
+use async_graphql::{Context, ID, InputObject, Object};
+
+use super::types::StarDraft;
+use crate::drafts::{self, DraftPatch, DraftText, StarDraftStatus};
+use crate::error::{AppError, AppResult};
+use crate::graphql::ids::{self, IdKind};
+use crate::graphql::viewer::require_viewer;
+use crate::graphql::{database, events};
+
+/// `createStarDraft` arguments; every field may be left out.
+#[derive(InputObject)]
+pub struct CreateStarDraftInput {
+    /// The question the draft answers.
+    question_id: Option<ID>,
+    title: Option<String>,
+    situation: Option<String>,
+    task: Option<String>,
+    action: Option<String>,
+    result: Option<String>,
+}
+
+/// `updateStarDraft` arguments: the fields given change, the others stay.
+#[derive(InputObject)]
+pub struct UpdateStarDraftInput {
+    id: ID,
+    /// The version the change was made on; a stale one gives VERSION_CONFLICT.
+    expected_version: i32,
+    title: Option<String>,
+    situation: Option<String>,
+    task: Option<String>,
+    action: Option<String>,
+    result: Option<String>,
+    status: Option<StarDraftStatus>,
+}
+
+/// Draft mutations; all need a signed-in viewer.
+#[derive(Default)]
+pub struct DraftMutation;
+
+#[Object]
+impl DraftMutation {
+    /// Starts a draft at version 1, optionally for a question.
+    async fn create_star_draft(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateStarDraftInput,
+    ) -> AppResult<StarDraft> {
+        let viewer = require_viewer(ctx)?;
+        let question_id = input
+            .question_id
+            .as_ref()
+            .map(|id| ids::decode_as(IdKind::Question, id, "questionId"))
+            .transpose()?;
+        let text = DraftText {
+            title: input.title.unwrap_or_default(),
+            situation: input.situation.unwrap_or_default(),
+            task: input.task.unwrap_or_default(),
+            action: input.action.unwrap_or_default(),
+            result: input.result.unwrap_or_default(),
+        };
+        let draft = drafts::create(
+            database(ctx)?,
+            viewer,
+            question_id,
+            text,
+            draft_limits(ctx)?,
+            events(ctx)?,
+        )
+        .await?;
+        Ok(StarDraft::alone(draft))
+    }
+
+    /// Changes the fields given, made on `expectedVersion`.
+    async fn update_star_draft(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateStarDraftInput,
+    ) -> AppResult<StarDraft> {
+        let viewer = require_viewer(ctx)?;
+        let id = ids::decode_as(IdKind::StarDraft, &input.id, "id")?;
+        let patch = DraftPatch {
+            title: input.title,
+            situation: input.situation,
+            task: input.task,
+            action: input.action,
+            result: input.result,
+            status: input.status,
+        };
+        let draft = drafts::update(
+            database(ctx)?,
+            viewer,
+            id,
+            input.expected_version,
+            patch,
+            draft_limits(ctx)?,
+            events(ctx)?,
+        )
+        .await?;
+        Ok(StarDraft::alone(draft))
+    }
+
+    /// Deletes a draft and its history; returns its ID.
+    async fn delete_star_draft(&self, ctx: &Context<'_>, id: ID) -> AppResult<ID> {
+        let viewer = require_viewer(ctx)?;
+        let key = ids::decode_as(IdKind::StarDraft, &id, "id")?;
+        drafts::delete(database(ctx)?, viewer, key, events(ctx)?).await?;
+        Ok(id)
+    }
+
+    /// Makes a new version with the text of revision `version`. With
+    /// `expectedVersion`, a restore made on a stale version gives VERSION_CONFLICT.
+    async fn restore_star_draft_revision(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        expected_version: Option<i32>,
+    ) -> AppResult<StarDraft> {
+        let viewer = require_viewer(ctx)?;
+        let key = ids::decode_as(IdKind::StarDraft, &id, "id")?;
+        let draft = drafts::restore(
+            database(ctx)?,
+            viewer,
+            key,
+            version,
+            expected_version,
+            events(ctx)?,
+        )
+        .await?;
+        Ok(StarDraft::alone(draft))
+    }
+}
+
+fn draft_limits<'a>(ctx: &Context<'a>) -> AppResult<&'a crate::config::DraftLimits> {
+    ctx.data::<crate::config::DraftLimits>()
+        .map_err(|e| AppError::internal(anyhow::anyhow!("no draft limits: {}", e.message)))
+}
