@@ -23,13 +23,13 @@ use tower_http::trace::TraceLayer;
 use crate::config::Settings;
 use crate::content::{self, ContentLimits};
 use crate::events::EventBus;
-use crate::graphql::persisted::PersistedQueries;
 use crate::graphql::{self, AppSchema};
 use crate::http;
 use crate::http::cache::ResponseCache;
 use crate::http::ide::IdeAssets;
+use crate::http::operation::persisted::PersistedQueries;
+use crate::http::ws::ConnectionCounts;
 use crate::metrics::Metrics;
-use crate::ws::ConnectionCounts;
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -42,7 +42,7 @@ pub struct AppState {
     pub persisted: Arc<PersistedQueries>,
     /// Anonymous query answers, keyed by content version.
     pub responses: Arc<ResponseCache>,
-    /// Open WebSocket connections per account.
+    /// Open WebSocket connections per account and per client address.
     pub ws_connections: Arc<ConnectionCounts>,
     /// Set to true when the server starts shutting down.
     pub shutdown: Arc<watch::Sender<bool>>,

@@ -102,7 +102,7 @@ pub enum LogFormat {
     Json,
 }
 
-/// HTTP hardening: query limits, the transport, browser security, production mode.
+/// Hardening: query limits (for every transport), HTTP, browser security, production mode.
 #[derive(Debug, Clone, Args)]
 pub struct HttpConfig {
     /// Deepest selection nesting a query may have. The IDEs' schema introspection
@@ -325,6 +325,19 @@ pub struct WsConfig {
     /// Draft events buffered per instance; a subscriber further behind skips to the latest state.
     #[arg(long, env = "PREP_EVENT_BUFFER", default_value_t = 256)]
     pub event_buffer: usize,
+    /// Largest WebSocket message or frame, in bytes (default: `--max-body-bytes`).
+    #[arg(long, env = "PREP_WS_MAX_MESSAGE_BYTES")]
+    pub ws_max_message_bytes: Option<usize>,
+    /// Sockets one client address may hold open before sending `connection_init`;
+    /// more upgrades get 429.
+    #[arg(long, env = "PREP_WS_MAX_PENDING_PER_ADDRESS", default_value_t = 16)]
+    pub ws_max_pending_per_address: usize,
+    /// Acknowledged anonymous sockets one client address may hold open (4429 beyond).
+    #[arg(long, env = "PREP_WS_MAX_ANONYMOUS_PER_ADDRESS", default_value_t = 32)]
+    pub ws_max_anonymous_per_address: usize,
+    /// Seconds an acknowledged socket with no running operation stays open.
+    #[arg(long, env = "PREP_WS_IDLE_TIMEOUT_SECS", default_value_t = 300)]
+    pub ws_idle_timeout_secs: u64,
 }
 
 impl Default for WsConfig {
@@ -335,6 +348,10 @@ impl Default for WsConfig {
             ws_max_connections_per_user: 10,
             ws_keepalive_secs: 15,
             event_buffer: 256,
+            ws_max_message_bytes: None,
+            ws_max_pending_per_address: 16,
+            ws_max_anonymous_per_address: 32,
+            ws_idle_timeout_secs: 300,
         }
     }
 }

@@ -31,4 +31,3 @@ pub mod metrics;
 pub mod money;
 pub mod server;
 pub mod stored;
-pub mod ws;

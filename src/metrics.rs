@@ -41,9 +41,9 @@ impl Metrics {
         let requests = IntCounterVec::new(
             Opts::new(
                 "prep_graphql_requests_total",
-                "GraphQL requests by operation and outcome",
+                "GraphQL operations by operation name, outcome and transport (http, ws)",
             ),
-            &["operation", "outcome"],
+            &["operation", "outcome", "transport"],
         )?;
         let latency = HistogramVec::new(
             HistogramOpts::new(
@@ -103,10 +103,12 @@ impl Metrics {
         }
     }
 
-    /// Records one GraphQL request.
-    pub fn observe(&self, operation: Option<&str>, outcome: &str, seconds: f64) {
+    /// Records one GraphQL operation.
+    pub fn observe(&self, operation: Option<&str>, outcome: &str, transport: &str, seconds: f64) {
         let label = self.label(operation);
-        self.requests.with_label_values(&[&label, outcome]).inc();
+        self.requests
+            .with_label_values(&[&label, outcome, transport])
+            .inc();
         self.latency.with_label_values(&[&label]).observe(seconds);
     }
 

@@ -4,13 +4,11 @@
 //! cross-cutting pieces live beside them (`ids`, `pagination`, `loaders`, `node`).
 
 pub mod accounts;
-pub mod document;
 pub mod drafts;
 pub mod ids;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
-pub mod persisted;
 pub mod role_page;
 pub mod roles;
 pub mod subscriptions;

@@ -1,11 +1,14 @@
-//! The HTTP surface: `/graphql`, the IDE pages, the single-page app, health,
-//! readiness and metrics.
+//! The transports and the HTTP surface: `/graphql` over HTTP and WebSocket
+//! (both through the one operation pipeline), the IDE pages, the single-page
+//! app, health, readiness and metrics.
 
 mod accept;
 pub mod cache;
 pub mod graphql;
 pub mod ide;
+pub mod operation;
 mod ops;
 pub mod spa;
+pub mod ws;
 
 pub use ops::{healthz, metrics, readyz};

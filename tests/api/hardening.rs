@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use prep_graphql::config::{HttpConfig, Settings};
-use prep_graphql::graphql::persisted::hash;
+use prep_graphql::http::operation::persisted::hash;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

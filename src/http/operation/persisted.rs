@@ -35,6 +35,13 @@ impl PersistedError {
     }
 }
 
+/// The `persistedQuery.sha256Hash` extension of a request, if sent.
+pub fn sent_hash(request: &async_graphql::Request) -> Option<String> {
+    let ext = request.extensions.get("persistedQuery")?;
+    let value = serde_json::to_value(ext).ok()?;
+    value.get("sha256Hash")?.as_str().map(str::to_owned)
+}
+
 /// The hex SHA-256 of a document, as APQ computes it.
 pub fn hash(query: &str) -> String {
     hex::encode(Sha256::digest(query.as_bytes()))

@@ -1,11 +1,15 @@
-//! Checks on a query document before it is parsed or run: size, tokens, aliases.
+//! Checks on a query document before it is parsed or run: size, tokens,
+//! aliases, and NUL characters in its text values.
 //!
 //! Size and tokens are counted on the raw text with a small lexer, so a
 //! hostile document (10,000 levels deep, a megabyte long) is refused before
 //! the parser spends anything on it. Depth, complexity, directives and
 //! recursion are left to async-graphql's own limits (see `build_schema`).
 
+use async_graphql::Variables;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+// The parser's values (with variables), which async-graphql does not re-export.
+use async_graphql_value::{ConstValue, Value};
 
 use crate::config::HttpConfig;
 
@@ -124,6 +128,70 @@ pub fn check_parsed(document: &ExecutableDocument, limits: &HttpConfig) -> Resul
     Ok(())
 }
 
+/// The first input holding a NUL character: a variable's name, or an
+/// argument's name for a literal in the document.
+///
+/// PostgreSQL cannot store NUL in text and SQLite would keep it silently; no
+/// client has a reason to send one, so it is refused up front on every field.
+pub fn nul_in(document: &ExecutableDocument, variables: &Variables) -> Option<String> {
+    if let Some((name, _)) = variables.iter().find(|(_, v)| const_has_nul(v)) {
+        return Some(name.to_string());
+    }
+    let in_operations = document
+        .operations
+        .iter()
+        .find_map(|(_, op)| nul_in_set(&op.node.selection_set.node));
+    in_operations.or_else(|| {
+        document
+            .fragments
+            .values()
+            .find_map(|f| nul_in_set(&f.node.selection_set.node))
+    })
+}
+
+fn nul_in_set(set: &SelectionSet) -> Option<String> {
+    set.items.iter().find_map(|item| match &item.node {
+        Selection::Field(f) => {
+            let field = &f.node;
+            let directives = field
+                .directives
+                .iter()
+                .flat_map(|d| d.node.arguments.iter());
+            field
+                .arguments
+                .iter()
+                .chain(directives)
+                .find(|(_, value)| value_has_nul(&value.node))
+                .map(|(name, _)| name.node.to_string())
+                .or_else(|| nul_in_set(&field.selection_set.node))
+        }
+        Selection::InlineFragment(f) => nul_in_set(&f.node.selection_set.node),
+        Selection::FragmentSpread(_) => None,
+    })
+}
+
+fn value_has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::List(items) => items.iter().any(value_has_nul),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(k, v)| k.contains('\0') || value_has_nul(v)),
+        _ => false,
+    }
+}
+
+fn const_has_nul(value: &ConstValue) -> bool {
+    match value {
+        ConstValue::String(s) => s.contains('\0'),
+        ConstValue::List(items) => items.iter().any(const_has_nul),
+        ConstValue::Object(fields) => fields
+            .iter()
+            .any(|(k, v)| k.contains('\0') || const_has_nul(v)),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +218,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(aliases(&doc), 4);
+    }
+
+    #[test]
+    fn finds_nul_in_literals_and_variables() {
+        let doc = |q: &str| async_graphql::parser::parse_query(q).unwrap();
+        let none = Variables::default();
+        assert_eq!(
+            nul_in(&doc(r#"{ role(slug: "a") { title } }"#), &none),
+            None
+        );
+        assert_eq!(
+            nul_in(&doc(r#"{ role(slug: "a\u0000b") { title } }"#), &none).as_deref(),
+            Some("slug")
+        );
+        assert_eq!(
+            nul_in(
+                &doc(r#"mutation { register(input: { email: "x\u0000" }) { token } }"#),
+                &none
+            )
+            .as_deref(),
+            Some("input")
+        );
+        let vars = Variables::from_json(serde_json::json!({ "input": { "title": "a\u{0}" } }));
+        assert_eq!(nul_in(&doc("{ a }"), &vars).as_deref(), Some("input"));
     }
 
     #[test]

@@ -1,52 +1,23 @@
-//! GraphQL over WebSocket on `/graphql`: graphql-transport-ws (the graphql-ws
-//! library's protocol) and, for older clients, subscriptions-transport-ws
-//! (subprotocol `graphql-ws`).
-//!
-//! The protocol is handled here rather than by async-graphql's built-in
-//! socket so that every rule of graphql-transport-ws closes with its own code:
-//! 4400 invalid message, 4401 subscribe before ack, 4403 forbidden (bad or
-//! ended session), 4406 unsupported subprotocol, 4408 no `connection_init` in
-//! time, 4409 duplicate operation id, 4429 a second `connection_init` (and,
-//! with its own reason, too many connections for one account); 1001 when the
-//! server shuts down. async-graphql still executes each operation.
+//! One GraphQL WebSocket: the protocol loop and the operations it runs.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
+use super::{Protocol, Slot, close_message};
 use crate::app::AppState;
 use crate::auth::{self, Viewer};
-use crate::error::finish_response;
 use crate::events::BusMessage;
-use crate::graphql::accounts::ClientAddress;
-use crate::graphql::loaders;
-
-/// The two subprotocols spoken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Protocol {
-    /// `graphql-transport-ws`.
-    TransportWs,
-    /// `graphql-ws`, the legacy subscriptions-transport-ws protocol.
-    Legacy,
-}
-
-impl Protocol {
-    fn name(self) -> &'static str {
-        match self {
-            Self::TransportWs => "graphql-transport-ws",
-            Self::Legacy => "graphql-ws",
-        }
-    }
-}
+use crate::http::operation::{
+    self, Caller, Operation, Refusal, RefusalKind, RequestId, Transport, bearer_token,
+};
 
 /// Why a connection is being closed.
 struct Close(u16, String);
@@ -57,109 +28,6 @@ impl Close {
     }
 }
 
-/// Counts open authenticated connections per account on this instance.
-#[derive(Default)]
-pub struct ConnectionCounts(Mutex<HashMap<i32, usize>>);
-
-/// A counted connection; dropping it gives the slot back.
-struct Slot {
-    counts: Arc<ConnectionCounts>,
-    user_id: i32,
-}
-
-impl ConnectionCounts {
-    fn take(self: &Arc<Self>, user_id: i32, max: usize) -> Option<Slot> {
-        let mut counts = self.0.lock().ok()?;
-        let n = counts.entry(user_id).or_default();
-        if *n >= max {
-            return None;
-        }
-        *n += 1;
-        Some(Slot {
-            counts: self.clone(),
-            user_id,
-        })
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        if let Ok(mut counts) = self.counts.0.lock()
-            && let Some(n) = counts.get_mut(&self.user_id)
-        {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                counts.remove(&self.user_id);
-            }
-        }
-    }
-}
-
-/// Accepts the upgrade, choosing the client's preferred protocol we speak.
-pub fn upgrade(
-    state: AppState,
-    headers: &HeaderMap,
-    address: SocketAddr,
-    ws: WebSocketUpgrade,
-) -> Response {
-    let requested: Vec<String> = ws
-        .requested_protocols()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|p| p.trim().to_owned())
-        .collect();
-    let protocol = if requested.is_empty() {
-        Some(Protocol::TransportWs)
-    } else {
-        requested.iter().find_map(|p| match p.as_str() {
-            "graphql-transport-ws" => Some(Protocol::TransportWs),
-            "graphql-ws" => Some(Protocol::Legacy),
-            _ => None,
-        })
-    };
-    let header_token = crate::http::graphql::bearer_token(headers).map(str::to_owned);
-    let ws = match protocol {
-        Some(p) => ws.protocols([p.name()]),
-        None => ws,
-    };
-    ws.on_upgrade(move |socket| async move {
-        match protocol {
-            Some(protocol) => {
-                Connection {
-                    state,
-                    protocol,
-                    address,
-                    header_token,
-                    viewer: None,
-                    slot: None,
-                    initialised: false,
-                    operations: HashMap::new(),
-                    started: 0,
-                }
-                .run(socket)
-                .await
-            }
-            None => {
-                let mut socket = socket;
-                let _ = socket
-                    .send(close_message(4406, "Subprotocol not acceptable"))
-                    .await;
-            }
-        }
-    })
-}
-
-fn close_message(code: u16, reason: &str) -> Message {
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }))
-}
-
-fn text(value: Value) -> Message {
-    Message::Text(value.to_string().into())
-}
-
 /// What operation tasks send back to the connection.
 enum Outgoing {
     Send(Message),
@@ -167,13 +35,25 @@ enum Outgoing {
     Finished(String, u64),
 }
 
-struct Connection {
+/// The place a socket holds in the per-address or per-account counts.
+enum Place {
+    /// Before `connection_init`.
+    Pending(#[allow(dead_code)] Slot<IpAddr>),
+    /// Acknowledged without a token.
+    Anonymous(#[allow(dead_code)] Slot<IpAddr>),
+    /// Acknowledged for an account.
+    User(#[allow(dead_code)] Slot<i32>),
+}
+
+/// One socket's state.
+pub(super) struct Connection {
     state: AppState,
     protocol: Protocol,
-    address: SocketAddr,
+    client: IpAddr,
+    /// The upgrade request's bearer token; `Some("")` for a malformed header.
     header_token: Option<String>,
     viewer: Option<Viewer>,
-    slot: Option<Slot>,
+    place: Place,
     initialised: bool,
     /// Running operations by client id, with the number they were started as.
     operations: HashMap<String, (u64, JoinHandle<()>)>,
@@ -181,7 +61,27 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(mut self, socket: WebSocket) {
+    pub(super) fn new(
+        state: AppState,
+        protocol: Protocol,
+        client: IpAddr,
+        header_token: Option<String>,
+        pending: Slot<IpAddr>,
+    ) -> Self {
+        Self {
+            state,
+            protocol,
+            client,
+            header_token,
+            viewer: None,
+            place: Place::Pending(pending),
+            initialised: false,
+            operations: HashMap::new(),
+            started: 0,
+        }
+    }
+
+    pub(super) async fn run(mut self, socket: WebSocket) {
         let _open = GaugeGuard::new(self.state.metrics.ws_connections.clone());
         let config = self.state.settings.ws.clone();
         let (mut sink, mut incoming) = socket.split();
@@ -190,6 +90,9 @@ impl Connection {
         let mut stopping = self.state.shutdown.subscribe();
         let init_deadline = tokio::time::sleep(Duration::from_secs(config.ws_init_timeout_secs));
         tokio::pin!(init_deadline);
+        let idle_timeout = Duration::from_secs(config.ws_idle_timeout_secs.max(1));
+        let idle_deadline = tokio::time::sleep(idle_timeout);
+        tokio::pin!(idle_deadline);
         let mut keepalive =
             tokio::time::interval(Duration::from_secs(config.ws_keepalive_secs.max(1)));
         keepalive.tick().await;
@@ -199,15 +102,25 @@ impl Connection {
                 break Close::new(1001, "Server shutting down");
             }
             let expiry = self.viewer.map(|v| v.expires_at);
+            let idle = self.initialised && self.operations.is_empty();
             tokio::select! {
                 () = &mut init_deadline, if !self.initialised => {
                     break Close::new(4408, "Connection initialisation timeout");
                 }
+                () = &mut idle_deadline, if idle => {
+                    break Close::new(1000, "Idle timeout: no operation is running");
+                }
                 message = incoming.next() => {
                     let message = match message {
                         Some(Ok(m)) => m,
-                        _ => break Close::new(1000, ""),
+                        // A message over the size cap ends here too.
+                        Some(Err(e)) => {
+                            tracing::debug!(error = %e, "WebSocket read failed");
+                            break Close::new(1009, "Message too big or malformed");
+                        }
+                        None => break Close::new(1000, ""),
                     };
+                    idle_deadline.as_mut().reset(Instant::now() + idle_timeout);
                     match self.receive(message, &out_tx).await {
                         Ok(replies) => {
                             for reply in replies {
@@ -231,6 +144,9 @@ impl Connection {
                         // Not a later operation that reused the id.
                         if self.operations.get(&id).is_some_and(|(n, _)| *n == number) {
                             self.operations.remove(&id);
+                        }
+                        if self.operations.is_empty() {
+                            idle_deadline.as_mut().reset(Instant::now() + idle_timeout);
                         }
                     }
                 },
@@ -256,7 +172,7 @@ impl Connection {
             }
         };
         self.stop_all();
-        if close.0 != 1000 {
+        if close.0 != 1000 || !close.1.is_empty() {
             let _ = sink.send(close_message(close.0, &close.1)).await;
         }
         let _ = sink.close().await;
@@ -344,10 +260,15 @@ impl Connection {
                         "message": format!("at most {max} operations may run on one connection"),
                         "extensions": { "code": "RATE_LIMITED" }
                     }]);
-                    return Ok(vec![self.error_message(&id, error)]);
+                    return Ok(vec![error_message(&id, &error.to_string())]);
                 }
-                self.start(id, request, out.clone());
-                Ok(Vec::new())
+                match operation::prepare(&self.state, request, Transport::WebSocket) {
+                    Ok(operation) => {
+                        self.start(id, operation, out.clone());
+                        Ok(Vec::new())
+                    }
+                    Err(refusal) => Ok(vec![refusal_message(&id, &refusal)]),
+                }
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
                 let id = value
@@ -365,7 +286,8 @@ impl Connection {
     }
 
     /// `connection_init`: authenticates (payload first, then the upgrade
-    /// request's header) and acknowledges.
+    /// request's header), moves the socket from the pending count to its
+    /// account's or its address's, and acknowledges.
     async fn init(&mut self, payload: Option<&Value>) -> Result<Vec<Message>, Close> {
         if self.initialised {
             return Err(Close::new(4429, "Too many initialisation requests"));
@@ -375,43 +297,46 @@ impl Connection {
                 .iter()
                 .find_map(|k| p.get(*k))
                 .and_then(Value::as_str)
-                .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned())
+                .map(|v| bearer_token(v).unwrap_or(v.trim()).to_owned())
         });
-        let forbidden = || Close::new(4403, "Forbidden");
-        if let Some(token) = from_payload.or_else(|| self.header_token.clone()) {
-            let viewer = auth::authenticate(&self.state.db, &token)
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "checking a WebSocket token");
-                    Close::new(1011, "Internal error")
-                })?
-                .ok_or_else(forbidden)?;
-            let max = self.state.settings.ws.ws_max_connections_per_user;
-            self.slot = Some(
-                self.state
-                    .ws_connections
-                    .take(viewer.user_id, max)
+        let token = from_payload.or_else(|| self.header_token.clone());
+        let viewer = operation::authenticate(&self.state, token.as_deref())
+            .await
+            .map_err(|refusal| match refusal.kind {
+                RefusalKind::Unauthenticated => Close::new(4403, "Forbidden"),
+                _ => Close::new(1011, "Internal error"),
+            })?;
+        let config = &self.state.settings.ws;
+        let counts = &self.state.ws_connections;
+        self.place = match viewer {
+            Some(viewer) => Place::User(
+                counts
+                    .users
+                    .take(viewer.user_id, config.ws_max_connections_per_user)
                     .ok_or_else(|| Close::new(4429, "Too many connections for this account"))?,
-            );
-            self.viewer = Some(viewer);
-        }
+            ),
+            None => Place::Anonymous(
+                counts
+                    .anonymous
+                    .take(self.client, config.ws_max_anonymous_per_address)
+                    .ok_or_else(|| {
+                        Close::new(4429, "Too many anonymous connections from this address")
+                    })?,
+            ),
+        };
+        self.viewer = viewer;
         self.initialised = true;
         Ok(vec![text(json!({ "type": "connection_ack" }))])
     }
 
-    fn error_message(&self, id: &str, errors: Value) -> Message {
-        text(json!({ "type": "error", "id": id, "payload": errors }))
-    }
-
-    /// Runs one operation in its own task, forwarding its results.
-    fn start(&mut self, id: String, request: async_graphql::Request, out: mpsc::Sender<Outgoing>) {
-        let mut request = request
-            .data(loaders::new_loader(&self.state.db))
-            .data(ClientAddress(self.address.ip().to_string()));
-        if let Some(viewer) = self.viewer {
-            request = request.data(viewer);
-        }
-        let schema = self.state.schema.clone();
+    /// Runs one prepared operation in its own task, forwarding its results.
+    fn start(&mut self, id: String, operation: Operation, out: mpsc::Sender<Outgoing>) {
+        let caller = Caller {
+            viewer: self.viewer,
+            client: self.client,
+            request_id: RequestId(crate::auth::random_hex(8)),
+        };
+        let state = self.state.clone();
         let protocol = self.protocol;
         let op_id = id.clone();
         let running = GaugeGuard::new(self.state.metrics.ws_operations.clone());
@@ -419,38 +344,81 @@ impl Connection {
         let number = self.started;
         let task = tokio::spawn(async move {
             let _running = running;
-            let mut stream = schema.execute_stream(request);
+            let next = match protocol {
+                Protocol::TransportWs => "next",
+                Protocol::Legacy => "data",
+            };
+            // The id is freed before the client hears the end, so it may reuse it at once.
+            let finish = |last: Message| async {
+                let _ = out.send(Outgoing::Finished(op_id.clone(), number)).await;
+                let _ = out.send(Outgoing::Send(last)).await;
+            };
+            if !operation.is_subscription() {
+                let last = match operation.execute(&state, caller).await {
+                    Ok(answer) => match answer.invalid {
+                        Some(errors) => error_message(&op_id, &String::from_utf8_lossy(&errors)),
+                        None => {
+                            let body = String::from_utf8_lossy(&answer.body);
+                            let message = framed(next, &op_id, &body);
+                            if out.send(Outgoing::Send(message)).await.is_err() {
+                                return;
+                            }
+                            complete_message(&op_id)
+                        }
+                    },
+                    Err(refusal) => refusal_message(&op_id, &refusal),
+                };
+                finish(last).await;
+                return;
+            }
+            let mut stream = operation.subscribe(&state, caller);
             let mut first = true;
-            while let Some(mut response) = stream.next().await {
-                finish_response(&mut response, "-");
-                // An operation that fails before producing data is an `error`, and ends.
+            while let Some(response) = stream.next().await {
+                // A subscription that fails before producing data is an `error`, and ends.
                 if first && response.data == async_graphql::Value::Null && response.is_err() {
-                    let errors = serde_json::to_value(&response.errors).unwrap_or_default();
-                    let message = text(json!({ "type": "error", "id": op_id, "payload": errors }));
-                    // The id is freed before the client hears the end, so it may reuse it at once.
-                    let _ = out.send(Outgoing::Finished(op_id, number)).await;
-                    let _ = out.send(Outgoing::Send(message)).await;
+                    let errors = serde_json::to_string(&response.errors).unwrap_or_default();
+                    finish(error_message(&op_id, &errors)).await;
                     return;
                 }
                 first = false;
-                let kind = match protocol {
-                    Protocol::TransportWs => "next",
-                    Protocol::Legacy => "data",
-                };
-                let payload = serde_json::to_value(&response).unwrap_or_default();
-                let message = text(json!({ "type": kind, "id": op_id, "payload": payload }));
+                let payload = serde_json::to_string(&response).unwrap_or_default();
                 // Waits when the client reads slowly; the event stream then
                 // lags and skips to the latest state instead of queueing.
-                if out.send(Outgoing::Send(message)).await.is_err() {
+                if out
+                    .send(Outgoing::Send(framed(next, &op_id, &payload)))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
-            let complete = text(json!({ "type": "complete", "id": op_id }));
-            let _ = out.send(Outgoing::Finished(op_id, number)).await;
-            let _ = out.send(Outgoing::Send(complete)).await;
+            finish(complete_message(&op_id)).await;
         });
         self.operations.insert(id, (number, task));
     }
+}
+
+fn text(value: Value) -> Message {
+    Message::Text(value.to_string().into())
+}
+
+/// `{"type": kind, "id": id, "payload": payload}` with `payload` already JSON.
+fn framed(kind: &str, id: &str, payload: &str) -> Message {
+    let id = serde_json::to_string(id).unwrap_or_default();
+    Message::Text(format!(r#"{{"type":"{kind}","id":{id},"payload":{payload}}}"#).into())
+}
+
+/// An `error` message carrying a JSON `errors` array.
+fn error_message(id: &str, errors: &str) -> Message {
+    framed("error", id, errors)
+}
+
+fn refusal_message(id: &str, refusal: &Refusal) -> Message {
+    error_message(id, &refusal.errors().to_string())
+}
+
+fn complete_message(id: &str) -> Message {
+    text(json!({ "type": "complete", "id": id }))
 }
 
 /// Counts something open on a gauge while it lives (also when its task is aborted).

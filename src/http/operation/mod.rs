@@ -1,0 +1,413 @@
+//! The one operation pipeline: every GraphQL operation, over HTTP or over the
+//! WebSocket, is prepared, guarded, executed, measured and logged here.
+//!
+//! The transports only carry bytes: they build an `async_graphql::Request`,
+//! call [`prepare`], resolve the viewer with [`authenticate`], then
+//! [`Operation::execute`] (queries, mutations) or [`Operation::subscribe`]
+//! (subscriptions), and map the [`Refusal`] or [`Answer`] to their framing.
+//! A guard added here therefore holds on both doors.
+//!
+//! In order: persisted queries (APQ and the allow-list), document size and
+//! tokens on the raw text, one parse, aliases and NUL characters on the parsed
+//! document, what the transport may carry (a GET only queries), then at
+//! execution the viewer and per-request data, the response cache, the
+//! execution timeout, error codes, metrics and a log line.
+
+pub mod document;
+pub mod persisted;
+mod refusal;
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use axum::body::Bytes;
+use futures_util::stream::{BoxStream, StreamExt};
+
+pub use refusal::{Refusal, RefusalKind};
+
+use crate::app::AppState;
+use crate::auth::{self, Viewer};
+use crate::graphql::accounts::ClientAddress;
+use crate::graphql::loaders;
+use crate::http::cache::ResponseCache;
+
+/// The transport an operation arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// `GET /graphql?query=...`: queries only, since a link can send it cross-site.
+    HttpGet,
+    /// `POST /graphql` with a JSON body.
+    HttpPost,
+    /// A `subscribe` (or legacy `start`) message on the GraphQL WebSocket.
+    WebSocket,
+}
+
+impl Transport {
+    /// The `transport` label of the metrics.
+    fn label(self) -> &'static str {
+        match self {
+            Self::HttpGet | Self::HttpPost => "http",
+            Self::WebSocket => "ws",
+        }
+    }
+}
+
+/// The id of a request, from `x-request-id` (or made up per WebSocket
+/// operation); also the `errorId` of masked errors.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Who sends an operation, as the transport established it.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The signed-in viewer; `None` is anonymous.
+    pub viewer: Option<Viewer>,
+    /// The client's address (behind trusted proxies, the forwarded one).
+    pub client: IpAddr,
+    /// For logs and masked errors.
+    pub request_id: RequestId,
+}
+
+/// An operation that passed every check before execution.
+pub struct Operation {
+    request: async_graphql::Request,
+    kind: OperationType,
+    meta: Meta,
+}
+
+/// What metrics and logs say of an operation.
+#[derive(Clone)]
+struct Meta {
+    name: Option<String>,
+    transport: Transport,
+    started: Instant,
+}
+
+/// What an executed query or mutation answered.
+pub struct Answer {
+    /// The serialized GraphQL response.
+    pub body: Bytes,
+    /// The serialized `errors` array when validation failed (nothing ran).
+    pub invalid: Option<Bytes>,
+}
+
+/// Checks and parses `request` for `transport`; the refusal is already
+/// counted and logged.
+pub fn prepare(
+    state: &AppState,
+    mut request: async_graphql::Request,
+    transport: Transport,
+) -> Result<Operation, Refusal> {
+    let started = Instant::now();
+    let name = request.operation_name.clone();
+    let refuse =
+        |refusal: Refusal| record_refusal(state, transport, name.as_deref(), started, refusal);
+    let limits = &state.settings.http;
+
+    let sha = persisted::sent_hash(&request);
+    state
+        .persisted
+        .resolve(&mut request.query, sha.as_deref())
+        .map_err(|e| refuse(Refusal::persisted(&e)))?;
+    if request.query.trim().is_empty() {
+        return Err(refuse(Refusal::bad_request("no query was sent")));
+    }
+    document::check_text(&request.query, limits).map_err(|e| refuse(Refusal::too_large(e)))?;
+    let parsed = async_graphql::parser::parse_query(&request.query).map_err(|e| {
+        refuse(Refusal::new(
+            RefusalKind::BadRequest,
+            "GRAPHQL_PARSE_FAILED",
+            e.to_string(),
+        ))
+    })?;
+    document::check_parsed(&parsed, limits).map_err(|e| refuse(Refusal::too_large(e)))?;
+    if let Some(field) = document::nul_in(&parsed, &request.variables) {
+        return Err(refuse(
+            Refusal::new(
+                RefusalKind::BadRequest,
+                "BAD_USER_INPUT",
+                "text may not contain NUL characters",
+            )
+            .with_field(field),
+        ));
+    }
+    let kind = selected_operation(&parsed, request.operation_name.as_deref());
+    let name = name.clone().or_else(|| only_operation_name(&parsed));
+    if transport == Transport::HttpGet && kind.is_some_and(|k| k != OperationType::Query) {
+        return Err(refuse(Refusal::new(
+            RefusalKind::MethodNotAllowed,
+            "METHOD_NOT_ALLOWED",
+            "only queries may be sent with GET; use POST",
+        )));
+    }
+    // No such operation: execution reports it as a validation error.
+    let kind = kind.unwrap_or(OperationType::Query);
+    request.set_parsed_query(parsed);
+    Ok(Operation {
+        request,
+        kind,
+        meta: Meta {
+            name,
+            transport,
+            started,
+        },
+    })
+}
+
+/// The viewer of a bearer token: `None` without one; a refusal for a bad one
+/// (a bad token is never quietly treated as anonymous).
+pub async fn authenticate(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<Option<Viewer>, Refusal> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    match auth::authenticate(&state.db, token).await {
+        Ok(Some(viewer)) => Ok(Some(viewer)),
+        Ok(None) => Err(Refusal::unauthenticated()),
+        Err(e) => {
+            tracing::error!(error = %e, "checking a bearer token");
+            Err(Refusal::new(
+                RefusalKind::Unavailable,
+                "SERVICE_UNAVAILABLE",
+                "the database is unavailable; retry later",
+            ))
+        }
+    }
+}
+
+/// The token of an `Authorization` value `Bearer <token>` (the scheme in any case).
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+impl Operation {
+    /// Whether this is a subscription (run with [`Self::subscribe`]).
+    pub fn is_subscription(&self) -> bool {
+        self.kind == OperationType::Subscription
+    }
+
+    /// Counts and logs a refusal decided by the transport after preparation
+    /// (such as a bad bearer token), and hands it back.
+    pub fn refuse(&self, state: &AppState, refusal: Refusal) -> Refusal {
+        self.meta.refuse(state, refusal)
+    }
+
+    /// Runs a query or mutation under the execution timeout; anonymous
+    /// queries are answered from the response cache when it holds them.
+    pub async fn execute(self, state: &AppState, caller: Caller) -> Result<Answer, Refusal> {
+        let cache_key = self.cache_key(state, &caller).await;
+        if let Some(body) = cache_key.as_ref().and_then(|k| state.responses.get(k)) {
+            self.meta.record(state, &caller, "cached");
+            return Ok(Answer {
+                body,
+                invalid: None,
+            });
+        }
+        let timeout = Duration::from_secs(state.settings.http.execution_timeout_secs);
+        let Self { request, meta, .. } = self;
+        let request = with_context(state, request, &caller);
+        let executed = tokio::time::timeout(timeout, state.schema.execute(request)).await;
+        let Ok(mut response) = executed else {
+            return Err(meta.refuse(
+                state,
+                Refusal::new(
+                    RefusalKind::Timeout,
+                    "TIMEOUT",
+                    format!("the operation ran longer than {} s", timeout.as_secs()),
+                ),
+            ));
+        };
+        let invalid = finish(&mut response, &caller.request_id);
+        let outcome = match (invalid, response.errors.is_empty()) {
+            (true, _) => "invalid",
+            (false, true) => "ok",
+            (false, false) => "error",
+        };
+        meta.record(state, &caller, outcome);
+        let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
+        if let Some(key) = cache_key
+            && response.errors.is_empty()
+        {
+            state.responses.put(key, body.clone());
+        }
+        let invalid =
+            invalid.then(|| Bytes::from(serde_json::to_vec(&response.errors).unwrap_or_default()));
+        Ok(Answer { body, invalid })
+    }
+
+    /// Starts a subscription; it is bounded by the transport's caps, not by
+    /// the execution timeout. The first response of a subscription that failed
+    /// validation carries `GRAPHQL_VALIDATION_FAILED` errors and no data.
+    pub fn subscribe(
+        self,
+        state: &AppState,
+        caller: Caller,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let Self { request, meta, .. } = self;
+        let request = with_context(state, request, &caller);
+        let stream = state.schema.execute_stream(request);
+        let state = state.clone();
+        let mut first = true;
+        stream
+            .map(move |mut response| {
+                let invalid = finish(&mut response, &caller.request_id);
+                if std::mem::take(&mut first) {
+                    let outcome = match (invalid, response.errors.is_empty()) {
+                        (true, _) => "invalid",
+                        (false, true) => "subscribed",
+                        (false, false) => "error",
+                    };
+                    meta.record(&state, &caller, outcome);
+                }
+                response
+            })
+            .boxed()
+    }
+
+    async fn cache_key(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+    ) -> Option<crate::http::cache::Key> {
+        if caller.viewer.is_some()
+            || self.kind != OperationType::Query
+            || !state.responses.enabled()
+        {
+            return None;
+        }
+        match ResponseCache::version(&state.db).await {
+            Ok(version) => Some(ResponseCache::key(version, &self.request)),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the content version; not caching");
+                None
+            }
+        }
+    }
+}
+
+impl Meta {
+    fn record(&self, state: &AppState, caller: &Caller, outcome: &str) {
+        let elapsed = self.started.elapsed();
+        let transport = self.transport.label();
+        state.metrics.observe(
+            self.name.as_deref(),
+            outcome,
+            transport,
+            elapsed.as_secs_f64(),
+        );
+        tracing::info!(
+            request_id = %caller.request_id.0,
+            transport,
+            operation = self.name.as_deref().unwrap_or("-"),
+            outcome,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            "graphql"
+        );
+    }
+
+    fn refuse(&self, state: &AppState, refusal: Refusal) -> Refusal {
+        record_refusal(
+            state,
+            self.transport,
+            self.name.as_deref(),
+            self.started,
+            refusal,
+        )
+    }
+}
+
+/// Adds what resolvers read from the request context.
+fn with_context(
+    state: &AppState,
+    request: async_graphql::Request,
+    caller: &Caller,
+) -> async_graphql::Request {
+    let mut request = request
+        .data(loaders::new_loader(&state.db))
+        .data(ClientAddress(caller.client.to_string()))
+        .data(caller.request_id.clone());
+    if let Some(viewer) = caller.viewer {
+        request = request.data(viewer);
+    }
+    request
+}
+
+/// Codes every error; returns whether validation failed (nothing ran, no
+/// error has a path).
+fn finish(response: &mut async_graphql::Response, request_id: &RequestId) -> bool {
+    let invalid = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    for error in &mut response.errors {
+        if invalid {
+            let ext = error.extensions.get_or_insert_with(Default::default);
+            if ext.get("code").is_none() {
+                ext.set("code", "GRAPHQL_VALIDATION_FAILED");
+            }
+        }
+        crate::error::finish_error(error, &request_id.0);
+    }
+    invalid
+}
+
+fn record_refusal(
+    state: &AppState,
+    transport: Transport,
+    name: Option<&str>,
+    started: Instant,
+    refusal: Refusal,
+) -> Refusal {
+    let elapsed = started.elapsed();
+    let transport = transport.label();
+    state
+        .metrics
+        .observe(name, "refused", transport, elapsed.as_secs_f64());
+    tracing::info!(
+        transport,
+        operation = name.unwrap_or("-"),
+        outcome = "refused",
+        code = refusal.code,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        "graphql"
+    );
+    refusal
+}
+
+/// The type of the operation a request selects.
+fn selected_operation(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|op| op.node.ty),
+    }
+}
+
+/// The name of a document's only operation, for metrics and logs.
+fn only_operation_name(document: &ExecutableDocument) -> Option<String> {
+    match &document.operations {
+        DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(|name| name.to_string())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("abc"), None);
+    }
+}
