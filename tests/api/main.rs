@@ -13,6 +13,7 @@ mod batching;
 mod content_import;
 mod drafts;
 mod failure;
+mod front_door;
 mod frontend;
 mod migrations;
 mod pagination;
