@@ -3,6 +3,7 @@
 //! These types describe storage only. They carry no GraphQL derives, so the
 //! database layout never leaks into the API; `src/graphql` wraps them.
 
+pub mod content_version;
 pub mod faq;
 pub mod mistake;
 pub mod prep_step;

@@ -4,14 +4,15 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 use sha2::{Digest, Sha256};
 
 use entity::{
-    faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark, salary_level,
-    skill, timeline_phase, timeline_task,
+    content_version, faq, mistake, prep_step, question, resource, role, role_skill,
+    salary_benchmark, salary_level, skill, timeline_phase, timeline_task,
 };
 
 use super::model::RoleContent;
@@ -70,7 +71,13 @@ pub async fn import(
     }
     if !report.created.is_empty() || !report.updated.is_empty() {
         // In the same transaction: whoever sees the new content sees the new version.
-        tx.execute_unprepared("UPDATE content_version SET version = version + 1 WHERE id = 1")
+        content_version::Entity::update_many()
+            .col_expr(
+                content_version::Column::Version,
+                Expr::col(content_version::Column::Version).add(1),
+            )
+            .filter(content_version::Column::Id.eq(content_version::ROW_ID))
+            .exec(&tx)
             .await?;
     }
     tx.commit().await?;

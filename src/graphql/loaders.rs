@@ -214,15 +214,7 @@ impl Loader<SkillsOfRole> for Db {
             .order_by_asc(role_skill::Column::Position)
             .all(&self.0)
             .await?;
-        let mut out: HashMap<SkillsOfRole, Vec<skill::Model>> = HashMap::new();
-        for (link, skill) in rows {
-            if let Some(skill) = skill {
-                out.entry(SkillsOfRole(link.role_id))
-                    .or_default()
-                    .push(skill);
-            }
-        }
-        Ok(out)
+        Ok(group_by_link(rows, |link| SkillsOfRole(link.role_id)))
     }
 }
 
@@ -255,16 +247,23 @@ impl Loader<RolesOfSkill> for Db {
             .order_by_asc(role::Column::Id)
             .all(&self.0)
             .await?;
-        let mut out: HashMap<RolesOfSkill, Vec<role::Model>> = HashMap::new();
-        for (link, role) in rows {
-            if let Some(role) = role {
-                out.entry(RolesOfSkill(link.skill_id))
-                    .or_default()
-                    .push(role);
-            }
-        }
-        Ok(out)
+        Ok(group_by_link(rows, |link| RolesOfSkill(link.skill_id)))
     }
+}
+
+/// Groups the rows joined through `role_skills` links by a key of the link
+/// (its role or its skill), keeping the query's order within each group.
+fn group_by_link<K: std::hash::Hash + Eq, M>(
+    rows: Vec<(role_skill::Model, Option<M>)>,
+    key: impl Fn(&role_skill::Model) -> K,
+) -> HashMap<K, Vec<M>> {
+    let mut out: HashMap<K, Vec<M>> = HashMap::new();
+    for (link, row) in rows {
+        if let Some(row) = row {
+            out.entry(key(&link)).or_default().push(row);
+        }
+    }
+    out
 }
 
 /// Loads row `id` of table `E` through the request's loader.

@@ -10,8 +10,9 @@ use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
 use axum::body::Bytes;
+use entity::content_version;
 use lru::LruCache;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 
 /// What an answer is stored under.
 #[derive(Hash, PartialEq, Eq)]
@@ -56,15 +57,10 @@ impl ResponseCache {
 
     /// The current content version (one single-row read).
     pub async fn version(db: &DatabaseConnection) -> Result<i64, DbErr> {
-        let row = db
-            .query_one_raw(Statement::from_string(
-                db.get_database_backend(),
-                "SELECT version FROM content_version WHERE id = 1",
-            ))
+        let row = content_version::Entity::find_by_id(content_version::ROW_ID)
+            .one(db)
             .await?;
-        row.map(|r| r.try_get::<i64>("", "version"))
-            .transpose()
-            .map(|v| v.unwrap_or(0))
+        Ok(row.map_or(0, |r| r.version))
     }
 
     /// The key of `request` at content `version`.
