@@ -20,6 +20,7 @@ mod pagination;
 mod privacy;
 mod role_page;
 mod schema;
+mod selection_order;
 mod server;
 mod subscriptions;
 mod ws_client;

@@ -101,6 +101,22 @@ impl WsClient {
         }
     }
 
+    /// The next text message as sent, unparsed (to check key order).
+    pub async fn recv_text(&mut self) -> String {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.stream.next())
+                .await
+                .expect("no message within the wait")
+                .expect("connection ended")
+                .expect("WebSocket error");
+            match message {
+                Message::Text(text) => return text.as_str().to_owned(),
+                Message::Ping(_) | Message::Pong(_) => {}
+                other => panic!("expected a text message, got {other:?}"),
+            }
+        }
+    }
+
     /// The next message that is not a keep-alive (`ka`).
     pub async fn recv_skipping_keepalive(&mut self) -> Value {
         loop {

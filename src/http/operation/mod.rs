@@ -14,10 +14,13 @@
 //! execution timeout, error codes, metrics and a log line.
 
 pub mod document;
+mod order;
 pub mod persisted;
+mod public;
 mod refusal;
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
@@ -30,6 +33,7 @@ use crate::app::AppState;
 use crate::auth::{self, Viewer};
 use crate::graphql::accounts::ClientAddress;
 use crate::graphql::loaders;
+use crate::graphql::viewer::ViewerRead;
 use crate::http::cache::ResponseCache;
 
 /// The transport an operation arrived on.
@@ -73,6 +77,10 @@ pub struct Caller {
 pub struct Operation {
     request: async_graphql::Request,
     kind: OperationType,
+    /// The parsed document, kept to put the answer in selection order.
+    document: Arc<ExecutableDocument>,
+    /// Reads only public content: the answer is the same for every viewer.
+    public: bool,
     meta: Meta,
 }
 
@@ -143,10 +151,18 @@ pub fn prepare(
     }
     // No such operation: execution reports it as a validation error.
     let kind = kind.unwrap_or(OperationType::Query);
+    let public = public::reads_only_public(
+        &parsed,
+        request.operation_name.as_deref(),
+        &request.variables,
+    );
+    let document = Arc::new(parsed.clone());
     request.set_parsed_query(parsed);
     Ok(Operation {
         request,
         kind,
+        document,
+        public,
         meta: Meta {
             name,
             transport,
@@ -197,10 +213,11 @@ impl Operation {
         self.meta.refuse(state, refusal)
     }
 
-    /// Runs a query or mutation under the execution timeout; anonymous
-    /// queries are answered from the response cache when it holds them.
+    /// Runs a query or mutation under the execution timeout. A query that
+    /// reads only public content is answered from the response cache when it
+    /// holds it, whoever asks.
     pub async fn execute(self, state: &AppState, caller: Caller) -> Result<Answer, Refusal> {
-        let cache_key = self.cache_key(state, &caller).await;
+        let cache_key = self.cache_key(state).await;
         if let Some(body) = cache_key.as_ref().and_then(|k| state.responses.get(k)) {
             self.meta.record(state, &caller, "cached");
             return Ok(Answer {
@@ -209,8 +226,15 @@ impl Operation {
             });
         }
         let timeout = Duration::from_secs(state.settings.http.execution_timeout_secs);
-        let Self { request, meta, .. } = self;
-        let request = with_context(state, request, &caller);
+        let Self {
+            request,
+            meta,
+            document,
+            ..
+        } = self;
+        let selected = request.operation_name.clone();
+        let viewer_read = Arc::new(ViewerRead::default());
+        let request = with_context(state, request, &caller).data(viewer_read.clone());
         let executed = tokio::time::timeout(timeout, state.schema.execute(request)).await;
         let Ok(mut response) = executed else {
             return Err(meta.refuse(
@@ -223,12 +247,24 @@ impl Operation {
             ));
         };
         let invalid = finish(&mut response, &caller.request_id);
+        order::in_selection_order(&mut response.data, &document, selected.as_deref());
         let outcome = match (invalid, response.errors.is_empty()) {
             (true, _) => "invalid",
             (false, true) => "ok",
             (false, false) => "error",
         };
         meta.record(state, &caller, outcome);
+        let cache_key = cache_key.filter(|_| {
+            let read = viewer_read.was_read();
+            if read {
+                // The document check missed a viewer-dependent field: fix `public.rs`.
+                tracing::warn!(
+                    operation = meta.name.as_deref().unwrap_or("-"),
+                    "a document judged public read the viewer; its answer is not cached"
+                );
+            }
+            !read
+        });
         let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
         if let Some(key) = cache_key
             && response.errors.is_empty()
@@ -248,7 +284,13 @@ impl Operation {
         state: &AppState,
         caller: Caller,
     ) -> BoxStream<'static, async_graphql::Response> {
-        let Self { request, meta, .. } = self;
+        let Self {
+            request,
+            meta,
+            document,
+            ..
+        } = self;
+        let selected = request.operation_name.clone();
         let request = with_context(state, request, &caller);
         let stream = state.schema.execute_stream(request);
         let state = state.clone();
@@ -256,6 +298,7 @@ impl Operation {
         stream
             .map(move |mut response| {
                 let invalid = finish(&mut response, &caller.request_id);
+                order::in_selection_order(&mut response.data, &document, selected.as_deref());
                 if std::mem::take(&mut first) {
                     let outcome = match (invalid, response.errors.is_empty()) {
                         (true, _) => "invalid",
@@ -269,15 +312,8 @@ impl Operation {
             .boxed()
     }
 
-    async fn cache_key(
-        &self,
-        state: &AppState,
-        caller: &Caller,
-    ) -> Option<crate::http::cache::Key> {
-        if caller.viewer.is_some()
-            || self.kind != OperationType::Query
-            || !state.responses.enabled()
-        {
+    async fn cache_key(&self, state: &AppState) -> Option<crate::http::cache::Key> {
+        if !self.public || self.kind != OperationType::Query || !state.responses.enabled() {
             return None;
         }
         match ResponseCache::version(&state.db).await {
