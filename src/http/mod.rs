@@ -1,8 +1,9 @@
-//! The HTTP surface: `/graphql`, the IDE pages, the single-page app, health,
-//! readiness and metrics.
+//! The HTTP surface: `/graphql`, the IDE pages, the single-page app, the
+//! calendar feed, health, readiness and metrics.
 
 mod accept;
 pub mod cache;
+pub mod calendar;
 pub mod graphql;
 pub mod ide;
 mod ops;
