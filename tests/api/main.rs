@@ -14,6 +14,7 @@ mod content_import;
 mod drafts;
 mod failure;
 mod frontend;
+mod interviews;
 mod migrations;
 mod pagination;
 mod privacy;
