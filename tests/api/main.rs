@@ -10,6 +10,7 @@ mod hardening;
 
 mod accounts;
 mod batching;
+mod calendar_feed;
 mod content_import;
 mod drafts;
 mod failure;
