@@ -16,6 +16,7 @@ mod drafts;
 mod failure;
 mod frontend;
 mod interviews;
+mod interviews_live;
 mod migrations;
 mod pagination;
 mod privacy;
