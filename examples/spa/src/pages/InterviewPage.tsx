@@ -269,7 +269,10 @@ function InterviewView() {
             <ul>
               {moved.map((m) => (
                 <li key={m.id} data-testid="moved-task">
-                  {m.text}: {formatDate(m.from)} → <span data-testid="moved-task-to">{m.to}</span>
+                  {m.text} — {formatDate(m.from)} →{' '}
+                  <span data-testid="moved-task-to" data-date={m.to}>
+                    {formatDate(m.to)}
+                  </span>
                 </li>
               ))}
             </ul>
