@@ -541,3 +541,34 @@ api_test! {
         }
     }
 }
+
+api_test! {
+    async fn concurrent_changes_to_one_plan_queue_and_each_make_one_version(app: TestApp) {
+        let token = app.new_user().await;
+        let interview = schedule(&app, &token, "2027-10-01T09:00:00Z", "UTC").await;
+        let id = interview["id"].as_str().unwrap().to_owned();
+        let tasks: Vec<String> = interview["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect();
+        // Nine ticks and two own tasks at once: none fails, none is lost.
+        let ticks = futures_util::future::join_all(tasks.iter().map(|t| set_done(&app, &token, t, true)));
+        let adds = futures_util::future::join_all(
+            ["Own one", "Own two"].map(|text| add_task(&app, &token, &id, text, "2027-09-30")),
+        );
+        let (ticked, added) = tokio::join!(ticks, adds);
+        assert!(ticked.iter().all(|t| t["done"] == true));
+        assert!(added.iter().all(|a| a.get("errors").is_none()), "{added:#?}");
+        let now = fetch(&app, &token, &id).await;
+        assert_eq!(now["version"], 12);
+        let plan = now["plan"].as_array().unwrap();
+        assert_eq!(plan.len(), 11);
+        assert_eq!(plan.iter().filter(|t| t["done"] == true).count(), 9);
+        let mut versions: Vec<i64> = ticked.iter().map(|t| t["interview"]["version"].as_i64().unwrap()).collect();
+        versions.extend(added.iter().map(|a| a["data"]["addPlanTask"]["interview"]["version"].as_i64().unwrap()));
+        versions.sort();
+        assert_eq!(versions, (2..=12).collect::<Vec<i64>>(), "each change made its own version");
+    }
+}
