@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use chrono::{Duration, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property, Todo, TodoStatus};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -25,7 +26,7 @@ use entity::{calendar_feed, interview, plan_task, role};
 
 use super::owned;
 use crate::auth::{Viewer, hash_token, new_token};
-use crate::db::{begin_write, now};
+use crate::db::now;
 use crate::error::AppResult;
 use crate::stored::{InterviewStage, StoredEnum};
 
@@ -34,23 +35,26 @@ pub fn feed_path(token: &str) -> String {
     format!("/calendar/{token}.ics")
 }
 
-/// Makes a new feed token for the viewer, replacing (and so revoking) the old one.
+/// Makes a new feed token for the viewer, replacing (and so revoking) the old
+/// one: one upsert on the account's row, atomic on both backends.
 pub async fn rotate_token(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<String> {
     let token = new_token();
-    let tx = begin_write(db).await?;
-    calendar_feed::Entity::delete_many()
-        .filter(calendar_feed::Column::UserId.eq(viewer.user_id))
-        .exec(&tx)
-        .await?;
     calendar_feed::Entity::insert(calendar_feed::ActiveModel {
         id: NotSet,
         user_id: Set(viewer.user_id),
         token_hash: Set(hash_token(&token)),
         created_at: Set(now()),
     })
-    .exec(&tx)
+    .on_conflict(
+        OnConflict::column(calendar_feed::Column::UserId)
+            .update_columns([
+                calendar_feed::Column::TokenHash,
+                calendar_feed::Column::CreatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(db)
     .await?;
-    tx.commit().await?;
     Ok(token)
 }
 

@@ -157,8 +157,9 @@ pub fn today_of(interview: &interview::Model) -> AppResult<NaiveDate> {
     Ok(dating::local_date(Utc::now(), zone_of(interview)?))
 }
 
-/// Writes the next version of `interview` (with `change` applied to the
-/// columns), or VERSION_CONFLICT when it is no longer at its version.
+/// Writes `next` (an interview row with the changes applied, still at the
+/// version they were made on) as the following version, or fails with
+/// VERSION_CONFLICT when the stored row is no longer at that version.
 async fn write_version(
     tx: &DatabaseTransaction,
     mut next: interview::Model,
