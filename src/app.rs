@@ -189,7 +189,12 @@ pub fn router(state: AppState) -> Router {
                 .max_age(Duration::from_secs(600)),
         );
     }
-    router.with_state(state)
+    // After the logging and CORS layers: the feed's path is its secret.
+    router
+        .merge(http::calendar::routes(Duration::from_secs(
+            config.request_timeout_secs,
+        )))
+        .with_state(state)
 }
 
 /// Serves `state` on `listener` until `shutdown` completes.

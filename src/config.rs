@@ -59,6 +59,8 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub drafts: DraftLimits,
     #[command(flatten)]
+    pub interviews: InterviewLimits,
+    #[command(flatten)]
     pub ws: WsConfig,
     #[command(flatten)]
     pub http: HttpConfig,
@@ -76,6 +78,7 @@ pub struct Settings {
     pub api: ApiLimits,
     pub auth: AuthConfig,
     pub drafts: DraftLimits,
+    pub interviews: InterviewLimits,
     pub ws: WsConfig,
     pub http: HttpConfig,
 }
@@ -87,6 +90,7 @@ impl ServeConfig {
             api: self.limits.clone(),
             auth: self.auth.clone(),
             drafts: self.drafts.clone(),
+            interviews: self.interviews.clone(),
             ws: self.ws.clone(),
             http: self.http.clone(),
         }
@@ -303,6 +307,46 @@ impl Default for DraftLimits {
             title_max_chars: 200,
             section_max_chars: 5000,
             max_drafts_per_user: 500,
+        }
+    }
+}
+
+/// Sizes of interviews and their plans.
+#[derive(Debug, Clone, Args)]
+pub struct InterviewLimits {
+    /// Most interviews one user may keep.
+    #[arg(long, env = "PREP_MAX_INTERVIEWS_PER_USER", default_value_t = 100)]
+    pub max_interviews_per_user: u64,
+    /// Most tasks a candidate may add to one interview's plan.
+    #[arg(
+        long,
+        env = "PREP_MAX_CUSTOM_TASKS_PER_INTERVIEW",
+        default_value_t = 50
+    )]
+    pub max_custom_tasks_per_interview: u64,
+    /// Longest company name, in characters.
+    #[arg(long, env = "PREP_INTERVIEW_COMPANY_MAX_CHARS", default_value_t = 200)]
+    pub company_max_chars: usize,
+    /// Longest interview notes, in characters.
+    #[arg(long, env = "PREP_INTERVIEW_NOTES_MAX_CHARS", default_value_t = 5000)]
+    pub notes_max_chars: usize,
+    /// Longest plan task text, in characters.
+    #[arg(long, env = "PREP_PLAN_TASK_MAX_CHARS", default_value_t = 500)]
+    pub task_text_max_chars: usize,
+    /// How many days ahead an interview may be scheduled.
+    #[arg(long, env = "PREP_INTERVIEW_MAX_DAYS_AHEAD", default_value_t = 730)]
+    pub max_days_ahead: u32,
+}
+
+impl Default for InterviewLimits {
+    fn default() -> Self {
+        Self {
+            max_interviews_per_user: 100,
+            max_custom_tasks_per_interview: 50,
+            company_max_chars: 200,
+            notes_max_chars: 5000,
+            task_text_max_chars: 500,
+            max_days_ahead: 730,
         }
     }
 }

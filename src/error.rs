@@ -26,7 +26,9 @@ pub enum AppError {
     #[error("{field}: {message}")]
     BadUserInput { field: String, message: String },
     /// The write was made on a stale version: `VERSION_CONFLICT` with `extensions.currentVersion`.
-    #[error("the draft is at version {current_version}; reload it and apply the change again")]
+    #[error(
+        "it was changed meanwhile and is now at version {current_version}; reload it and apply the change again"
+    )]
     VersionConflict { current_version: i32 },
     /// Too many attempts: `RATE_LIMITED` with `extensions.retryAfterSeconds`.
     #[error("too many attempts; retry in {retry_after_seconds} seconds")]

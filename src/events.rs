@@ -1,4 +1,4 @@
-//! Draft change events: staged with the change, delivered after it commits to
+//! Draft and interview change events: staged with the change, delivered after it commits to
 //! the subscribers of every server instance.
 //!
 //! Two transports, chosen by the database:
@@ -9,8 +9,9 @@
 //!   the listener of every instance.
 //!
 //! A notice carries only ids, owner and version (NOTIFY payloads are small).
-//! Each instance's dispatcher loads the drafts of the notices that arrived
-//! together in one statement and broadcasts the result to local subscribers.
+//! Each instance's dispatcher loads the drafts (and the interviews) of the
+//! notices that arrived together in one statement per table and broadcasts
+//! the result to local subscribers.
 //! The broadcast channel is bounded: a subscriber that falls behind gets
 //! `Lagged` and reloads the latest state instead of queueing without limit.
 
@@ -27,9 +28,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
-use entity::star_draft;
+use entity::{interview, star_draft};
 
 use crate::drafts::owned::owned_by_each;
+use crate::interviews::owned as interviews_owned;
 
 /// The PostgreSQL channel the notices travel on.
 pub const CHANNEL: &str = "prep_events";
@@ -39,6 +41,14 @@ const MAX_BATCH: usize = 256;
 /// What happened to a draft.
 #[derive(Enum, Serialize, Deserialize, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum StarDraftEventKind {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// What happened to an interview (or its plan, which changes its version too).
+#[derive(Enum, Serialize, Deserialize, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum InterviewEventKind {
     Created,
     Updated,
     Deleted,
@@ -57,6 +67,13 @@ pub enum Notice {
     },
     /// A session was revoked: connections authenticated with it must end.
     SessionEnded { session_id: i32 },
+    /// An interview or its plan changed; `version` is the version the change wrote (or deleted).
+    Interview {
+        kind: InterviewEventKind,
+        interview_id: i32,
+        owner_id: i32,
+        version: i32,
+    },
 }
 
 /// A draft change as subscribers receive it, with the draft as loaded after the change.
@@ -71,10 +88,23 @@ pub struct DraftChange {
     pub row: Option<star_draft::Model>,
 }
 
+/// An interview change as subscribers receive it, with the interview as loaded after the change.
+#[derive(Debug)]
+pub struct InterviewChange {
+    pub kind: InterviewEventKind,
+    pub interview_id: i32,
+    pub owner_id: i32,
+    /// The version of `row` (the latest), or the deleted version.
+    pub version: i32,
+    /// `None` for a deleted interview.
+    pub row: Option<interview::Model>,
+}
+
 /// One broadcast to the subscribers of this instance.
 #[derive(Debug, Clone)]
 pub enum BusMessage {
     Draft(Arc<DraftChange>),
+    Interview(Arc<InterviewChange>),
     SessionEnded(i32),
     /// Notices may have been lost (the listener reconnected): reload what you show.
     Resync,
@@ -245,32 +275,14 @@ async fn dispatch(
     }
 }
 
-/// Turns a batch of notices into broadcasts, loading every live draft in one statement.
+/// Turns a batch of notices into broadcasts, loading every live draft and
+/// every live interview in one statement each.
 async fn resolve(db: &DatabaseConnection, batch: Vec<Raw>) -> Vec<BusMessage> {
-    let live: Vec<(i32, Condition)> = batch
-        .iter()
-        .filter_map(|raw| match raw {
-            Raw::Notice(Notice::Draft {
-                kind,
-                draft_id,
-                owner_id,
-                ..
-            }) if *kind != StarDraftEventKind::Deleted => Some((
-                *owner_id,
-                Condition::all().add(star_draft::Column::Id.eq(*draft_id)),
-            )),
-            _ => None,
-        })
-        .collect();
-    let rows: HashMap<i32, star_draft::Model> = if live.is_empty() {
-        HashMap::new()
-    } else {
-        match owned_by_each(live).all(db).await {
-            Ok(rows) => rows.into_iter().map(|r| (r.id, r)).collect(),
-            Err(e) => {
-                tracing::error!(error = %e, "loading drafts for events; asking subscribers to resync");
-                return vec![BusMessage::Resync];
-            }
+    let (drafts, interviews) = match load_live(db, &batch).await {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            tracing::error!(error = %e, "loading rows for events; asking subscribers to resync");
+            return vec![BusMessage::Resync];
         }
     };
     batch
@@ -290,7 +302,7 @@ async fn resolve(db: &DatabaseConnection, batch: Vec<Raw>) -> Vec<BusMessage> {
                     None
                 } else {
                     // Deleted since: its DELETED notice follows.
-                    Some(rows.get(&draft_id)?.clone())
+                    Some(drafts.get(&draft_id)?.clone())
                 };
                 // The row is the latest state: a creation seen after later
                 // updates is reported as what it now is, an update.
@@ -308,8 +320,89 @@ async fn resolve(db: &DatabaseConnection, batch: Vec<Raw>) -> Vec<BusMessage> {
                     row,
                 })))
             }
+            Raw::Notice(Notice::Interview {
+                kind,
+                interview_id,
+                owner_id,
+                version,
+            }) => {
+                let row = if kind == InterviewEventKind::Deleted {
+                    None
+                } else {
+                    Some(interviews.get(&interview_id)?.clone())
+                };
+                let kind = match &row {
+                    Some(r) if kind == InterviewEventKind::Created && r.version > version => {
+                        InterviewEventKind::Updated
+                    }
+                    _ => kind,
+                };
+                Some(BusMessage::Interview(Arc::new(InterviewChange {
+                    kind,
+                    interview_id,
+                    owner_id,
+                    version: row.as_ref().map_or(version, |r| r.version),
+                    row,
+                })))
+            }
         })
         .collect()
+}
+
+type LiveRows = (
+    HashMap<i32, star_draft::Model>,
+    HashMap<i32, interview::Model>,
+);
+
+/// The drafts and interviews that the batch's notices name and that still
+/// exist, each read through its owner's scope.
+async fn load_live(db: &DatabaseConnection, batch: &[Raw]) -> Result<LiveRows, DbErr> {
+    let mut live_drafts = Vec::new();
+    let mut live_interviews = Vec::new();
+    for raw in batch {
+        match raw {
+            Raw::Notice(Notice::Draft {
+                kind,
+                draft_id,
+                owner_id,
+                ..
+            }) if *kind != StarDraftEventKind::Deleted => live_drafts.push((
+                *owner_id,
+                Condition::all().add(star_draft::Column::Id.eq(*draft_id)),
+            )),
+            Raw::Notice(Notice::Interview {
+                kind,
+                interview_id,
+                owner_id,
+                ..
+            }) if *kind != InterviewEventKind::Deleted => live_interviews.push((
+                *owner_id,
+                Condition::all().add(interview::Column::Id.eq(*interview_id)),
+            )),
+            _ => {}
+        }
+    }
+    let drafts = if live_drafts.is_empty() {
+        HashMap::new()
+    } else {
+        owned_by_each(live_drafts)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect()
+    };
+    let interviews = if live_interviews.is_empty() {
+        HashMap::new()
+    } else {
+        interviews_owned::owned_by_each(live_interviews)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect()
+    };
+    Ok((drafts, interviews))
 }
 
 #[cfg(test)]
@@ -327,6 +420,15 @@ mod tests {
         let json = serde_json::to_string(&notice).unwrap();
         assert!(json.len() < 100, "{json}");
         assert_eq!(serde_json::from_str::<Notice>(&json).unwrap(), notice);
+        let interview = Notice::Interview {
+            kind: InterviewEventKind::Deleted,
+            interview_id: 4,
+            owner_id: 3,
+            version: 2,
+        };
+        let json = serde_json::to_string(&interview).unwrap();
+        assert!(json.len() < 100, "{json}");
+        assert_eq!(serde_json::from_str::<Notice>(&json).unwrap(), interview);
         let ended = serde_json::to_string(&Notice::SessionEnded { session_id: 5 }).unwrap();
         assert_eq!(ended, r#"{"t":"session_ended","session_id":5}"#);
     }

@@ -10,8 +10,9 @@
 //! - [`error`]: the one error type and its `extensions.code` mapping.
 //! - [`graphql`]: the schema, one module per feature, with shared loaders, IDs and pagination.
 //! - [`content`]: the role content format, its validation and import.
-//! - [`events`]: draft change events across instances; [`ws`]: GraphQL over WebSocket.
+//! - [`events`]: draft and interview change events across instances; [`ws`]: GraphQL over WebSocket.
 //! - [`drafts`]: versioned STAR drafts and their feedback.
+//! - [`interviews`]: dated interviews, the plans their role's timeline becomes, the calendar feed.
 //! - [`money`], [`auth`]: plain domain functions with unit tests beside them.
 //! - [`stored`]: the enumerations stored as text (draft status, question category, resource kind).
 //!
@@ -27,6 +28,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod interviews;
 pub mod metrics;
 pub mod money;
 pub mod server;

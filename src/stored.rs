@@ -87,6 +87,17 @@ stored_enum! {
     }
 }
 
+stored_enum! {
+    /// The round of a hiring process an interview is.
+    pub enum InterviewStage {
+        RecruiterScreen => "recruiter_screen",
+        HiringManager => "hiring_manager",
+        Technical => "technical",
+        FinalPanel => "final_panel",
+        Other => "other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

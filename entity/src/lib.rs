@@ -3,9 +3,12 @@
 //! These types describe storage only. They carry no GraphQL derives, so the
 //! database layout never leaks into the API; `src/graphql` wraps them.
 
+pub mod calendar_feed;
 pub mod content_version;
 pub mod faq;
+pub mod interview;
 pub mod mistake;
+pub mod plan_task;
 pub mod prep_step;
 pub mod question;
 pub mod resource;

@@ -26,6 +26,8 @@ pub enum IdKind {
     Resource,
     StarDraft,
     User,
+    Interview,
+    PlanTask,
 }
 
 impl IdKind {
@@ -43,6 +45,8 @@ impl IdKind {
         Self::Resource,
         Self::StarDraft,
         Self::User,
+        Self::Interview,
+        Self::PlanTask,
     ];
 
     /// The GraphQL type name, as written into the ID.
@@ -60,6 +64,8 @@ impl IdKind {
             Self::Resource => "Resource",
             Self::StarDraft => "StarDraft",
             Self::User => "User",
+            Self::Interview => "Interview",
+            Self::PlanTask => "PlanTask",
         }
     }
 

@@ -1,11 +1,13 @@
 //! The GraphQL API: schema assembly and the helpers every feature module shares.
 //!
-//! Feature modules own their types and resolvers (`roles`, `role_page`);
+//! Feature modules own their types and resolvers (`roles`, `role_page`,
+//! `drafts`, `interviews`);
 //! cross-cutting pieces live beside them (`ids`, `pagination`, `loaders`, `node`).
 
 pub mod accounts;
 pub mod drafts;
 pub mod ids;
+pub mod interviews;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
@@ -29,14 +31,19 @@ pub struct QueryRoot(
     node::NodeQuery,
     accounts::AccountQuery,
     drafts::DraftQuery,
+    interviews::InterviewQuery,
 );
 
 /// The root mutation: the merged mutations of every feature.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::AccountMutation, drafts::DraftMutation);
+pub struct MutationRoot(
+    accounts::AccountMutation,
+    drafts::DraftMutation,
+    interviews::InterviewMutation,
+);
 
 /// The root subscription.
-pub type SubscriptionRoot = subscriptions::DraftSubscription;
+pub use subscriptions::SubscriptionRoot;
 
 /// The executable schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -66,6 +73,7 @@ pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus
         .data(settings.api)
         .data(settings.auth)
         .data(settings.drafts)
+        .data(settings.interviews)
         .finish()
 }
 

@@ -6,12 +6,13 @@ use entity::{question, role, skill};
 
 use super::drafts::StarDraft;
 use super::ids::IdKind;
+use super::interviews::{Interview, PlanTask};
 use super::loaders::by_id;
 use super::roles::{Question, Role, Skill};
 use super::viewer::require_viewer;
 use super::{database, ids};
-use crate::drafts;
 use crate::error::{AppError, AppResult};
+use crate::{drafts, interviews};
 
 /// An object with an opaque global ID that `node(id:)` resolves.
 #[derive(Interface)]
@@ -21,6 +22,8 @@ pub enum Node {
     Skill(Skill),
     Question(Question),
     StarDraft(StarDraft),
+    Interview(Interview),
+    PlanTask(PlanTask),
 }
 
 /// `node(id:)`.
@@ -48,6 +51,18 @@ impl NodeQuery {
             IdKind::StarDraft => drafts::find_owned(database(ctx)?, require_viewer(ctx)?, key)
                 .await?
                 .map(|m| Node::StarDraft(StarDraft::alone(m))),
+            IdKind::Interview => interviews::find_owned(database(ctx)?, require_viewer(ctx)?, key)
+                .await?
+                .map(|m| Node::Interview(Interview::alone(m))),
+            IdKind::PlanTask => {
+                match interviews::find_owned_task(database(ctx)?, require_viewer(ctx)?, key).await?
+                {
+                    Some((task, interview)) => {
+                        Some(Node::PlanTask(PlanTask::alone(task, interview)?))
+                    }
+                    None => None,
+                }
+            }
             // Types that have IDs but are not fetched by them on their own.
             IdKind::PrepStep
             | IdKind::TimelinePhase

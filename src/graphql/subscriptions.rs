@@ -1,4 +1,4 @@
-//! Live draft updates: `starDraftUpdated` and `myStarDraftEvents`.
+//! Live updates: `starDraftUpdated`, `myStarDraftEvents` and `myInterviewEvents`.
 //!
 //! Streams read this instance's event broadcast (see `events`) and keep only
 //! the viewer's drafts. Per draft they never go back: an event whose version
@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use async_graphql::{Context, ID, Object, Subscription};
+use async_graphql::{Context, ID, MergedSubscription, Object, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use futures_util::stream;
@@ -19,6 +19,8 @@ use entity::star_draft;
 
 use super::drafts::StarDraft;
 use super::ids::IdKind;
+use super::interviews::InterviewEvent;
+use super::interviews::live::InterviewFollow;
 use super::viewer::require_viewer;
 use super::{database, events, ids};
 use crate::auth::Viewer;
@@ -158,7 +160,7 @@ impl Follow {
                         return Some(StarDraftEvent::of(&change));
                     }
                 }
-                Ok(BusMessage::SessionEnded(_)) => {}
+                Ok(BusMessage::SessionEnded(_) | BusMessage::Interview(_)) => {}
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
                     if let Err(e) = self.resync().await {
                         tracing::warn!(error = ?e, "resync of a subscription failed");
@@ -246,3 +248,34 @@ impl DraftSubscription {
         Ok(follow.into_stream())
     }
 }
+
+/// Interview subscriptions; they need a signed-in viewer and see only the viewer's interviews.
+#[derive(Default)]
+pub struct InterviewSubscription;
+
+#[Subscription]
+impl InterviewSubscription {
+    /// Every change to any of the viewer's interviews: scheduled (CREATED),
+    /// changed, rescheduled, or its plan changed (UPDATED, with the new
+    /// version), deleted (DELETED).
+    ///
+    /// With `since` (e.g. the newest `updatedAt` the client has loaded), the
+    /// interviews changed at or after it are sent first as UPDATED, so a
+    /// change between the client's read and its subscribe is never missed.
+    /// Deletions from before the subscription are not replayed.
+    async fn my_interview_events(
+        &self,
+        ctx: &Context<'_>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<impl Stream<Item = InterviewEvent> + use<>, AppError> {
+        let viewer = *require_viewer(ctx)?;
+        // Subscribed before the catch-up read in `start`.
+        let rx = events(ctx)?.subscribe();
+        let follow = InterviewFollow::start(viewer, database(ctx)?.clone(), rx, since).await?;
+        Ok(follow.into_stream())
+    }
+}
+
+/// Every feature's subscriptions, merged.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(DraftSubscription, InterviewSubscription);

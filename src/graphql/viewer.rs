@@ -32,5 +32,7 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> Option<&'a Viewer> {
 
 /// The signed-in viewer, or UNAUTHENTICATED.
 pub fn require_viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
-    viewer(ctx).ok_or(AppError::Unauthenticated("sign in to see or change drafts"))
+    viewer(ctx).ok_or(AppError::Unauthenticated(
+        "sign in to see or change your own drafts and interviews",
+    ))
 }

@@ -1,9 +1,10 @@
 //! The transports and the HTTP surface: `/graphql` over HTTP and WebSocket
 //! (both through the one operation pipeline), the IDE pages, the single-page
-//! app, health, readiness and metrics.
+//! app, the calendar feed, health, readiness and metrics.
 
 mod accept;
 pub mod cache;
+pub mod calendar;
 pub mod graphql;
 pub mod ide;
 pub mod operation;

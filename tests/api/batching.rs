@@ -103,3 +103,32 @@ api_test! {
         assert_eq!(count, 2, "token check and content version:\n{}", sql.join("\n"));
     }
 }
+
+api_test! {
+    async fn my_interviews_plan_statements_do_not_grow_with_the_number_of_interviews(app: TestApp) {
+        let token = app.new_user().await;
+        for day in 1..=20 {
+            crate::interviews::schedule(&app, &token, &format!("2027-07-{day:02}T09:00:00Z"), "Europe/London").await;
+        }
+        let query = "query($first: Int) { myInterviews(first: $first) { totalCount edges { node {
+            id localDate role { slug timeline { daysBefore } }
+            plan { id dueOn overdue interview { id } }
+        } } } }";
+        let mut counts = Vec::new();
+        for first in [1, 20] {
+            app.reset_statements();
+            let data = app.data_as(&token, query, json!({ "first": first })).await;
+            let (count, sql) = app.statements();
+            let edges = data["myInterviews"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), first);
+            let last = &edges[first - 1]["node"];
+            assert_eq!(last["plan"].as_array().unwrap().len(), 9);
+            assert_eq!(last["role"]["slug"], "backend-developer");
+            assert_eq!(last["role"]["timeline"].as_array().unwrap().len(), 3);
+            // token check, page, count, plans, roles, the roles' timelines
+            assert!(count <= 6, "{count} statements for first: {first}:\n{}", sql.join("\n"));
+            counts.push(count);
+        }
+        assert_eq!(counts[0], counts[1], "1 vs 20 interviews");
+    }
+}

@@ -10,11 +10,14 @@ mod hardening;
 
 mod accounts;
 mod batching;
+mod calendar_feed;
 mod content_import;
 mod drafts;
 mod failure;
 mod front_door;
 mod frontend;
+mod interviews;
+mod interviews_live;
 mod migrations;
 mod pagination;
 mod privacy;

@@ -134,3 +134,133 @@ api_test! {
         assert_eq!(error_code(&logout), "UNAUTHENTICATED");
     }
 }
+
+/// The ID of a `kind` row that never existed.
+fn never_existed_of(kind: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:987654"))
+}
+
+/// Every read path to an interview and its tasks, for `token`.
+async fn interview_reads(
+    app: &TestApp,
+    token: Option<&str>,
+    id: &str,
+    task: &str,
+) -> Vec<(String, Value)> {
+    let queries = [
+        (
+            "interview",
+            "query($id: ID!) { interview(id: $id) { id company } }",
+        ),
+        (
+            "node",
+            "query($id: ID!) { node(id: $id) { id ... on Interview { company } } }",
+        ),
+        (
+            "node(task)",
+            "query($task: ID!) { node(id: $task) { id ... on PlanTask { text } } }",
+        ),
+        (
+            "myInterviews",
+            "{ myInterviews { totalCount edges { node { id company } } } }",
+        ),
+        (
+            "myAgenda",
+            "{ myAgenda(from: \"2027-04-01\", days: 62) { interviews { id company } tasks { id text } } }",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, query) in queries {
+        let body = app
+            .graphql_as(token, query, json!({ "id": id, "task": task }))
+            .await;
+        out.push((name.to_owned(), body));
+    }
+    out
+}
+
+/// Every write path to an interview and its tasks, for `token`.
+async fn interview_writes(
+    app: &TestApp,
+    token: Option<&str>,
+    id: &str,
+    task: &str,
+) -> Vec<(String, Value)> {
+    let mutations = [
+        (
+            "updateInterview",
+            "mutation($id: ID!) { updateInterview(input: { id: $id, expectedVersion: 1, company: \"pwned\" }) { id } }",
+        ),
+        (
+            "deleteInterview",
+            "mutation($id: ID!) { deleteInterview(id: $id) }",
+        ),
+        (
+            "addPlanTask",
+            "mutation($id: ID!) { addPlanTask(input: { interviewId: $id, text: \"pwned\", dueOn: \"2027-04-01\" }) { id } }",
+        ),
+        (
+            "setPlanTaskDone",
+            "mutation($task: ID!) { setPlanTaskDone(id: $task, done: true) { id } }",
+        ),
+        (
+            "deletePlanTask",
+            "mutation($task: ID!) { deletePlanTask(id: $task) }",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, query) in mutations {
+        let body = app
+            .graphql_as(token, query, json!({ "id": id, "task": task }))
+            .await;
+        out.push((name.to_owned(), body));
+    }
+    out
+}
+
+api_test! {
+    async fn another_user_can_neither_see_nor_change_interviews_or_their_tasks(app: TestApp) {
+        let alice = app.new_user().await;
+        let bob = app.new_user().await;
+        let interview = crate::interviews::schedule(&app, &alice, "2027-04-20T09:00:00Z", "UTC").await;
+        let id = interview["id"].as_str().unwrap().to_owned();
+        let task = interview["plan"][0]["id"].as_str().unwrap().to_owned();
+
+        let seen = interview_reads(&app, Some(&bob), &id, &task).await;
+        for (path, body) in &seen {
+            assert!(body.get("errors").is_none(), "{path}: {body:#}");
+            assert!(!body.to_string().contains("Acme"), "{path} leaked: {body:#}");
+            assert!(!body.to_string().contains(&id), "{path} leaked the id: {body:#}");
+        }
+        assert_eq!(seen[0].1["data"]["interview"], Value::Null);
+        assert_eq!(seen[1].1["data"]["node"], Value::Null);
+        assert_eq!(seen[2].1["data"]["node"], Value::Null);
+        assert_eq!(seen[3].1["data"]["myInterviews"]["totalCount"], 0);
+
+        // Writes: NOT_FOUND, word for word what an interview or task that never existed gets.
+        let theirs = interview_writes(&app, Some(&bob), &id, &task).await;
+        let nobodys = interview_writes(&app, Some(&bob), &never_existed_of("Interview"), &never_existed_of("PlanTask")).await;
+        for ((path, body), (_, reference)) in theirs.iter().zip(&nobodys) {
+            assert_eq!(error_code(body), "NOT_FOUND", "{path}: {body:#}");
+            assert_eq!(body["errors"][0]["message"], reference["errors"][0]["message"], "{path}");
+        }
+
+        // Anonymous callers are asked to sign in.
+        for (path, body) in interview_reads(&app, None, &id, &task).await.iter().chain(&interview_writes(&app, None, &id, &task).await) {
+            assert_eq!(error_code(body), "UNAUTHENTICATED", "{path}: {body:#}");
+        }
+
+        // Alice's interview is untouched and hers to see.
+        let mine = interview_reads(&app, Some(&alice), &id, &task).await;
+        assert_eq!(mine[0].1["data"]["interview"], json!({ "id": id, "company": "Acme" }));
+        assert_eq!(mine[2].1["data"]["node"]["id"], task.as_str());
+        let agenda = mine[4].1["data"]["myAgenda"].as_array().unwrap();
+        assert_eq!(agenda.iter().map(|d| d["tasks"].as_array().unwrap().len()).sum::<usize>(), 9);
+        let version = app
+            .data_as(&alice, "query($id: ID!) { interview(id: $id) { version plan { done } } }", json!({ "id": id }))
+            .await;
+        assert_eq!(version["interview"]["version"], 1);
+        assert!(version["interview"]["plan"].as_array().unwrap().iter().all(|t| t["done"] == false));
+    }
+}

@@ -3,13 +3,17 @@ import { Route, Routes, useLocation, useNavigate } from 'react-router';
 
 import { signInPath, useAuth } from './auth';
 import { Layout } from './components/Layout';
+import { AgendaPage } from './pages/AgendaPage';
 import { AuthPage } from './pages/AuthPage';
 import { DraftEditorPage } from './pages/DraftEditorPage';
 import { DraftsPage } from './pages/DraftsPage';
+import { InterviewPage } from './pages/InterviewPage';
+import { InterviewsPage } from './pages/InterviewsPage';
 import { NewDraftPage } from './pages/NewDraftPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RolePage } from './pages/RolePage';
 import { RolesPage } from './pages/RolesPage';
+import { ScheduleInterviewPage } from './pages/ScheduleInterviewPage';
 
 /** Sends the visitor to sign in when the server rejected the session or asked for one. */
 function SessionWatcher() {
@@ -35,6 +39,10 @@ export function App() {
         <Route element={<Layout />}>
           <Route index element={<RolesPage />} />
           <Route path="roles/:slug" element={<RolePage />} />
+          <Route path="roles/:slug/schedule" element={<ScheduleInterviewPage />} />
+          <Route path="interviews" element={<InterviewsPage />} />
+          <Route path="interviews/:id" element={<InterviewPage />} />
+          <Route path="agenda" element={<AgendaPage />} />
           <Route path="signin" element={<AuthPage mode="signin" />} />
           <Route path="signup" element={<AuthPage mode="signup" />} />
           <Route path="drafts" element={<DraftsPage />} />

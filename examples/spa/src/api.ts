@@ -387,3 +387,222 @@ export interface MyDraftEventsVars {
   /** RFC 3339: drafts changed at or after it are sent first. */
   since: string;
 }
+
+// ---------------------------------------------------------------- interviews
+
+export type InterviewStage = 'RECRUITER_SCREEN' | 'HIRING_MANAGER' | 'TECHNICAL' | 'FINAL_PANEL' | 'OTHER';
+export type InterviewEventKind = 'CREATED' | 'UPDATED' | 'DELETED';
+
+export const INTERVIEW_STAGES: readonly InterviewStage[] = [
+  'RECRUITER_SCREEN',
+  'HIRING_MANAGER',
+  'TECHNICAL',
+  'FINAL_PANEL',
+  'OTHER',
+];
+
+export interface PlanTask {
+  id: string;
+  text: string;
+  dueOn: string;
+  done: boolean;
+  doneAt: string | null;
+  phaseLabel: string | null;
+  daysBefore: number | null;
+  custom: boolean;
+  compressed: boolean;
+  overdue: boolean;
+}
+
+export interface Interview {
+  id: string;
+  company: string;
+  stage: InterviewStage;
+  notes: string;
+  scheduledAt: string;
+  timeZone: string;
+  localDate: string;
+  version: number;
+  updatedAt: string;
+  role: { id: string; slug: string; title: string };
+  plan: PlanTask[];
+}
+
+export const INTERVIEW_FIELDS = `
+  fragment InterviewFields on Interview {
+    id company stage notes scheduledAt timeZone localDate version updatedAt
+    role { id slug title }
+    plan { id text dueOn done doneAt phaseLabel daysBefore custom compressed overdue }
+  }
+`;
+
+export const INTERVIEW = `
+  query Interview($id: ID!) { interview(id: $id) { ...InterviewFields } }
+  ${INTERVIEW_FIELDS}
+`;
+export interface InterviewData {
+  interview: Interview | null;
+}
+
+export const MY_INTERVIEWS = `
+  query MyInterviews($first: Int, $after: String, $upcoming: Boolean) {
+    myInterviews(first: $first, after: $after, upcoming: $upcoming) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node {
+          id company stage scheduledAt timeZone localDate version updatedAt
+          role { id slug title }
+          plan { id done }
+        }
+      }
+    }
+  }
+`;
+export interface InterviewListItem {
+  id: string;
+  company: string;
+  stage: InterviewStage;
+  scheduledAt: string;
+  timeZone: string;
+  localDate: string;
+  version: number;
+  updatedAt: string;
+  role: { id: string; slug: string; title: string };
+  plan: { id: string; done: boolean }[];
+}
+export interface MyInterviewsData {
+  myInterviews: {
+    totalCount: number;
+    pageInfo: PageInfo;
+    edges: { cursor: string; node: InterviewListItem }[];
+  };
+}
+
+export const MY_AGENDA = `
+  query MyAgenda($from: NaiveDate!, $days: Int!) {
+    myAgenda(from: $from, days: $days) {
+      date
+      interviews { id company stage scheduledAt timeZone role { title } }
+      tasks { id text done overdue compressed custom interview { id company } }
+    }
+  }
+`;
+export interface AgendaDay {
+  date: string;
+  interviews: {
+    id: string;
+    company: string;
+    stage: InterviewStage;
+    scheduledAt: string;
+    timeZone: string;
+    role: { title: string };
+  }[];
+  tasks: {
+    id: string;
+    text: string;
+    done: boolean;
+    overdue: boolean;
+    compressed: boolean;
+    custom: boolean;
+    interview: { id: string; company: string };
+  }[];
+}
+export interface MyAgendaData {
+  myAgenda: AgendaDay[];
+}
+
+export const SCHEDULE_INTERVIEW = `
+  mutation ScheduleInterview($input: ScheduleInterviewInput!) {
+    scheduleInterview(input: $input) { ...InterviewFields }
+  }
+  ${INTERVIEW_FIELDS}
+`;
+export interface ScheduleInterviewData {
+  scheduleInterview: Interview;
+}
+export interface ScheduleInterviewVars {
+  input: {
+    roleId: string;
+    company: string;
+    stage: InterviewStage;
+    scheduledAt: string;
+    timeZone: string;
+    notes?: string;
+  };
+}
+
+export const UPDATE_INTERVIEW = `
+  mutation UpdateInterview($input: UpdateInterviewInput!) {
+    updateInterview(input: $input) { ...InterviewFields }
+  }
+  ${INTERVIEW_FIELDS}
+`;
+export interface UpdateInterviewData {
+  updateInterview: Interview;
+}
+export interface UpdateInterviewVars {
+  input: {
+    id: string;
+    expectedVersion: number;
+    scheduledAt?: string;
+    timeZone?: string;
+    company?: string;
+    stage?: InterviewStage;
+    notes?: string;
+  };
+}
+
+export const DELETE_INTERVIEW = `
+  mutation DeleteInterview($id: ID!) { deleteInterview(id: $id) }
+`;
+
+export const SET_PLAN_TASK_DONE = `
+  mutation SetPlanTaskDone($id: ID!, $done: Boolean!) {
+    setPlanTaskDone(id: $id, done: $done) { id done doneAt overdue interview { id version updatedAt } }
+  }
+`;
+
+export const ADD_PLAN_TASK = `
+  mutation AddPlanTask($input: AddPlanTaskInput!) {
+    addPlanTask(input: $input) { id interview { ...InterviewFields } }
+  }
+  ${INTERVIEW_FIELDS}
+`;
+export interface AddPlanTaskData {
+  addPlanTask: { id: string; interview: Interview };
+}
+
+export const DELETE_PLAN_TASK = `
+  mutation DeletePlanTask($id: ID!) { deletePlanTask(id: $id) }
+`;
+
+export const ROTATE_CALENDAR_TOKEN = `
+  mutation RotateCalendarToken { rotateCalendarToken }
+`;
+export interface RotateCalendarTokenData {
+  rotateCalendarToken: string;
+}
+
+export const MY_INTERVIEW_EVENTS = `
+  subscription MyInterviewEvents($since: DateTime) {
+    myInterviewEvents(since: $since) {
+      kind interviewId version
+      interview { ...InterviewFields }
+    }
+  }
+  ${INTERVIEW_FIELDS}
+`;
+export interface MyInterviewEventsData {
+  myInterviewEvents: {
+    kind: InterviewEventKind;
+    interviewId: string;
+    version: number;
+    interview: Interview | null;
+  };
+}
+export interface MyInterviewEventsVars {
+  /** RFC 3339: interviews changed at or after it are sent first. */
+  since: string;
+}

@@ -1,4 +1,4 @@
-import type { QuestionCategory, ResourceKind, SeniorityLevel, StarDraftStatus, StarSection } from './api';
+import type { InterviewStage, QuestionCategory, ResourceKind, SeniorityLevel, StarDraftStatus, StarSection } from './api';
 
 const regionNames = (() => {
   try {
@@ -68,4 +68,86 @@ export function formatDate(value: string): string {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+export const STAGE_LABEL: Record<InterviewStage, string> = {
+  RECRUITER_SCREEN: 'Recruiter screen',
+  HIRING_MANAGER: 'Hiring manager',
+  TECHNICAL: 'Technical',
+  FINAL_PANEL: 'Final panel',
+  OTHER: 'Other',
+};
+
+/** An instant as wall-clock time in `timeZone` ("28 Mar 2027, 00:30"). */
+export function formatInZone(value: string, timeZone: string): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  try {
+    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+  } catch {
+    return dateTime.format(date);
+  }
+}
+
+/** Today's date (`YYYY-MM-DD`) in the browser's zone. */
+export function todayLocal(): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/**
+ * The instant (RFC 3339, UTC) at which clocks in `timeZone` show `local`
+ * (`YYYY-MM-DDTHH:MM`), found by correcting a first guess with the zone's offset
+ * at that guess, twice (enough for every offset change there is).
+ */
+export function zonedToUtc(local: string, timeZone: string): string | null {
+  const match = local.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/);
+  if (!match) return null;
+  const [, y, mo, d, h, mi] = match.map(Number);
+  const wanted = Date.UTC(y!, mo! - 1, d!, h!, mi!);
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+  } catch {
+    return null;
+  }
+  const shown = (t: number) => {
+    const parts = Object.fromEntries(format.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
+    return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  };
+  let guess = wanted;
+  for (let i = 0; i < 2; i++) guess += wanted - shown(guess);
+  return new Date(guess).toISOString().replace('.000Z', 'Z');
+}
+
+/** The instant `value` as `YYYY-MM-DDTHH:MM` on clocks in `timeZone` (for a datetime-local input). */
+export function utcToZoned(value: string, timeZone: string): string {
+  const date = new Date(value);
+  try {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+        .formatToParts(date)
+        .map((p) => [p.type, p.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+  } catch {
+    return value.slice(0, 16);
+  }
 }

@@ -57,6 +57,8 @@ export function Layout() {
               Roles
             </NavLink>
             <NavLink to="/drafts">My drafts</NavLink>
+            <NavLink to="/interviews">Interviews</NavLink>
+            <NavLink to="/agenda">Agenda</NavLink>
           </nav>
           <Account />
         </div>

@@ -51,6 +51,11 @@ export function RolePage() {
       <header className="role-header">
         <h1 data-testid="role-title">{role.title}</h1>
         <p className="lead">{role.summary}</p>
+        <p>
+          <Link to={`/roles/${encodeURIComponent(role.slug)}/schedule`} className="button" data-testid="schedule-interview">
+            Schedule an interview
+          </Link>
+        </p>
         <p className="muted small" data-testid="role-reviewer">
           Reviewed by {role.reviewer.name}, {role.reviewer.title} · updated{' '}
           {formatDateTime(role.updatedAt)}

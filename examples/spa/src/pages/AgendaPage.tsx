@@ -1,0 +1,78 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { useQuery } from 'urql';
+
+import { MY_AGENDA, type MyAgendaData } from '../api';
+import { RequireAuth } from '../components/RequireAuth';
+import { ErrorMessage, Loading } from '../components/Status';
+import { STAGE_LABEL, formatDate, formatInZone, todayLocal } from '../format';
+import { useInterviewEvents } from './interviewLive';
+
+/** How many days the agenda shows. */
+const AGENDA_DAYS = 14;
+
+export function AgendaPage() {
+  return (
+    <RequireAuth>
+      <Agenda />
+    </RequireAuth>
+  );
+}
+
+function Agenda() {
+  const [from] = useState(todayLocal);
+  const [{ data, fetching, error }, reexecute] = useQuery<MyAgendaData>({
+    query: MY_AGENDA,
+    variables: { from, days: AGENDA_DAYS },
+    requestPolicy: 'cache-and-network',
+  });
+  const loadedAt = useRef<string | null>(null);
+  useEffect(() => {
+    if (data) loadedAt.current ??= new Date().toISOString();
+  }, [data]);
+  const [changes, setChanges] = useState(0);
+  const { live } = useInterviewEvents(data !== undefined, () => loadedAt.current, () => setChanges((n) => n + 1));
+  const reloadedFor = useRef(0);
+  useEffect(() => {
+    if (changes === reloadedFor.current) return;
+    reloadedFor.current = changes;
+    reexecute({ requestPolicy: 'network-only' });
+  }, [changes, reexecute]);
+
+  return (
+    <section className="agenda-page">
+      <h1>The next {AGENDA_DAYS} days</h1>
+      <p className="muted small" data-testid="live-state" data-live={live ? 'true' : 'false'}>
+        {live ? 'Live: changes made in other tabs appear here.' : 'Connecting for live updates…'}
+      </p>
+      <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+      {!data && fetching && <Loading what="Loading your agenda" />}
+      {data?.myAgenda.map((day) => (
+        <div key={day.date} className="plan-day" data-testid="agenda-day" data-date={day.date}>
+          <h2>{formatDate(day.date)}</h2>
+          {day.interviews.length === 0 && day.tasks.length === 0 && <p className="muted small">Nothing planned.</p>}
+          <ul>
+            {day.interviews.map((i) => (
+              <li key={i.id} data-testid="agenda-interview">
+                <strong>
+                  <Link to={`/interviews/${encodeURIComponent(i.id)}`}>
+                    {i.company}: {STAGE_LABEL[i.stage]}
+                  </Link>
+                </strong>{' '}
+                {formatInZone(i.scheduledAt, i.timeZone)} ({i.timeZone}) · {i.role.title}
+              </li>
+            ))}
+            {day.tasks.map((t) => (
+              <li key={t.id} data-testid="agenda-task" data-done={t.done ? 'true' : 'false'}>
+                {t.done ? '✓ ' : ''}
+                {t.text} <span className="muted small">for {t.interview.company}</span>
+                {t.overdue && <span className="badge status-archived">overdue</span>}
+                {t.compressed && <span className="badge">compressed</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+
+import { MY_INTERVIEWS, ROTATE_CALENDAR_TOKEN, type MyInterviewsData, type RotateCalendarTokenData } from '../api';
+import { RequireAuth } from '../components/RequireAuth';
+import { ErrorMessage, Loading } from '../components/Status';
+import { STAGE_LABEL, formatInZone } from '../format';
+import { useInterviewEvents } from './interviewLive';
+
+export function InterviewsPage() {
+  return (
+    <RequireAuth>
+      <InterviewList />
+      <CalendarFeed />
+    </RequireAuth>
+  );
+}
+
+function InterviewList() {
+  const [{ data, fetching, error }, reexecute] = useQuery<MyInterviewsData>({
+    query: MY_INTERVIEWS,
+    variables: { first: 50, upcoming: true },
+    requestPolicy: 'cache-and-network',
+  });
+  const newest = useRef<string | null>(null);
+  useEffect(() => {
+    for (const { node } of data?.myInterviews.edges ?? []) {
+      if (newest.current === null || Date.parse(node.updatedAt) > Date.parse(newest.current)) newest.current = node.updatedAt;
+    }
+  }, [data]);
+  const [changes, setChanges] = useState(0);
+  const { live } = useInterviewEvents(data !== undefined, () => newest.current, () => setChanges((n) => n + 1));
+  const reloadedFor = useRef(0);
+  useEffect(() => {
+    if (changes === reloadedFor.current) return;
+    reloadedFor.current = changes;
+    reexecute({ requestPolicy: 'network-only' });
+  }, [changes, reexecute]);
+
+  const list = data?.myInterviews;
+  return (
+    <section className="interviews-page">
+      <div className="title-row">
+        <h1>Upcoming interviews</h1>
+        <Link to="/agenda" className="button">
+          Next 14 days
+        </Link>
+      </div>
+      <p className="muted small" data-testid="live-state" data-live={live ? 'true' : 'false'}>
+        {live ? 'Live: changes made in other tabs appear here.' : 'Connecting for live updates…'}
+      </p>
+      <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+      {!list && fetching && <Loading what="Loading your interviews" />}
+      {list &&
+        (list.edges.length === 0 ? (
+          <p className="empty">No interviews yet. Open a role and press “Schedule an interview”.</p>
+        ) : (
+          <ul className="draft-list" data-testid="interview-list">
+            {list.edges.map(({ node }) => (
+              <li key={node.id} className="card draft-card" data-testid="interview-list-item" data-interview-id={node.id}>
+                <h2>
+                  <Link to={`/interviews/${encodeURIComponent(node.id)}`}>
+                    {node.company}: {STAGE_LABEL[node.stage]}
+                  </Link>
+                </h2>
+                <p className="meta small">
+                  <span>{node.role.title}</span>
+                  <span>
+                    {formatInZone(node.scheduledAt, node.timeZone)} ({node.timeZone})
+                  </span>
+                  <span data-testid="interview-list-progress">
+                    {node.plan.filter((t) => t.done).length} of {node.plan.length} done
+                  </span>
+                </p>
+              </li>
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}
+
+/** The secret feed URL: shown once when made, copied, or rotated (the old one stops working). */
+function CalendarFeed() {
+  const [result, rotate] = useMutation<RotateCalendarTokenData>(ROTATE_CALENDAR_TOKEN);
+  const [url, setUrl] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const onRotate = async () => {
+    const done = await rotate({});
+    const path = done.data?.rotateCalendarToken;
+    if (path) {
+      setUrl(new URL(path, window.location.origin).toString());
+      setCopied(false);
+    }
+  };
+  const onCopy = async () => {
+    if (!url) return;
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <section className="section card" data-testid="calendar-feed">
+      <h2>In your calendar</h2>
+      <p className="muted">
+        Subscribe to this address in your calendar app to see your interviews and plan tasks there. Anyone with the
+        address can read it: making a new one turns the old one off. The address is only shown when it is made.
+      </p>
+      {url && (
+        <p className="inline-form">
+          <input readOnly value={url} data-testid="calendar-feed-url" aria-label="Calendar feed address" />
+          <button type="button" className="button button-small" onClick={onCopy} data-testid="calendar-feed-copy">
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        </p>
+      )}
+      <button type="button" className="button" onClick={onRotate} disabled={result.fetching} data-testid="calendar-feed-rotate">
+        {url ? 'Make a new address' : 'Make a calendar address'}
+      </button>
+      <ErrorMessage error={result.error} />
+    </section>
+  );
+}

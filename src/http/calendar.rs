@@ -1,0 +1,86 @@
+//! `GET /calendar/<token>.ics`: an account's interviews and plan tasks as an
+//! iCalendar feed, for calendar apps to subscribe to.
+//!
+//! The token in the path is the only credential, so the route sits outside
+//! the request-logging and CORS layers: its path never reaches the logs and
+//! no other origin's script is invited to read it. A wrong, revoked or
+//! malformed token is 404, exactly like a path that was never issued.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::AppState;
+use crate::interviews::calendar;
+
+/// The feed's route, with its own request timeout.
+pub fn routes(timeout: Duration) -> Router<AppState> {
+    Router::new()
+        .route("/calendar/{file}", get(feed))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+}
+
+/// Longest token accepted; ours are 43 characters.
+const MAX_TOKEN_CHARS: usize = 64;
+
+/// The feed of the account whose current token is `<file>` without `.ics`.
+pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(token) = file
+        .strip_suffix(".ics")
+        .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_CHARS)
+    else {
+        return not_found();
+    };
+    let owner = match calendar::owner_of(&state.db, token).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => return not_found(),
+        Err(e) => return unavailable(&e),
+    };
+    let feed = match calendar::load_feed(&state.db, owner).await {
+        Ok(feed) => feed,
+        Err(e) => return unavailable(&e),
+    };
+    let mut response = calendar::render(&feed).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, "private, no-store")],
+        "no such calendar feed",
+    )
+        .into_response()
+}
+
+fn unavailable(error: &crate::error::AppError) -> Response {
+    tracing::error!(error = ?error, "serving a calendar feed");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CACHE_CONTROL, "private, no-store")],
+        "the calendar feed is unavailable; retry later",
+    )
+        .into_response()
+}

@@ -1,0 +1,287 @@
+//! The calendar feed: a secret URL per account serving its interviews and
+//! plan tasks as iCalendar (RFC 5545).
+//!
+//! The URL's token has 256 random bits; only its SHA-256 is stored, so the
+//! database alone cannot be used to read anyone's feed. Rotating makes a new
+//! token and forgets the old one, which then gets 404 like a made-up one.
+//!
+//! Interviews are timed events in UTC (`DTSTART:..Z`), which every calendar
+//! shows in its own zone; the interview's zone travels as `X-PREP-TIME-ZONE`
+//! and in the description. Plan tasks are to-dos due on their date
+//! (`DUE;VALUE=DATE`), `COMPLETED` once done. UIDs are derived from the row
+//! ids and never change, and `SEQUENCE` is the interview's version, so a
+//! subscribed calendar updates its entries rather than adding new ones.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use icalendar::{Calendar, Component, Event, EventLike, Property, Todo, TodoStatus};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use entity::{calendar_feed, interview, plan_task, role};
+
+use super::owned;
+use crate::auth::{Viewer, hash_token, new_token};
+use crate::db::now;
+use crate::error::AppResult;
+use crate::stored::{InterviewStage, StoredEnum};
+
+/// The path of the feed whose token is `token`.
+pub fn feed_path(token: &str) -> String {
+    format!("/calendar/{token}.ics")
+}
+
+/// Makes a new feed token for the viewer, replacing (and so revoking) the old
+/// one: one upsert on the account's row, atomic on both backends.
+pub async fn rotate_token(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<String> {
+    let token = new_token();
+    calendar_feed::Entity::insert(calendar_feed::ActiveModel {
+        id: NotSet,
+        user_id: Set(viewer.user_id),
+        token_hash: Set(hash_token(&token)),
+        created_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::column(calendar_feed::Column::UserId)
+            .update_columns([
+                calendar_feed::Column::TokenHash,
+                calendar_feed::Column::CreatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(token)
+}
+
+/// The owner of the feed whose token is `token`, if it is a current one.
+pub async fn owner_of(db: &impl ConnectionTrait, token: &str) -> AppResult<Option<i32>> {
+    Ok(calendar_feed::Entity::find()
+        .filter(calendar_feed::Column::TokenHash.eq(hash_token(token)))
+        .one(db)
+        .await?
+        .map(|f| f.user_id))
+}
+
+/// What one feed shows.
+#[derive(Debug, Default)]
+pub struct Feed {
+    pub interviews: Vec<interview::Model>,
+    pub tasks: Vec<plan_task::Model>,
+    /// Role titles by role id.
+    pub roles: HashMap<i32, String>,
+}
+
+/// The interviews and plan tasks of user `owner_id` (three statements).
+pub async fn load_feed(db: &impl ConnectionTrait, owner_id: i32) -> AppResult<Feed> {
+    let interviews = owned::owned_by(owner_id)
+        .order_by_asc(interview::Column::ScheduledAt)
+        .order_by_asc(interview::Column::Id)
+        .all(db)
+        .await?;
+    let tasks = owned::tasks_owned_by(owner_id)
+        .order_by_asc(plan_task::Column::DueOn)
+        .order_by_asc(plan_task::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(task, _)| task)
+        .collect();
+    let role_ids: Vec<i32> = interviews.iter().map(|i| i.role_id).collect();
+    let roles = if role_ids.is_empty() {
+        HashMap::new()
+    } else {
+        role::Entity::find()
+            .filter(role::Column::Id.is_in(role_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.title))
+            .collect()
+    };
+    Ok(Feed {
+        interviews,
+        tasks,
+        roles,
+    })
+}
+
+/// Who wrote the feed (RFC 5545 PRODID).
+const PRODID: &str = "-//prep-graphql//Interview plan//EN";
+
+/// How often calendar apps are asked to fetch the feed again.
+const REFRESH: Duration = Duration::hours(1);
+
+/// How long an interview's event lasts in a calendar; the API has no end time.
+const EVENT_LENGTH: Duration = Duration::hours(1);
+
+/// The UID of interview `id`'s event.
+pub fn interview_uid(id: i32) -> String {
+    format!("interview-{id}@prep-graphql")
+}
+
+/// The UID of plan task `id`'s to-do.
+pub fn task_uid(id: i32) -> String {
+    format!("plan-task-{id}@prep-graphql")
+}
+
+fn stage_label(stored: &str) -> &'static str {
+    match InterviewStage::from_stored(stored) {
+        Ok(InterviewStage::RecruiterScreen) => "recruiter screen",
+        Ok(InterviewStage::HiringManager) => "hiring manager",
+        Ok(InterviewStage::Technical) => "technical",
+        Ok(InterviewStage::FinalPanel) => "final panel",
+        Ok(InterviewStage::Other) | Err(_) => "interview",
+    }
+}
+
+/// Writes `feed` as an iCalendar document.
+pub fn render(feed: &Feed) -> String {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", PRODID))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .name("Interview preparation")
+        .ttl(&REFRESH);
+    let stamp = Utc::now();
+    let by_id: HashMap<i32, &interview::Model> =
+        feed.interviews.iter().map(|i| (i.id, i)).collect();
+    for i in &feed.interviews {
+        let role = feed.roles.get(&i.role_id).map_or("", String::as_str);
+        let local = i
+            .time_zone
+            .parse::<chrono_tz::Tz>()
+            .map(|z| i.scheduled_at.with_timezone(&z).format("%H:%M").to_string())
+            .unwrap_or_default();
+        let mut description = format!(
+            "{role} interview, {}, at {local} {}.",
+            stage_label(&i.stage),
+            i.time_zone
+        );
+        if !i.notes.is_empty() {
+            description.push_str("\n\n");
+            description.push_str(&i.notes);
+        }
+        let event = Event::new()
+            .uid(&interview_uid(i.id))
+            .timestamp(stamp)
+            .sequence(u32::try_from(i.version).unwrap_or(0))
+            .last_modified(i.updated_at)
+            .created(i.created_at)
+            .summary(&format!(
+                "Interview: {} ({})",
+                i.company,
+                stage_label(&i.stage)
+            ))
+            .description(&description)
+            .starts(i.scheduled_at)
+            .ends(i.scheduled_at + EVENT_LENGTH)
+            .add_property("X-PREP-TIME-ZONE", &i.time_zone)
+            .done();
+        calendar.push(event);
+    }
+    for t in &feed.tasks {
+        let Some(i) = by_id.get(&t.interview_id) else {
+            continue;
+        };
+        let mut todo = Todo::new();
+        todo.uid(&task_uid(t.id))
+            .timestamp(stamp)
+            .sequence(u32::try_from(i.version).unwrap_or(0))
+            .summary(&t.text)
+            .description(&format!(
+                "Preparing for the {} interview on {}{}.",
+                i.company,
+                i.local_date,
+                t.phase_label
+                    .as_deref()
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default()
+            ))
+            .due(t.due_on)
+            .add_property("RELATED-TO", interview_uid(i.id));
+        match t.done_at {
+            Some(at) if t.done => {
+                todo.status(TodoStatus::Completed)
+                    .completed(at)
+                    .percent_complete(100);
+            }
+            _ => {
+                todo.status(TodoStatus::NeedsAction);
+            }
+        }
+        calendar.push(todo.done());
+    }
+    calendar.done().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+
+    fn sample() -> Feed {
+        let at = Utc.with_ymd_and_hms(2027, 3, 28, 23, 30, 0).unwrap();
+        let interview = interview::Model {
+            id: 7,
+            user_id: 1,
+            role_id: 2,
+            company: "Acme".into(),
+            stage: "technical".into(),
+            notes: "Bring the portfolio".into(),
+            scheduled_at: at,
+            time_zone: "Europe/London".into(),
+            local_date: NaiveDate::from_ymd_opt(2027, 3, 29).unwrap(),
+            version: 3,
+            created_at: at,
+            updated_at: at,
+        };
+        let task = plan_task::Model {
+            id: 11,
+            interview_id: 7,
+            position: 1,
+            text: "Practise aloud".into(),
+            due_on: NaiveDate::from_ymd_opt(2027, 3, 28).unwrap(),
+            done: true,
+            done_at: Some(at),
+            phase_label: Some("Day before".into()),
+            days_before: Some(1),
+            compressed: false,
+            created_at: at,
+        };
+        Feed {
+            interviews: vec![interview],
+            tasks: vec![task],
+            roles: HashMap::from([(2, "Backend Developer".to_owned())]),
+        }
+    }
+
+    #[test]
+    fn the_feed_has_utc_events_and_dated_todos_with_stable_uids() {
+        // Unfolded: long lines are folded at 75 octets.
+        let text = render(&sample()).replace("\r\n ", "");
+        assert!(
+            text.contains("PRODID:-//prep-graphql//Interview plan//EN"),
+            "{text}"
+        );
+        assert!(text.starts_with("BEGIN:VCALENDAR"), "{text}");
+        assert!(text.contains("UID:interview-7@prep-graphql"), "{text}");
+        assert!(text.contains("DTSTART:20270328T233000Z"), "{text}");
+        assert!(text.contains("SEQUENCE:3"), "{text}");
+        assert!(text.contains("UID:plan-task-11@prep-graphql"), "{text}");
+        assert!(text.contains("DUE;VALUE=DATE:20270328"), "{text}");
+        assert!(text.contains("STATUS:COMPLETED"), "{text}");
+        assert!(text.contains("X-PREP-TIME-ZONE:Europe/London"), "{text}");
+        assert!(text.contains("00:30 Europe/London"), "{text}");
+    }
+
+    #[test]
+    fn feed_paths_carry_the_token() {
+        assert_eq!(feed_path("abc"), "/calendar/abc.ics");
+    }
+}
