@@ -72,8 +72,14 @@ async fn handle(
             .all(&db)
             .await
     };
+    // The engine scenario asks for neither `Skill.roles` nor resources: read only what is asked.
+    let query = body["query"].as_str().unwrap_or_default();
+    let wants = Wants {
+        skill_roles: query.contains("roles { slug }"),
+        resources: query.contains("resources"),
+    };
     let result = match roles {
-        Ok(roles) => pages(&db, roles).await,
+        Ok(roles) => pages(&db, roles, wants).await,
         Err(e) => Err(e),
     };
     let body = match result {
@@ -112,10 +118,18 @@ fn money(amount: i32, currency: &str) -> Value {
     json!({ "amount": amount, "currency": currency, "formatted": format!("{currency} {amount}") })
 }
 
+/// The optional parts of a page.
+#[derive(Clone, Copy)]
+struct Wants {
+    skill_roles: bool,
+    resources: bool,
+}
+
 /// Every field of the role pages of `roles`, one statement per table.
 async fn pages(
     db: &DatabaseConnection,
     roles: Vec<role::Model>,
+    wants: Wants,
 ) -> Result<Vec<Value>, sea_orm::DbErr> {
     let ids: Vec<i32> = roles.iter().map(|r| r.id).collect();
     let links = role_skill::Entity::find()
@@ -128,11 +142,15 @@ async fn pages(
         .iter()
         .filter_map(|(_, s)| s.as_ref().map(|s| s.id))
         .collect();
-    let skill_roles = role_skill::Entity::find()
-        .find_also_related(role::Entity)
-        .filter(role_skill::Column::SkillId.is_in(skill_ids))
-        .all(db)
-        .await?;
+    let skill_roles = if wants.skill_roles {
+        role_skill::Entity::find()
+            .find_also_related(role::Entity)
+            .filter(role_skill::Column::SkillId.is_in(skill_ids))
+            .all(db)
+            .await?
+    } else {
+        Vec::new()
+    };
     let questions = group(
         question::Entity::find()
             .filter(question::Column::RoleId.is_in(ids.clone()))
@@ -195,14 +213,18 @@ async fn pages(
             .await?,
         |f| f.role_id,
     );
-    let resources = group(
-        resource::Entity::find()
-            .filter(resource::Column::RoleId.is_in(ids))
-            .order_by_asc(resource::Column::Position)
-            .all(db)
-            .await?,
-        |r| r.role_id,
-    );
+    let resources = if wants.resources {
+        group(
+            resource::Entity::find()
+                .filter(resource::Column::RoleId.is_in(ids))
+                .order_by_asc(resource::Column::Position)
+                .all(db)
+                .await?,
+            |r| r.role_id,
+        )
+    } else {
+        HashMap::new()
+    };
 
     let mut roles_of_skill: HashMap<i32, Vec<Value>> = HashMap::new();
     for (link, r) in skill_roles {

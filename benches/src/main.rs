@@ -32,10 +32,21 @@ struct Cli {
 enum Cmd {
     /// Run the suite and print BENCHMARKS.md's tables.
     Run(Options),
+    /// Only (f), the uncached engine against the SQL handler, on fresh databases.
+    Engine(Options),
     /// Internal: the HTTP ceiling, serving a file's bytes.
     BaselineHttp { file: String },
     /// Internal: the hand-written SQL handler.
     BaselineSql { database_url: String, pool: u32 },
+}
+
+impl Options {
+    fn smoke_settings(&mut self) {
+        self.roles = 12;
+        self.seconds = 1;
+        self.rounds = 1;
+        self.subscribers = vec![20];
+    }
 }
 
 #[derive(Parser, Clone)]
@@ -80,6 +91,23 @@ const ROLE_FIELDS: &str = "id slug title summary reviewer { name title } updated
   faqs { id position question answer }
   resources { id position title kind url }";
 
+/// Every child list of a role, without the `Skill.roles` fan-out: what the
+/// engine costs per object when nothing is cached.
+const ENGINE_FIELDS: &str = "id slug title summary reviewer { name title } updatedAt
+  keySkills { id name slug }
+  questions { id position prompt category }
+  prepSteps { id position text }
+  timeline { id position label daysBefore tasks { id position text } }
+  mistakes { id position title explanation }
+  salaryBenchmarks { id country currency source asOf median { amount currency formatted } low { amount currency formatted } high { amount currency formatted } levels { level amount { amount currency formatted } } }
+  faqs { id position question answer }";
+
+fn engine_query() -> String {
+    format!(
+        "query RoleEngine($first: Int) {{ roles(first: $first) {{ edges {{ node {{ {ENGINE_FIELDS} }} }} }} }}"
+    )
+}
+
 fn page_query() -> String {
     format!("query RolePage($slug: String!) {{ role(slug: $slug) {{ {ROLE_FIELDS} }} }}")
 }
@@ -97,12 +125,15 @@ async fn main() -> anyhow::Result<()> {
         Cmd::BaselineSql { database_url, pool } => baseline::sql_ceiling(database_url, pool).await,
         Cmd::Run(mut options) => {
             if options.smoke {
-                options.roles = 12;
-                options.seconds = 1;
-                options.rounds = 1;
-                options.subscribers = vec![20];
+                options.smoke_settings();
             }
             suite(options).await
+        }
+        Cmd::Engine(mut options) => {
+            if options.smoke {
+                options.smoke_settings();
+            }
+            engine_only(options).await
         }
     }
 }
@@ -223,6 +254,8 @@ struct Row {
     http: Run,
     sql: Run,
     cpu_ms: f64,
+    /// The SQL handler's CPU per request.
+    sql_cpu_ms: f64,
     peak_rss: f64,
     response_kib: f64,
 }
@@ -275,7 +308,7 @@ async fn read_scenario(
     let body = Arc::new(body);
     let duration = Duration::from_secs(options.seconds);
     let (mut s, mut h, mut q) = (Run::default(), Run::default(), Run::default());
-    let mut cpu = 0.0;
+    let (mut cpu, mut sql_cpu) = (0.0, 0.0);
     // Warm-up, then interleaved rounds so that machine noise hits all three alike.
     load::run(
         &format!("{}/graphql", server.address),
@@ -307,6 +340,7 @@ async fn read_scenario(
             )
             .await,
         );
+        let before = sql.cpu_seconds();
         q = q.merge(
             load::run(
                 &format!("{}/graphql", sql.address),
@@ -317,6 +351,7 @@ async fn read_scenario(
             )
             .await,
         );
+        sql_cpu += sql.cpu_seconds() - before;
     }
     http.stop().await;
     sql.stop().await;
@@ -324,6 +359,7 @@ async fn read_scenario(
     Ok(Row {
         name: format!("{name} (c={concurrency})"),
         cpu_ms: cpu * 1000.0 / s.requests.max(1) as f64,
+        sql_cpu_ms: sql_cpu * 1000.0 / q.requests.max(1) as f64,
         peak_rss: server.peak_rss_mib(),
         response_kib: answer.len() as f64 / 1024.0,
         server: s,
@@ -501,6 +537,56 @@ async fn fanout_scenario(
     Ok((run, per_subscription_kib, total_rss))
 }
 
+/// (f) on every backend: 1,000 roles, a list of 20 with every child list, the
+/// response cache off, against the SQL handler doing the same reads (c=32).
+async fn engine_only(options: Options) -> anyhow::Result<()> {
+    println!(
+        "# prep-bench engine: {} roles, {} s x {} rounds per figure\n",
+        options.roles, options.seconds, options.rounds
+    );
+    print_engine_header();
+    for backend in &options.backends {
+        let (url, name) = fresh_database(backend, &options, &format!("{backend}_engine")).await?;
+        import_roles(&options, &url, options.roles).await?;
+        engine_scenario(&options, backend, &url).await?;
+        drop_database(&options, name).await;
+    }
+    Ok(())
+}
+
+fn print_engine_header() {
+    println!(
+        "| scenario | backend | req/s | p99 ms | SQL handler req/s (ratio) | SQL handler p99 ms | server CPU ms/req | SQL handler CPU ms/req (ratio) | statements | response | peak RSS MiB | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+}
+
+/// One (f) row on `backend`, over the database at `url`.
+async fn engine_scenario(options: &Options, backend: &str, url: &str) -> anyhow::Result<()> {
+    let server = start_server(options, url, false).await?;
+    let body = json!({ "query": engine_query(), "variables": { "first": 20 } });
+    let statements = statements_for(&server.address, &body).await?;
+    let row = read_scenario(options, "(f) 20 roles, every child list, cache off", &server, url, body, 32).await?;
+    let (s, q) = (&row.server, &row.sql);
+    println!(
+        "| {} | {backend} | {:.0} | {:.1} | {:.0} ({:.2}x) | {:.1} | {:.2} | {:.2} ({:.2}x) | {statements} | {:.0} KiB | {:.0} | {} |",
+        row.name,
+        s.rps(),
+        s.percentile_ms(99.0),
+        q.rps(),
+        s.rps() / q.rps(),
+        q.percentile_ms(99.0),
+        row.cpu_ms,
+        row.sql_cpu_ms,
+        row.cpu_ms / row.sql_cpu_ms,
+        row.response_kib,
+        row.peak_rss,
+        s.errors + row.http.errors + q.errors
+    );
+    server.stop().await;
+    Ok(())
+}
+
 async fn suite(options: Options) -> anyhow::Result<()> {
     println!(
         "# prep-bench: {} roles, {} s x {} rounds per figure\n",
@@ -564,6 +650,9 @@ async fn suite(options: Options) -> anyhow::Result<()> {
                     print_row(backend, &row);
                     uncached.stop().await;
                 }
+                println!("\n### (f) the uncached engine against the SQL handler\n");
+                print_engine_header();
+                engine_scenario(&options, backend, &url).await?;
                 let (saves, cpu_ms) = update_scenario(&options, &server, 32).await?;
                 println!("\n### (c) updateStarDraft, 32 users on their own drafts\n");
                 println!(
