@@ -3,19 +3,24 @@
 //! These types describe storage only. They carry no GraphQL derives, so the
 //! database layout never leaks into the API; `src/graphql` wraps them.
 
+pub mod competency;
 pub mod content_version;
 pub mod faq;
 pub mod mistake;
 pub mod prep_step;
 pub mod question;
+pub mod question_competency;
 pub mod resource;
 pub mod role;
+pub mod role_competency;
 pub mod role_skill;
 pub mod salary_benchmark;
 pub mod salary_level;
 pub mod session;
 pub mod skill;
 pub mod star_draft;
+pub mod star_draft_competency;
+pub mod star_draft_question;
 pub mod star_draft_revision;
 pub mod timeline_phase;
 pub mod timeline_task;

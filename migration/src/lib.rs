@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_role_pages;
 mod m20261128_000002_create_accounts_and_drafts;
 mod m20261128_000003_create_content_version;
+mod m20261201_000002_create_story_bank;
 
 /// The list of migrations, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_role_pages::Migration),
             Box::new(m20261128_000002_create_accounts_and_drafts::Migration),
             Box::new(m20261128_000003_create_content_version::Migration),
+            Box::new(m20261201_000002_create_story_bank::Migration),
         ]
     }
 }
