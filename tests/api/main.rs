@@ -21,5 +21,6 @@ mod privacy;
 mod role_page;
 mod schema;
 mod server;
+mod story_bank;
 mod subscriptions;
 mod ws_client;

@@ -145,6 +145,30 @@ impl Coverage {
     }
 }
 
+/// The viewer's drafts for every competency and question of a page of
+/// roles, as one set of siblings: whatever the stories' own fields load, they
+/// load once for the whole page, however the two lists overlap in time.
+struct PageStories {
+    by_competency: Arc<Loaded<Vec<star_draft::Model>>>,
+    by_question: Arc<Loaded<Vec<star_draft::Model>>>,
+    siblings: Arc<Siblings>,
+}
+
+impl PageStories {
+    fn of(
+        loaded: &Loaded<Vec<star_draft::Model>>,
+        key: i32,
+        siblings: &Arc<Siblings>,
+    ) -> Vec<StarDraft> {
+        loaded
+            .get(key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| StarDraft::new(row, siblings.clone()))
+            .collect()
+    }
+}
+
 /// The coverage of `role` (fetched with `roles`) by the drafts of `user_id`.
 pub async fn coverage_of(
     ctx: &Context<'_>,
@@ -157,27 +181,47 @@ pub async fn coverage_of(
         roles.children::<question::Entity>(ctx, role.id),
     )
     .await?;
-    let (by_competency, by_question) = try_join(
-        drafts_of_competencies(ctx, &competencies.next, user_id),
-        drafts_of_questions(ctx, &question_siblings, user_id),
-    )
-    .await?;
+    // Both lists' sibling sets are the page's (loaded once above), so the
+    // first role to get here loads the stories of every role.
+    let stories = roles
+        .shared(format!("coverage:{user_id}"), async {
+            let (by_competency, by_question) = try_join(
+                drafts_of_competencies(ctx, &competencies.next, user_id),
+                drafts_of_questions(ctx, &question_siblings, user_id),
+            )
+            .await?;
+            let ids = by_competency
+                .next
+                .ids()
+                .iter()
+                .chain(by_question.next.ids())
+                .copied()
+                .collect::<std::collections::BTreeSet<i32>>();
+            Ok(PageStories {
+                by_competency,
+                by_question,
+                siblings: Siblings::new(ids.into_iter().collect()),
+            })
+        })
+        .await?;
     let competency_rows = competencies.get(role.id).unwrap_or_default();
-    let stories = |loaded: &Loaded<Vec<star_draft::Model>>, key: i32| -> Vec<StarDraft> {
-        loaded
-            .get(key)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|row| StarDraft::new(row, loaded.next.clone()))
-            .collect()
-    };
     let by_competency_key = competency_rows
         .iter()
-        .map(|c| (c.id, stories(&by_competency, c.id)))
+        .map(|c| {
+            (
+                c.id,
+                PageStories::of(&stories.by_competency, c.id, &stories.siblings),
+            )
+        })
         .collect();
     let by_question_key = questions
         .iter()
-        .map(|q| (q.id, stories(&by_question, q.id)))
+        .map(|q| {
+            (
+                q.id,
+                PageStories::of(&stories.by_question, q.id, &stories.siblings),
+            )
+        })
         .collect();
     let result = coverage::coverage(
         competency_rows
