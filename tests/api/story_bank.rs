@@ -177,7 +177,7 @@ api_test! {
 
         // The one-question form still works, and a draft may link to nothing.
         let single = create(&app, &token, json!({ "questionId": q0 })).await;
-        assert_eq!(ids(&single["data"]["createStarDraft"]["questions"]), [q0.clone()]);
+        assert_eq!(ids(&single["data"]["createStarDraft"]["questions"]), [q0.as_str()]);
         let bare = create(&app, &token, json!({ "title": "no links" })).await;
         assert_eq!(bare["data"]["createStarDraft"]["questions"], json!([]));
         assert_eq!(bare["data"]["createStarDraft"]["question"], Value::Null);
