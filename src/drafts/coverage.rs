@@ -15,15 +15,6 @@ pub trait Story {
     fn status(&self) -> &str;
 }
 
-impl Story for entity::star_draft::Model {
-    fn id(&self) -> i32 {
-        self.id
-    }
-    fn status(&self) -> &str {
-        &self.status
-    }
-}
-
 /// One competency or question with the stories for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Covered<T, S> {

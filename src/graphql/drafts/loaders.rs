@@ -97,7 +97,7 @@ pub async fn drafts_of_competencies(
 }
 
 /// Groups `(link, target)` rows by a key of the link, keeping the query's order.
-fn group_linked<L, K: Hash + Eq, M>(
+pub(crate) fn group_linked<L, K: Hash + Eq, M>(
     rows: Vec<(L, Option<M>)>,
     key: impl Fn(&L) -> K,
 ) -> HashMap<K, Vec<M>> {

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{competency, question_competency, role_competency};
 
+use crate::graphql::drafts::loaders::group_linked;
 use crate::graphql::loaders::Db;
 
 /// Key: the competencies role `.0` probes, in the content's order.
@@ -19,20 +20,6 @@ pub struct CompetenciesOfRole(pub i32);
 pub struct CompetenciesOfQuestion(pub i32);
 
 type LoadResult<K> = Result<HashMap<K, Vec<competency::Model>>, Arc<DbErr>>;
-
-/// Groups `(link, competency)` rows by a key of the link, keeping the query's order.
-fn group<L, K: std::hash::Hash + Eq>(
-    rows: Vec<(L, Option<competency::Model>)>,
-    key: impl Fn(&L) -> K,
-) -> HashMap<K, Vec<competency::Model>> {
-    let mut out: HashMap<K, Vec<competency::Model>> = HashMap::new();
-    for (link, row) in rows {
-        if let Some(row) = row {
-            out.entry(key(&link)).or_default().push(row);
-        }
-    }
-    out
-}
 
 impl Loader<CompetenciesOfRole> for Db {
     type Value = Vec<competency::Model>;
@@ -46,7 +33,7 @@ impl Loader<CompetenciesOfRole> for Db {
             .order_by_asc(role_competency::Column::Position)
             .all(&self.0)
             .await?;
-        Ok(group(rows, |link| CompetenciesOfRole(link.role_id)))
+        Ok(group_linked(rows, |link| CompetenciesOfRole(link.role_id)))
     }
 }
 
@@ -62,6 +49,8 @@ impl Loader<CompetenciesOfQuestion> for Db {
             .order_by_asc(question_competency::Column::Position)
             .all(&self.0)
             .await?;
-        Ok(group(rows, |link| CompetenciesOfQuestion(link.question_id)))
+        Ok(group_linked(rows, |link| {
+            CompetenciesOfQuestion(link.question_id)
+        }))
     }
 }
