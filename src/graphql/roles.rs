@@ -12,8 +12,8 @@ use sea_orm::{
 };
 
 use entity::{
-    faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark, skill,
-    timeline_phase,
+    competency, faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark,
+    skill, timeline_phase,
 };
 
 use super::drafts::StarDraft;
@@ -484,6 +484,19 @@ impl RoleQuery {
             .one(database(ctx)?)
             .await?
             .map(Role::alone))
+    }
+
+    /// Every competency of every role, by name (what a story can be tagged with).
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn competencies(&self, ctx: &Context<'_>) -> AppResult<Vec<Competency>> {
+        Ok(competency::Entity::find()
+            .order_by_asc(competency::Column::Name)
+            .order_by_asc(competency::Column::Id)
+            .all(database(ctx)?)
+            .await?
+            .into_iter()
+            .map(Competency)
+            .collect())
     }
 
     /// Every skill, by name.

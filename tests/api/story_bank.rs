@@ -130,6 +130,18 @@ api_test! {
         }
         // Coverage is the viewer's: nothing to show anonymous callers.
         assert_eq!(role["myCoverage"], Value::Null);
+
+        // Every competency, for picking a story's tags: by name, once each
+        // however many roles list it.
+        import_generated_roles(&app.db, 2).await;
+        let all = app.data("{ competencies { slug } }", json!({})).await;
+        assert_eq!(
+            slugs(&all["competencies"]),
+            [
+                "achievement", "adaptability", "competency-even", "competency-odd", "conflict",
+                "failure", "innovation", "leadership", "competency-shared", "teamwork",
+            ]
+        );
     }
 }
 
