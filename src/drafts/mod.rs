@@ -1,9 +1,10 @@
 //! STAR drafts: private answers with versions, revisions and feedback.
 //!
 //! Every write is one transaction that changes the draft and records the new
-//! version's full text and links (see [`links`]) as a revision. Updates and restores are conditional
-//! writes (`UPDATE .. WHERE id = ? AND version = ?`), so of concurrent writers
-//! on one version exactly one wins and the others get VERSION_CONFLICT.
+//! version's full text and links (see [`links`]) as a revision. Updates and
+//! restores are conditional writes (`UPDATE .. WHERE id = ? AND version = ?`),
+//! so of concurrent writers on one version exactly one wins and the others get
+//! VERSION_CONFLICT.
 
 pub mod coverage;
 pub mod feedback;
