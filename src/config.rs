@@ -299,6 +299,16 @@ pub struct DraftLimits {
     /// Most drafts one user may keep.
     #[arg(long, env = "PREP_MAX_DRAFTS_PER_USER", default_value_t = 500)]
     pub max_drafts_per_user: u64,
+    /// Most competencies one draft may be tagged with.
+    #[arg(long, env = "PREP_MAX_COMPETENCIES_PER_DRAFT", default_value_t = 10)]
+    pub max_competencies_per_draft: usize,
+    /// Most questions one draft may be linked to.
+    #[arg(long, env = "PREP_MAX_QUESTIONS_PER_DRAFT", default_value_t = 20)]
+    pub max_questions_per_draft: usize,
+    /// A draft linked to more questions than this, of more than one role, gets
+    /// the `STORY_REUSED_ACROSS_ROLES` suggestion.
+    #[arg(long, env = "PREP_STORY_REUSE_MAX_QUESTIONS", default_value_t = 3)]
+    pub story_reuse_max_questions: usize,
 }
 
 impl Default for DraftLimits {
@@ -307,6 +317,9 @@ impl Default for DraftLimits {
             title_max_chars: 200,
             section_max_chars: 5000,
             max_drafts_per_user: 500,
+            max_competencies_per_draft: 10,
+            max_questions_per_draft: 20,
+            story_reuse_max_questions: 3,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! database layout never leaks into the API; `src/graphql` wraps them.
 
 pub mod calendar_feed;
+pub mod competency;
 pub mod content_version;
 pub mod faq;
 pub mod interview;
@@ -11,14 +12,18 @@ pub mod mistake;
 pub mod plan_task;
 pub mod prep_step;
 pub mod question;
+pub mod question_competency;
 pub mod resource;
 pub mod role;
+pub mod role_competency;
 pub mod role_skill;
 pub mod salary_benchmark;
 pub mod salary_level;
 pub mod session;
 pub mod skill;
 pub mod star_draft;
+pub mod star_draft_competency;
+pub mod star_draft_question;
 pub mod star_draft_revision;
 pub mod timeline_phase;
 pub mod timeline_task;

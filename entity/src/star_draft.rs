@@ -9,7 +9,9 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub user_id: i32,
-    /// Null when the draft is for no question, or its question was removed.
+    /// The first of the draft's linked questions (`star_draft_questions`),
+    /// kept in step with the links so that the previous release, after a
+    /// rollback, still sees each draft's question. Reads use the links.
     pub question_id: Option<i32>,
     pub title: String,
     pub situation: String,
@@ -39,6 +41,10 @@ pub enum Relation {
         on_delete = "SetNull"
     )]
     Question,
+    #[sea_orm(has_many = "super::star_draft_competency::Entity")]
+    CompetencyLinks,
+    #[sea_orm(has_many = "super::star_draft_question::Entity")]
+    QuestionLinks,
 }
 
 impl Related<super::user::Entity> for Entity {
@@ -50,6 +56,18 @@ impl Related<super::user::Entity> for Entity {
 impl Related<super::question::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Question.def()
+    }
+}
+
+impl Related<super::star_draft_competency::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CompetencyLinks.def()
+    }
+}
+
+impl Related<super::star_draft_question::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::QuestionLinks.def()
     }
 }
 

@@ -17,6 +17,10 @@ pub struct Model {
     pub result: String,
     pub status: String,
     pub created_at: ChronoDateTimeUtc,
+    /// The version's competency tags: a JSON array of competency ids, in order.
+    pub competency_ids: String,
+    /// The version's linked questions: a JSON array of question ids, in order.
+    pub question_ids: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

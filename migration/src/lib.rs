@@ -9,6 +9,7 @@ mod m20261128_000001_create_role_pages;
 mod m20261128_000002_create_accounts_and_drafts;
 mod m20261128_000003_create_content_version;
 mod m20261201_000001_create_interviews;
+mod m20261201_000002_create_story_bank;
 
 /// The list of migrations, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_accounts_and_drafts::Migration),
             Box::new(m20261128_000003_create_content_version::Migration),
             Box::new(m20261201_000001_create_interviews::Migration),
+            Box::new(m20261201_000002_create_story_bank::Migration),
         ]
     }
 }

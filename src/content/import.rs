@@ -11,8 +11,9 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use entity::{
-    content_version, faq, mistake, prep_step, question, resource, role, role_skill,
-    salary_benchmark, salary_level, skill, timeline_phase, timeline_task,
+    competency, content_version, faq, mistake, prep_step, question, question_competency, resource,
+    role, role_competency, role_skill, salary_benchmark, salary_level, skill, timeline_phase,
+    timeline_task,
 };
 
 use super::model::RoleContent;
@@ -42,7 +43,8 @@ pub struct ImportReport {
 /// A role whose content hash is unchanged is not touched, so importing the
 /// same files twice leaves the database as it was. Questions keep their rows
 /// (and so their IDs and the drafts written for them) when updated in place;
-/// the other lists of a changed role are replaced.
+/// skills and competencies are upserted by slug and never deleted, so a
+/// draft's tags survive too; the other lists of a changed role are replaced.
 pub async fn import(
     db: &DatabaseConnection,
     files: &[(String, String)],
@@ -93,6 +95,8 @@ fn parse_all(
     let mut roles = Vec::new();
     let mut role_files: HashMap<String, String> = HashMap::new();
     let mut skill_names: HashMap<String, (String, String)> = HashMap::new();
+    // A competency is shared: every file naming it must give it the same text.
+    let mut competency_texts: HashMap<String, ((String, String), String)> = HashMap::new();
     for (name, text) in files {
         let role: RoleContent = match toml::from_str(text) {
             Ok(role) => role,
@@ -107,6 +111,25 @@ fn parse_all(
                 "{name}: slug: {:?} is also the slug of {first}",
                 role.slug
             ));
+        }
+        for (i, c) in role.competencies.iter().enumerate() {
+            let text = (c.name.trim().to_owned(), c.description.trim().to_owned());
+            match competency_texts.get(&c.slug) {
+                Some((other, other_file)) if *other != text => {
+                    let field = if other.0 == text.0 {
+                        "description"
+                    } else {
+                        "name"
+                    };
+                    errors.push(format!(
+                        "{name}: competencies[{i}].{field}: differs from the competency {:?} in {other_file}",
+                        c.slug
+                    ));
+                }
+                _ => {
+                    competency_texts.insert(c.slug.clone(), (text, name.clone()));
+                }
+            }
         }
         for (i, s) in role.skills.iter().enumerate() {
             match skill_names.get(&s.slug) {
@@ -160,7 +183,9 @@ async fn write_role(
     };
 
     write_skills(tx, role, role_id).await?;
-    write_questions(tx, role, role_id).await?;
+    let competencies = write_competencies(tx, role, role_id).await?;
+    let questions = write_questions(tx, role, role_id).await?;
+    write_question_competencies(tx, role, &questions, &competencies).await?;
 
     insert_all(
         tx,
@@ -307,6 +332,10 @@ async fn clear_children(tx: &impl ConnectionTrait, role_id: i32) -> Result<(), D
         .filter(role_skill::Column::RoleId.eq(role_id))
         .exec(tx)
         .await?;
+    role_competency::Entity::delete_many()
+        .filter(role_competency::Column::RoleId.eq(role_id))
+        .exec(tx)
+        .await?;
     prep_step::Entity::delete_many()
         .filter(prep_step::Column::RoleId.eq(role_id))
         .exec(tx)
@@ -380,23 +409,123 @@ async fn write_skills(
     Ok(())
 }
 
+/// Upserts the role's competencies by slug and links them in order; returns
+/// each slug's id.
+async fn write_competencies(
+    tx: &impl ConnectionTrait,
+    role: &RoleContent,
+    role_id: i32,
+) -> Result<HashMap<String, i32>, DbErr> {
+    let mut ids = HashMap::new();
+    if role.competencies.is_empty() {
+        return Ok(ids);
+    }
+    let existing: HashMap<String, competency::Model> = competency::Entity::find()
+        .filter(competency::Column::Slug.is_in(role.competencies.iter().map(|c| c.slug.clone())))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.slug.clone(), c))
+        .collect();
+    for c in &role.competencies {
+        let name = c.name.trim().to_owned();
+        let description = c.description.trim().to_owned();
+        let id = match existing.get(&c.slug) {
+            Some(row) if row.name == name && row.description == description => row.id,
+            Some(row) => {
+                competency::Entity::update(competency::ActiveModel {
+                    id: Set(row.id),
+                    slug: NotSet,
+                    name: Set(name),
+                    description: Set(description),
+                })
+                .exec(tx)
+                .await?;
+                row.id
+            }
+            None => {
+                competency::Entity::insert(competency::ActiveModel {
+                    id: NotSet,
+                    slug: Set(c.slug.clone()),
+                    name: Set(name),
+                    description: Set(description),
+                })
+                .exec(tx)
+                .await?
+                .last_insert_id
+            }
+        };
+        ids.insert(c.slug.clone(), id);
+    }
+    insert_all(
+        tx,
+        role.competencies.iter().enumerate().filter_map(|(i, c)| {
+            ids.get(&c.slug).map(|id| role_competency::ActiveModel {
+                id: NotSet,
+                role_id: Set(role_id),
+                competency_id: Set(*id),
+                position: Set(position(i)),
+            })
+        }),
+    )
+    .await?;
+    Ok(ids)
+}
+
+/// Replaces the competency tags of the role's questions (`question_ids` in
+/// file order); validation made sure every slug is one of the role's.
+async fn write_question_competencies(
+    tx: &impl ConnectionTrait,
+    role: &RoleContent,
+    question_ids: &[i32],
+    competencies: &HashMap<String, i32>,
+) -> Result<(), DbErr> {
+    question_competency::Entity::delete_many()
+        .filter(question_competency::Column::QuestionId.is_in(question_ids.iter().copied()))
+        .exec(tx)
+        .await?;
+    let rows = role
+        .questions
+        .iter()
+        .zip(question_ids)
+        .flat_map(|(q, question_id)| {
+            q.competencies
+                .iter()
+                .enumerate()
+                .filter_map(move |(j, slug)| {
+                    competencies
+                        .get(slug)
+                        .map(|competency_id| question_competency::ActiveModel {
+                            id: NotSet,
+                            question_id: Set(*question_id),
+                            competency_id: Set(*competency_id),
+                            position: Set(position(j)),
+                        })
+                })
+        });
+    insert_all(tx, rows).await
+}
+
 /// Updates questions in place by position, adds new ones and removes the surplus,
-/// so a question keeps its ID (and its drafts) across content edits.
+/// so a question keeps its ID (and its drafts) across content edits. Returns
+/// the ids of the role's questions in file order.
 async fn write_questions(
     tx: &impl ConnectionTrait,
     role: &RoleContent,
     role_id: i32,
-) -> Result<(), DbErr> {
+) -> Result<Vec<i32>, DbErr> {
     let existing = question::Entity::find()
         .filter(question::Column::RoleId.eq(role_id))
         .order_by_asc(question::Column::Position)
         .all(tx)
         .await?;
+    let mut ids = Vec::with_capacity(role.questions.len());
     for (i, q) in role.questions.iter().enumerate() {
         let prompt = q.prompt.trim().to_owned();
         match existing.get(i) {
-            Some(row) if row.prompt == prompt && row.category == q.category => {}
+            Some(row) if row.prompt == prompt && row.category == q.category => ids.push(row.id),
             Some(row) => {
+                ids.push(row.id);
                 question::Entity::update(question::ActiveModel {
                     id: Set(row.id),
                     role_id: NotSet,
@@ -408,7 +537,7 @@ async fn write_questions(
                 .await?;
             }
             None => {
-                question::Entity::insert(question::ActiveModel {
+                let id = question::Entity::insert(question::ActiveModel {
                     id: NotSet,
                     role_id: Set(role_id),
                     position: Set(position(i)),
@@ -416,7 +545,9 @@ async fn write_questions(
                     category: Set(q.category.clone()),
                 })
                 .exec(tx)
-                .await?;
+                .await?
+                .last_insert_id;
+                ids.push(id);
             }
         }
     }
@@ -425,5 +556,5 @@ async fn write_questions(
         .filter(question::Column::Position.gt(position(role.questions.len()) - 1))
         .exec(tx)
         .await?;
-    Ok(())
+    Ok(ids)
 }

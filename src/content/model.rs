@@ -19,6 +19,10 @@ pub struct RoleContent {
     pub reviewer: ReviewerContent,
     #[serde(default)]
     pub skills: Vec<SkillContent>,
+    /// The themes the role's interviews probe; shared between roles by slug.
+    /// Left out of the content hash when empty, so older files hash as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub competencies: Vec<CompetencyContent>,
     #[serde(default)]
     pub questions: Vec<QuestionContent>,
     #[serde(default)]
@@ -55,6 +59,19 @@ pub struct SkillContent {
     pub name: String,
 }
 
+/// A competency (a theme such as leadership); the slug identifies it across roles.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompetencyContent {
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub name: String,
+    /// One sentence on what a story for it shows.
+    #[serde(default)]
+    pub description: String,
+}
+
 /// An interview question.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +81,9 @@ pub struct QuestionContent {
     pub category: String,
     #[serde(default)]
     pub prompt: String,
+    /// Slugs of the role's competencies that the question probes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub competencies: Vec<String>,
 }
 
 /// A list item that is only text (a preparation step).

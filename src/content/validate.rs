@@ -10,7 +10,7 @@ use crate::stored::{QuestionCategory, ResourceKind, StoredEnum};
 /// Length limits of content text, in characters.
 #[derive(Debug, Clone)]
 pub struct ContentLimits {
-    /// Slugs, of roles and skills.
+    /// Slugs, of roles, skills and competencies.
     pub slug: usize,
     /// Titles, names, labels, prompts and one-line items.
     pub short_text: usize,
@@ -127,6 +127,19 @@ pub fn validate(file: &str, role: &RoleContent, limits: &ContentLimits) -> Vec<S
         }
     }
 
+    let mut competency_slugs = HashSet::new();
+    for (i, c) in role.competencies.iter().enumerate() {
+        r.slug(&format!("competencies[{i}].slug"), &c.slug);
+        r.short(&format!("competencies[{i}].name"), &c.name);
+        r.short(&format!("competencies[{i}].description"), &c.description);
+        if !c.slug.is_empty() && !competency_slugs.insert(c.slug.as_str()) {
+            r.error(
+                &format!("competencies[{i}].slug"),
+                format!("{:?} is listed twice", c.slug),
+            );
+        }
+    }
+
     for (i, q) in role.questions.iter().enumerate() {
         r.one_of(
             &format!("questions[{i}].category"),
@@ -134,6 +147,18 @@ pub fn validate(file: &str, role: &RoleContent, limits: &ContentLimits) -> Vec<S
             QuestionCategory::STORED,
         );
         r.short(&format!("questions[{i}].prompt"), &q.prompt);
+        let mut tagged = HashSet::new();
+        for (j, slug) in q.competencies.iter().enumerate() {
+            let path = format!("questions[{i}].competencies[{j}]");
+            if !competency_slugs.contains(slug.as_str()) {
+                r.error(
+                    &path,
+                    format!("{slug:?} is not one of the role's competencies"),
+                );
+            } else if !tagged.insert(slug.as_str()) {
+                r.error(&path, format!("{slug:?} is listed twice"));
+            }
+        }
     }
 
     for (i, step) in role.prep_steps.iter().enumerate() {
@@ -265,6 +290,47 @@ mod tests {
         assert_eq!(
             errors,
             vec!["x.toml: salary[1].currency: \"GBX\" is not an ISO 4217 currency code"]
+        );
+    }
+
+    #[test]
+    fn a_question_names_only_competencies_of_its_role() {
+        let bad = GOOD
+            .replacen(
+                "competencies = [\"leadership\", \"achievement\"]",
+                "competencies = [\"leadership\", \"charisma\", \"leadership\"]",
+                1,
+            )
+            .replacen("slug = \"conflict\"", "slug = \"leadership\"", 1);
+        assert_ne!(bad, GOOD);
+        assert_eq!(
+            errors_of(&bad),
+            vec![
+                "x.toml: competencies[1].slug: \"leadership\" is listed twice",
+                "x.toml: questions[0].competencies[1]: \"charisma\" is not one of the role's competencies",
+                "x.toml: questions[0].competencies[2]: \"leadership\" is listed twice",
+                "x.toml: questions[2].competencies[0]: \"conflict\" is not one of the role's competencies",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_competency_needs_a_name_and_a_description() {
+        let text = r#"
+            slug = "r"
+            title = "t"
+            summary = "s"
+            reviewer = { name = "n", title = "t" }
+            [[competencies]]
+            slug = "Team Work"
+            name = "Teamwork"
+        "#;
+        assert_eq!(
+            errors_of(text),
+            vec![
+                "x.toml: competencies[0].slug: \"Team Work\" is not a slug (lowercase letters, digits and inner hyphens, at most 64 characters)",
+                "x.toml: competencies[0].description: is required",
+            ]
         );
     }
 

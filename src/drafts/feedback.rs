@@ -2,7 +2,8 @@
 //!
 //! The rules follow the role pages' advice: speak for 90–120 seconds (at about
 //! 150 words a minute), quantify the Result, say "I" rather than "we" in the
-//! Action, and leave no section out.
+//! Action, and leave no section out. One rule looks at the draft's links
+//! instead: a story told for every role ([`reuse_suggestion`]).
 
 use async_graphql::{Enum, SimpleObject};
 
@@ -318,9 +319,49 @@ pub fn analyse(answer: Answer<'_>) -> StarFeedback {
     }
 }
 
+/// The suggestion for a story linked to more than `max_questions` questions
+/// that belong to more than one role: the reference page's mistake of using
+/// the same examples for every role. `question_roles` holds the role of each
+/// linked question.
+pub fn reuse_suggestion(question_roles: &[i32], max_questions: usize) -> Option<StarSuggestion> {
+    let mut roles = question_roles.to_vec();
+    roles.sort_unstable();
+    roles.dedup();
+    (question_roles.len() > max_questions && roles.len() > 1).then(|| {
+        suggestion(
+            "STORY_REUSED_ACROSS_ROLES",
+            None,
+            format!(
+                "This story answers {} questions for {} roles. Told the same way everywhere it \
+                 sounds rehearsed: tailor it to each role, or pick a closer example for some.",
+                question_roles.len(),
+                roles.len()
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_story_for_many_questions_of_several_roles_gets_the_reuse_advice() {
+        // Four questions of two roles, over a limit of three.
+        let s = reuse_suggestion(&[1, 1, 2, 2], 3).expect("a suggestion");
+        assert_eq!(s.code, "STORY_REUSED_ACROSS_ROLES");
+        assert_eq!(s.section, None);
+        assert!(
+            s.message.contains("4 questions for 2 roles"),
+            "{}",
+            s.message
+        );
+        // At the limit, or all of one role: no advice.
+        assert_eq!(reuse_suggestion(&[1, 2, 2], 3), None);
+        assert_eq!(reuse_suggestion(&[1, 1, 1, 1, 1], 3), None);
+        assert_eq!(reuse_suggestion(&[], 0), None);
+        assert!(reuse_suggestion(&[1, 2], 1).is_some());
+    }
 
     fn codes(f: &StarFeedback) -> Vec<&str> {
         f.suggestions.iter().map(|s| s.code.as_str()).collect()

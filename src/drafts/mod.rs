@@ -1,13 +1,17 @@
 //! STAR drafts: private answers with versions, revisions and feedback.
 //!
 //! Every write is one transaction that changes the draft and records the new
-//! version's full text as a revision. Updates and restores are conditional
-//! writes (`UPDATE .. WHERE id = ? AND version = ?`), so of concurrent writers
-//! on one version exactly one wins and the others get VERSION_CONFLICT.
+//! version's full text and links (see [`links`]) as a revision. Updates and
+//! restores are conditional writes (`UPDATE .. WHERE id = ? AND version = ?`),
+//! so of concurrent writers on one version exactly one wins and the others get
+//! VERSION_CONFLICT.
 
+pub mod coverage;
 pub mod feedback;
+pub mod links;
 pub mod owned;
 
+pub use links::DraftLinks;
 pub use owned::find_owned;
 
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -16,7 +20,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
-use entity::{question, star_draft, star_draft_revision};
+use entity::{star_draft, star_draft_revision};
 
 use crate::auth::Viewer;
 use crate::config::DraftLimits;
@@ -69,7 +73,18 @@ impl DraftText {
     }
 }
 
-/// The fields an update may change; `None` leaves a field as it is.
+/// A new draft: its text and what it links to.
+#[derive(Debug, Clone, Default)]
+pub struct NewDraft {
+    pub text: DraftText,
+    /// Competency slugs, in the owner's order.
+    pub competencies: Vec<String>,
+    /// Question keys, in the owner's order; the first is the draft's `question`.
+    pub question_ids: Vec<i32>,
+}
+
+/// The fields an update may change; `None` leaves a field as it is. A link
+/// list, when given, replaces the draft's set (an empty one clears it).
 #[derive(Debug, Clone, Default)]
 pub struct DraftPatch {
     pub title: Option<String>,
@@ -78,6 +93,10 @@ pub struct DraftPatch {
     pub action: Option<String>,
     pub result: Option<String>,
     pub status: Option<StarDraftStatus>,
+    /// Competency slugs.
+    pub competencies: Option<Vec<String>>,
+    /// Question keys.
+    pub question_ids: Option<Vec<i32>>,
 }
 
 impl DraftPatch {
@@ -88,19 +107,24 @@ impl DraftPatch {
             && self.action.is_none()
             && self.result.is_none()
             && self.status.is_none()
+            && self.competencies.is_none()
+            && self.question_ids.is_none()
     }
 
-    fn apply(self, text: &mut DraftText) {
+    fn apply(&mut self, text: &mut DraftText) {
         let set = |target: &mut String, value: Option<String>| {
             if let Some(v) = value {
                 *target = v;
             }
         };
-        set(&mut text.title, self.title.map(|t| t.trim().to_owned()));
-        set(&mut text.situation, self.situation);
-        set(&mut text.task, self.task);
-        set(&mut text.action, self.action);
-        set(&mut text.result, self.result);
+        set(
+            &mut text.title,
+            self.title.take().map(|t| t.trim().to_owned()),
+        );
+        set(&mut text.situation, self.situation.take());
+        set(&mut text.task, self.task.take());
+        set(&mut text.action, self.action.take());
+        set(&mut text.result, self.result.take());
     }
 }
 
@@ -129,14 +153,21 @@ fn not_found() -> AppError {
     AppError::NotFound("no such draft".to_owned())
 }
 
+/// The state a version records: what a revision keeps.
+struct Version<'a> {
+    text: &'a DraftText,
+    status: StarDraftStatus,
+    links: &'a DraftLinks,
+}
+
 async fn insert_revision(
     db: &impl ConnectionTrait,
     draft_id: i32,
     version: i32,
-    text: &DraftText,
-    status: StarDraftStatus,
+    state: &Version<'_>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
+    let text = state.text;
     star_draft_revision::Entity::insert(star_draft_revision::ActiveModel {
         id: NotSet,
         draft_id: Set(draft_id),
@@ -146,31 +177,39 @@ async fn insert_revision(
         task: Set(text.task.clone()),
         action: Set(text.action.clone()),
         result: Set(text.result.clone()),
-        status: Set(status.stored().to_owned()),
+        status: Set(state.status.stored().to_owned()),
         created_at: Set(at),
+        competency_ids: Set(state.links.competencies_json()),
+        question_ids: Set(state.links.questions_json()),
     })
     .exec(db)
     .await?;
     Ok(())
 }
 
-/// Creates a draft at version 1 (status DRAFT) with its first revision.
+/// Creates a draft at version 1 (status DRAFT) with its links and first revision.
+///
+/// `question_field` names the argument the question keys came from, for errors.
 pub async fn create(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    question_id: Option<i32>,
-    mut text: DraftText,
+    draft: NewDraft,
+    question_field: &str,
     limits: &DraftLimits,
     events: &EventBus,
 ) -> AppResult<star_draft::Model> {
+    let NewDraft {
+        mut text,
+        competencies,
+        question_ids,
+    } = draft;
     text.title = text.title.trim().to_owned();
     text.check(limits)?;
     let tx = begin_write(db).await?;
-    if let Some(qid) = question_id
-        && question::Entity::find_by_id(qid).one(&tx).await?.is_none()
-    {
-        return Err(AppError::bad_input("questionId", "no such question"));
-    }
+    let links = DraftLinks {
+        competency_ids: links::resolve_competencies(&tx, competencies, limits).await?,
+        question_ids: links::resolve_questions(&tx, question_ids, question_field, limits).await?,
+    };
     let owned = owned::owned_by(viewer.user_id).count(&tx).await?;
     if owned >= limits.max_drafts_per_user {
         return Err(AppError::bad_input(
@@ -182,7 +221,7 @@ pub async fn create(
     let draft = star_draft::Entity::insert(star_draft::ActiveModel {
         id: NotSet,
         user_id: Set(viewer.user_id),
-        question_id: Set(question_id),
+        question_id: Set(links.first_question()),
         title: Set(text.title.clone()),
         situation: Set(text.situation.clone()),
         task: Set(text.task.clone()),
@@ -195,20 +234,29 @@ pub async fn create(
     })
     .exec_with_returning(&tx)
     .await?;
-    insert_revision(&tx, draft.id, 1, &text, StarDraftStatus::Draft, at).await?;
+    links.write(&tx, draft.id).await?;
+    let state = Version {
+        text: &text,
+        status: StarDraftStatus::Draft,
+        links: &links,
+    };
+    insert_revision(&tx, draft.id, 1, &state, at).await?;
     commit_with(tx, events, notice(StarDraftEventKind::Created, &draft)).await?;
     Ok(draft)
 }
 
-/// Writes `text` and `status` as the version after `expected`, or fails with
-/// VERSION_CONFLICT when the draft is no longer at `expected`.
+/// Writes `state` as the version after `expected`, or fails with
+/// VERSION_CONFLICT when the draft is no longer at `expected`. The link rows
+/// are rewritten only when `links_changed`.
 async fn write_version(
     tx: &impl ConnectionTrait,
     draft: &star_draft::Model,
     expected: i32,
-    text: &DraftText,
-    status: StarDraftStatus,
+    state: &Version<'_>,
+    links_changed: bool,
 ) -> AppResult<star_draft::Model> {
+    let (text, status) = (state.text, state.status);
+    let first_question = state.links.first_question();
     let at = now();
     let written = star_draft::Entity::update_many()
         .col_expr(star_draft::Column::Title, Expr::value(text.title.clone()))
@@ -220,6 +268,7 @@ async fn write_version(
         .col_expr(star_draft::Column::Action, Expr::value(text.action.clone()))
         .col_expr(star_draft::Column::Result, Expr::value(text.result.clone()))
         .col_expr(star_draft::Column::Status, Expr::value(status.stored()))
+        .col_expr(star_draft::Column::QuestionId, Expr::value(first_question))
         .col_expr(star_draft::Column::Version, Expr::value(expected + 1))
         .col_expr(star_draft::Column::UpdatedAt, Expr::value(at))
         .filter(star_draft::Column::Id.eq(draft.id))
@@ -237,8 +286,12 @@ async fn write_version(
             current_version: current.version,
         });
     }
-    insert_revision(tx, draft.id, expected + 1, text, status, at).await?;
+    if links_changed {
+        state.links.write(tx, draft.id).await?;
+    }
+    insert_revision(tx, draft.id, expected + 1, state, at).await?;
     Ok(star_draft::Model {
+        question_id: first_question,
         title: text.title.clone(),
         situation: text.situation.clone(),
         task: text.task.clone(),
@@ -257,7 +310,7 @@ pub async fn update(
     viewer: &Viewer,
     id: i32,
     expected_version: i32,
-    patch: DraftPatch,
+    mut patch: DraftPatch,
     limits: &DraftLimits,
     events: &EventBus,
 ) -> AppResult<star_draft::Model> {
@@ -278,13 +331,28 @@ pub async fn update(
     let mut text = DraftText::of(&draft);
     patch.apply(&mut text);
     text.check(limits)?;
-    let updated = write_version(&tx, &draft, expected_version, &text, status).await?;
+    let links_changed = patch.competencies.is_some() || patch.question_ids.is_some();
+    let mut links = DraftLinks::of(&tx, draft.id).await?;
+    if let Some(slugs) = patch.competencies {
+        links.competency_ids = links::resolve_competencies(&tx, slugs, limits).await?;
+    }
+    if let Some(question_ids) = patch.question_ids {
+        links.question_ids =
+            links::resolve_questions(&tx, question_ids, "questionIds", limits).await?;
+    }
+    let state = Version {
+        text: &text,
+        status,
+        links: &links,
+    };
+    let updated = write_version(&tx, &draft, expected_version, &state, links_changed).await?;
     commit_with(tx, events, notice(StarDraftEventKind::Updated, &updated)).await?;
     Ok(updated)
 }
 
-/// Makes a new version of the viewer's draft `id` with the text and status of
-/// its revision `version`; with `expected_version`, refuses a stale restore.
+/// Makes a new version of the viewer's draft `id` with the text, status and
+/// links of its revision `version` (less any competency or question removed
+/// from the content since); with `expected_version`, refuses a stale restore.
 pub async fn restore(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -314,8 +382,12 @@ pub async fn restore(
         action: revision.action,
         result: revision.result,
     };
-    let status = StarDraftStatus::from_stored(&revision.status)?;
-    let restored = write_version(&tx, &draft, expected, &text, status).await?;
+    let state = Version {
+        text: &text,
+        status: StarDraftStatus::from_stored(&revision.status)?,
+        links: &DraftLinks::recorded(&tx, &revision.competency_ids, &revision.question_ids).await?,
+    };
+    let restored = write_version(&tx, &draft, expected, &state, true).await?;
     commit_with(tx, events, notice(StarDraftEventKind::Updated, &restored)).await?;
     Ok(restored)
 }

@@ -3,9 +3,10 @@
 //! does not exist.
 //!
 //! Every read path starts here: `starDraft`, `myStarDrafts`, `node`,
-//! `Question.myStarDrafts`, the subscriptions and the event dispatcher.
-//! The only other read of `star_draft` rows is the `QuestionOfDraft` loader,
-//! whose keys are drafts already read here and which returns only questions.
+//! `Question.myStarDrafts`, `Role.myCoverage`, the subscriptions and the
+//! event dispatcher. The only other reads of draft data are the
+//! `QuestionsOfDraft` and `CompetenciesOfDraft` loaders, whose keys are drafts
+//! already read here and which return only (public) questions and competencies.
 
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
 

@@ -312,6 +312,11 @@ impl Siblings {
         })
     }
 
+    /// The ids of the rows fetched together.
+    pub fn ids(&self) -> &[i32] {
+        &self.ids
+    }
+
     /// The siblings of `rows` of table `E`.
     pub fn of<E: IdTable>(rows: &[E::Model]) -> Arc<Self> {
         Self::new(rows.iter().map(id_of::<E>).collect())
@@ -376,6 +381,33 @@ impl Siblings {
             })
             .await?;
         Ok(loaded.clone())
+    }
+
+    /// Computes `init` once for all siblings (the first to ask runs it, the
+    /// others wait and share the result), under `name`: for values built
+    /// from several loads that the next level down must see as one set.
+    pub async fn shared<T, F>(&self, name: String, init: F) -> Result<Arc<T>, AppError>
+    where
+        T: Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, AppError>>,
+    {
+        let cell = {
+            let mut loads = self
+                .loads
+                .lock()
+                .map_err(|_| AppError::internal(anyhow::anyhow!("sibling loads poisoned")))?;
+            let entry = loads
+                .entry((TypeId::of::<T>(), name))
+                .or_insert_with(|| Arc::new(OnceCell::<Arc<T>>::new()));
+            entry
+                .clone()
+                .downcast::<OnceCell<Arc<T>>>()
+                .map_err(|_| AppError::internal(anyhow::anyhow!("sibling value of another type")))?
+        };
+        let value = cell
+            .get_or_try_init(|| async { Ok::<_, AppError>(Arc::new(init.await?)) })
+            .await?;
+        Ok(value.clone())
     }
 
     /// The rows of child table `E` under sibling `parent`, with the

@@ -13,6 +13,7 @@ pub mod node;
 pub mod pagination;
 pub mod role_page;
 pub mod roles;
+pub mod story_bank;
 pub mod subscriptions;
 pub mod viewer;
 

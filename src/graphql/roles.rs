@@ -12,15 +12,17 @@ use sea_orm::{
 };
 
 use entity::{
-    faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark, skill,
-    star_draft, timeline_phase,
+    competency, faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark,
+    skill, timeline_phase,
 };
 
-use super::drafts::{DraftsOfQuestion, StarDraft};
+use super::drafts::StarDraft;
+use super::drafts::loaders::drafts_of_questions;
 use super::ids::IdKind;
 use super::loaders::{RoleOfQuestion, RolesOfSkill, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
+use super::story_bank::{self, Competency, Coverage};
 use super::viewer::viewer;
 use super::{api_limits, database, ids};
 use crate::error::{AppError, AppResult};
@@ -101,6 +103,30 @@ impl Role {
             .into_iter()
             .map(|s| Skill::new(s, loaded.next.clone()))
             .collect())
+    }
+
+    /// The competencies (themes such as leadership) the role's interviews probe, in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn competencies(&self, ctx: &Context<'_>) -> AppResult<Vec<Competency>> {
+        let loaded = story_bank::competencies_of_roles(ctx, &self.siblings).await?;
+        Ok(loaded
+            .get(self.row.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Competency)
+            .collect())
+    }
+
+    /// How the viewer's stories cover the role's competencies and questions;
+    /// null for anonymous viewers.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn my_coverage(&self, ctx: &Context<'_>) -> AppResult<Option<Coverage>> {
+        let Some(viewer) = viewer(ctx) else {
+            return Ok(None);
+        };
+        story_bank::coverage_of(ctx, viewer.user_id, &self.row, &self.siblings)
+            .await
+            .map(Some)
     }
 
     /// Common interview questions in order, optionally of one category.
@@ -274,7 +300,7 @@ impl Question {
     }
 
     /// A question reached through its `role`.
-    fn with_role(row: question::Model, role: role::Model, siblings: Arc<Siblings>) -> Self {
+    pub fn with_role(row: question::Model, role: role::Model, siblings: Arc<Siblings>) -> Self {
         Self {
             row,
             role: Some(role),
@@ -318,27 +344,31 @@ impl Question {
             })
     }
 
-    /// The viewer's drafts for this question, newest change first; empty for anonymous viewers.
+    /// The competencies this question gives a chance to show, in order.
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn competencies(&self, ctx: &Context<'_>) -> AppResult<Vec<Competency>> {
+        let loaded = story_bank::competencies_of_questions(ctx, &self.siblings).await?;
+        Ok(loaded
+            .get(self.row.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Competency)
+            .collect())
+    }
+
+    /// The viewer's drafts linked to this question, newest change first; empty for anonymous viewers.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
     async fn my_star_drafts(&self, ctx: &Context<'_>) -> AppResult<Vec<StarDraft>> {
         let Some(viewer) = viewer(ctx) else {
             return Ok(Vec::new());
         };
-        let user_id = viewer.user_id;
-        let loaded = self
-            .siblings
-            .load_variant(
-                ctx,
-                user_id.to_string(),
-                move |question_id| DraftsOfQuestion {
-                    user_id,
-                    question_id,
-                },
-                |k| k.question_id,
-                |_: &Vec<star_draft::Model>| Vec::new(),
-            )
-            .await?;
-        Ok(StarDraft::list(loaded.get(self.row.id).unwrap_or_default()))
+        let loaded = drafts_of_questions(ctx, &self.siblings, viewer.user_id).await?;
+        Ok(loaded
+            .get(self.row.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| StarDraft::new(row, loaded.next.clone()))
+            .collect())
     }
 }
 
@@ -454,6 +484,19 @@ impl RoleQuery {
             .one(database(ctx)?)
             .await?
             .map(Role::alone))
+    }
+
+    /// Every competency of every role, by name (what a story can be tagged with).
+    #[graphql(complexity = "super::LIST_COST * child_complexity")]
+    async fn competencies(&self, ctx: &Context<'_>) -> AppResult<Vec<Competency>> {
+        Ok(competency::Entity::find()
+            .order_by_asc(competency::Column::Name)
+            .order_by_asc(competency::Column::Id)
+            .all(database(ctx)?)
+            .await?
+            .into_iter()
+            .map(Competency)
+            .collect())
     }
 
     /// Every skill, by name.

@@ -132,3 +132,68 @@ api_test! {
         assert_eq!(counts[0], counts[1], "1 vs 20 interviews");
     }
 }
+
+api_test! {
+    async fn coverage_statements_do_not_grow_with_the_number_of_roles(app: TestApp) {
+        import_generated_roles(&app.db, 40).await;
+        let token = app.new_user().await;
+        // Stories on the first page of 1 (Backend Developer) and on generated
+        // roles: tagged with themes of several roles, linked across roles.
+        let roles = app
+            .data("{ roles(first: 20) { edges { node { questions { id } } } } }", json!({}))
+            .await;
+        let question = |role: usize, index: usize| {
+            roles["roles"]["edges"][role]["node"]["questions"][index]["id"].as_str().unwrap().to_owned()
+        };
+        for i in 0..6 {
+            let id = crate::drafts::create_draft(&app, &token, json!({
+                "title": format!("story {i}"),
+                "competencies": ["leadership", "competency-shared", if i % 2 == 0 { "competency-even" } else { "competency-odd" }],
+                "questionIds": [question(0, i % 5), question(1 + i, 0), question(19 - i, 1)],
+            }))
+            .await;
+            if i % 2 == 0 {
+                app.data_as(
+                    &token,
+                    "mutation($id: ID!) { updateStarDraft(input: { id: $id, expectedVersion: 1, status: READY }) { version } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            }
+        }
+        let story = "id status competencies { slug } questions { id role { slug } } feedback { suggestions { code } }";
+        let query = format!(
+            "query($first: Int) {{ roles(first: $first) {{ edges {{ node {{
+                slug competencies {{ slug }}
+                questions {{ competencies {{ slug }} myStarDrafts {{ id }} }}
+                myCoverage {{
+                    readyStories gaps {{ slug }}
+                    competencies {{ competency {{ slug }} covered stories {{ {story} }} }}
+                    questions {{ question {{ id }} covered stories {{ {story} }} }}
+                }}
+            }} }} }} }}"
+        );
+        let mut counts = Vec::new();
+        for first in [1, 20] {
+            app.reset_statements();
+            let data = app.data_as(&token, &query, json!({ "first": first })).await;
+            let (count, sql) = app.statements();
+            let edges = data["roles"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), first);
+            // Every level really was loaded for the last role of the page.
+            let coverage = &edges[first - 1]["node"]["myCoverage"];
+            let stories = coverage["competencies"][0]["stories"].as_array().unwrap();
+            assert!(!stories.is_empty(), "{coverage:#}");
+            assert_eq!(stories[0]["questions"].as_array().unwrap().len(), 3);
+            assert!(!coverage["questions"].as_array().unwrap().iter().all(|q| q["stories"] == json!([])));
+            assert!(coverage["readyStories"].as_i64().unwrap() > 0);
+            // token check, page, role competencies, questions, question
+            // competencies, drafts by competency, drafts by question, then per
+            // set of stories (two sets): their competencies, their questions,
+            // and those questions' roles.
+            assert!(count <= 13, "{count} statements for first: {first}:\n{}", sql.join("\n"));
+            counts.push(count);
+        }
+        assert_eq!(counts[0], counts[1], "1 vs 20 roles");
+    }
+}

@@ -69,6 +69,12 @@ api_test! {
              "slug: \"Candidate Role\" is not a slug"),
             ("date", base.replacen("as_of = \"2026-11-28\"", "as_of = \"28/11/2026\"", 1),
              "salary[0].as_of: \"28/11/2026\" is not a date"),
+            ("question-competency", base.replacen("competencies = [\"leadership\", \"achievement\"]", "competencies = [\"leadership\", \"charisma\"]", 1),
+             "questions[0].competencies[1]: \"charisma\" is not one of the role's competencies"),
+            ("duplicate-competency", base.replacen("slug = \"innovation\"", "slug = \"teamwork\"", 1),
+             "competencies[6].slug: \"teamwork\" is listed twice"),
+            ("competency-description", base.replacen("description = \"Changing course well when the plan, the priorities or the facts shifted under you.\"", "description = \"\"", 1),
+             "competencies[4].description: is required"),
             ("syntax", format!("{base}\n[[broken"), "invalid TOML"),
         ];
         for (name, text, expected) in &cases {
@@ -86,6 +92,13 @@ api_test! {
         std::fs::write(&good, generated_role(1)).unwrap();
         let (ok, _, stderr) = run_import(&app, &[&good, &dir.join("currency.toml")]);
         assert!(!ok, "{stderr}");
+        // Two files that give one competency different names.
+        let renamed = dir.join("renamed.toml");
+        std::fs::write(&renamed, generated_role(2).replacen("name = \"Shared Competency\"", "name = \"Common Competency\"", 1)).unwrap();
+        let (ok, _, stderr) = run_import(&app, &[&good, &renamed]);
+        assert!(!ok);
+        let expected = format!("{}: competencies[1].name: differs from the competency \"competency-shared\" in {}", renamed.display(), good.display());
+        assert!(stderr.contains(&expected), "want {expected:?} in:\n{stderr}");
         // Two files with one slug.
         let twin = dir.join("twin.toml");
         std::fs::write(&twin, generated_role(1)).unwrap();
@@ -145,6 +158,52 @@ api_test! {
         };
         assert_eq!(ids(&after), ids(&before), "questions keep their IDs");
         assert_eq!(after["role"]["mistakes"], before["role"]["mistakes"]);
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+api_test! {
+    async fn importing_again_keeps_drafts_and_their_links(app: TestApp) {
+        let token = app.new_user().await;
+        let questions = app.data(r#"{ role(slug: "backend-developer") { questions { id } } }"#, json!({})).await;
+        let q = |i: usize| questions["role"]["questions"][i]["id"].as_str().unwrap().to_owned();
+        let id = crate::drafts::create_draft(&app, &token, json!({
+            "competencies": ["teamwork", "leadership"], "questionIds": [q(4), q(0)],
+        }))
+        .await;
+        let links = "query($id: ID!) { starDraft(id: $id) { version competencies { slug name } questions { id } } }";
+        let before = app.data_as(&token, links, json!({ "id": id })).await;
+
+        // The same file: nothing changes.
+        let dir = temp_dir("content");
+        let path = dir.join("backend-developer.toml");
+        std::fs::write(&path, BACKEND_TOML).unwrap();
+        let (ok, stdout, stderr) = run_import(&app, &[&path]);
+        assert!(ok && stdout.contains("unchanged [\"backend-developer\"]"), "{stdout}{stderr}");
+        assert_eq!(app.data_as(&token, links, json!({ "id": id })).await, before);
+
+        // An edited file: a theme renamed, a question's tags changed, a question
+        // reworded. The draft keeps its tags (under the new name) and questions.
+        let edited = BACKEND_TOML
+            .replacen("name = \"Teamwork\"", "name = \"Collaboration\"", 1)
+            .replacen("competencies = [\"leadership\", \"achievement\"]", "competencies = [\"innovation\"]", 1)
+            .replacen("prompt = \"Take us through a slow query", "prompt = \"Walk us through a slow query", 1);
+        std::fs::write(&path, edited).unwrap();
+        let (ok, stdout, stderr) = run_import(&app, &[&path]);
+        assert!(ok && stdout.contains("updated [\"backend-developer\"]"), "{stdout}{stderr}");
+        let after = app.data_as(&token, links, json!({ "id": id })).await;
+        assert_eq!(after["starDraft"]["version"], 1);
+        assert_eq!(after["starDraft"]["questions"], before["starDraft"]["questions"]);
+        assert_eq!(
+            after["starDraft"]["competencies"],
+            json!([{ "slug": "teamwork", "name": "Collaboration" }, { "slug": "leadership", "name": "Leadership" }])
+        );
+        let role = app
+            .data(r#"{ role(slug: "backend-developer") { competencies { slug } questions { competencies { slug } } } }"#, json!({}))
+            .await;
+        assert_eq!(role["role"]["competencies"].as_array().unwrap().len(), 7);
+        assert_eq!(role["role"]["questions"][0]["competencies"], json!([{ "slug": "innovation" }]));
+        assert_eq!(role["role"]["questions"][1]["competencies"].as_array().unwrap().len(), 3);
         std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -185,7 +185,7 @@ api_test! {
 }
 
 api_test! {
-    settings = Settings { drafts: DraftLimits { title_max_chars: 20, section_max_chars: 50, max_drafts_per_user: 2 }, ..Settings::default() };
+    settings = Settings { drafts: DraftLimits { title_max_chars: 20, section_max_chars: 50, max_drafts_per_user: 2, ..DraftLimits::default() }, ..Settings::default() };
     async fn fields_over_their_limits_are_bad_user_input(app: TestApp) {
         let token = app.new_user().await;
         let cases = [

@@ -25,7 +25,8 @@ pub const ROLE_FIELDS: &str = r#"
 "#;
 
 /// A valid content file for generated role `i`: every list filled, so every
-/// table has rows. Even roles mention "Alpha" and list `skill-even`.
+/// table has rows. Even roles mention "Alpha" and list `skill-even` and
+/// `competency-even`; every role lists `competency-shared`.
 pub fn generated_role(i: usize) -> String {
     let (word, parity) = if i.is_multiple_of(2) {
         ("Alpha", "even")
@@ -42,9 +43,13 @@ skills = [
   {{ slug = "skill-{parity}", name = "Skill {parity}" }},
   {{ slug = "skill-shared", name = "Shared Skill" }},
 ]
+competencies = [
+  {{ slug = "competency-{parity}", name = "Competency {parity}", description = "What {parity} roles probe." }},
+  {{ slug = "competency-shared", name = "Shared Competency", description = "What every generated role probes." }},
+]
 questions = [
-  {{ category = "technical", prompt = "Question one of role {i}?" }},
-  {{ category = "behavioural", prompt = "Question two of role {i}?" }},
+  {{ category = "technical", prompt = "Question one of role {i}?", competencies = ["competency-shared"] }},
+  {{ category = "behavioural", prompt = "Question two of role {i}?", competencies = ["competency-{parity}", "competency-shared"] }},
 ]
 prep_steps = [{{ text = "Step of role {i}" }}]
 timeline = [{{ label = "Week before", days_before = 7, tasks = ["Task a", "Task b"] }}]

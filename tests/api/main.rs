@@ -25,5 +25,6 @@ mod role_page;
 mod schema;
 mod selection_order;
 mod server;
+mod story_bank;
 mod subscriptions;
 mod ws_client;

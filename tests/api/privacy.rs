@@ -15,7 +15,7 @@ async fn reads(
     let queries = [
         (
             "starDraft",
-            "query($id: ID!) { starDraft(id: $id) { id title } }",
+            "query($id: ID!) { starDraft(id: $id) { id title competencies { slug } questions { id } } }",
         ),
         (
             "node",
@@ -32,6 +32,20 @@ async fn reads(
         (
             "role page",
             "{ role(slug: \"backend-developer\") { questions { myStarDrafts { id title } } } }",
+        ),
+        (
+            "Role.myCoverage",
+            "{ role(slug: \"backend-developer\") { myCoverage { readyStories gaps { slug }
+                competencies { covered stories { id title } }
+                questions { covered stories { id title } } } } }",
+        ),
+        (
+            "myStarDrafts(questionId:)",
+            "query($q: ID!) { myStarDrafts(questionId: $q) { totalCount edges { node { id title } } } }",
+        ),
+        (
+            "roles page coverage",
+            "{ roles(first: 10) { edges { node { myCoverage { readyStories competencies { stories { id } } } } } } }",
         ),
     ];
     let mut out = Vec::new();
@@ -50,6 +64,10 @@ async fn writes(app: &TestApp, token: Option<&str>, id: &str) -> Vec<(String, Va
         (
             "update",
             "mutation($id: ID!) { updateStarDraft(input: { id: $id, expectedVersion: 1, title: \"pwned\" }) { id } }",
+        ),
+        (
+            "update links",
+            "mutation($id: ID!) { updateStarDraft(input: { id: $id, expectedVersion: 1, competencies: [\"leadership\"], questionIds: [] }) { id } }",
         ),
         (
             "restore",
@@ -78,7 +96,19 @@ api_test! {
         let alice = app.new_user().await;
         let bob = app.new_user().await;
         let question = question_id(&app, 2).await;
-        let id = create_draft(&app, &alice, json!({ "questionId": question, "title": "Alice's secret" })).await;
+        let id = create_draft(&app, &alice, json!({
+            "questionId": question, "title": "Alice's secret", "competencies": ["conflict", "teamwork"],
+        }))
+        .await;
+        // READY, so that it would count in any coverage it leaked into.
+        app.data_as(
+            &alice,
+            "mutation($id: ID!) { updateStarDraft(input: { id: $id, expectedVersion: 1, status: READY }) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+        // Bob has a story of his own on the same question and theme.
+        let bobs = create_draft(&app, &bob, json!({ "questionId": question, "competencies": ["conflict"] })).await;
 
         for (path, body) in reads(&app, Some(&bob), &id, &question).await {
             assert!(body.get("errors").is_none(), "{path}: {body:#}");
@@ -88,7 +118,15 @@ api_test! {
         let b = reads(&app, Some(&bob), &id, &question).await;
         assert_eq!(b[0].1["data"]["starDraft"], Value::Null);
         assert_eq!(b[1].1["data"]["node"], Value::Null);
-        assert_eq!(b[2].1["data"]["myStarDrafts"]["totalCount"], 0);
+        assert_eq!(b[2].1["data"]["myStarDrafts"]["totalCount"], 1);
+        assert_eq!(b[2].1["data"]["myStarDrafts"]["edges"][0]["node"]["id"], bobs.as_str());
+        // Bob's coverage holds his draft only: Alice's READY story covers nothing for him.
+        let coverage = &b[5].1["data"]["role"]["myCoverage"];
+        assert_eq!(coverage["readyStories"], 0);
+        assert_eq!(coverage["gaps"].as_array().unwrap().len(), 7);
+        assert_eq!(coverage["competencies"][1]["stories"], json!([{ "id": bobs, "title": "" }]));
+        assert_eq!(coverage["questions"][2]["stories"], json!([{ "id": bobs, "title": "" }]));
+        assert_eq!(b[6].1["data"]["myStarDrafts"]["totalCount"], 1);
 
         // Writes: NOT_FOUND, word for word what a draft that never existed gets.
         let theirs = writes(&app, Some(&bob), &id).await;
@@ -100,11 +138,18 @@ api_test! {
 
         // Alice's draft is untouched.
         let mine = app
-            .data_as(&alice, "query($id: ID!) { starDraft(id: $id) { title version } }", json!({ "id": id }))
+            .data_as(&alice, "query($id: ID!) { starDraft(id: $id) { title version competencies { slug } } }", json!({ "id": id }))
             .await;
-        assert_eq!(mine["starDraft"], json!({ "title": "Alice's secret", "version": 1 }));
+        assert_eq!(mine["starDraft"], json!({
+            "title": "Alice's secret", "version": 2, "competencies": [{ "slug": "conflict" }, { "slug": "teamwork" }],
+        }));
         let listed = reads(&app, Some(&alice), &id, &question).await;
         assert_eq!(listed[3].1["data"]["node"]["myStarDrafts"], json!([{ "id": id }]));
+        // ... and counts for her alone.
+        let coverage = &listed[5].1["data"]["role"]["myCoverage"];
+        assert_eq!(coverage["readyStories"], 1);
+        assert_eq!(coverage["questions"][2]["stories"], json!([{ "id": id, "title": "Alice's secret" }]));
+        assert_eq!(coverage["questions"][2]["covered"], true);
     }
 }
 
@@ -122,6 +167,11 @@ api_test! {
         // Question.myStarDrafts is public: empty for anonymous viewers.
         assert_eq!(r[3].1["data"]["node"]["myStarDrafts"], json!([]));
         assert!(!r[4].1.to_string().contains("Alice's secret"));
+        // Coverage is null for them, on one role and on a page of roles.
+        assert!(r[5].1.get("errors").is_none(), "{:#}", r[5].1);
+        assert_eq!(r[5].1["data"]["role"]["myCoverage"], Value::Null);
+        assert_eq!(error_code(&r[6].1), "UNAUTHENTICATED");
+        assert_eq!(r[7].1["data"]["roles"]["edges"][0]["node"]["myCoverage"], Value::Null);
 
         for (path, body) in writes(&app, None, &id).await {
             assert_eq!(error_code(&body), "UNAUTHENTICATED", "{path}: {body:#}");

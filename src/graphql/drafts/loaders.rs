@@ -1,7 +1,9 @@
-//! Batch loaders of draft data: a draft's question, the viewer's drafts of a
-//! question, and pages of a draft's revisions.
+//! Batch loaders of draft data: a draft's questions and competencies, the
+//! viewer's drafts linked to a question or tagged with a competency, and
+//! pages of a draft's revisions.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
@@ -9,20 +11,35 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Statement,
 };
 
-use entity::{question, star_draft, star_draft_revision};
+use entity::{
+    competency, question, star_draft, star_draft_competency, star_draft_question,
+    star_draft_revision,
+};
 
 use crate::drafts::owned;
-use crate::graphql::loaders::Db;
+use crate::error::AppResult;
+use crate::graphql::loaders::{Db, Loaded, Siblings};
 
-/// Key: the question of draft `.0`.
+/// Key: the questions draft `.0` answers, in the draft's order.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct QuestionOfDraft(pub i32);
+pub struct QuestionsOfDraft(pub i32);
 
-/// Key: the drafts of `user_id` for `question_id`, newest change first.
+/// Key: the competencies draft `.0` is tagged with, in the draft's order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CompetenciesOfDraft(pub i32);
+
+/// Key: the drafts of `user_id` linked to `question_id`, newest change first.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DraftsOfQuestion {
     pub user_id: i32,
     pub question_id: i32,
+}
+
+/// Key: the drafts of `user_id` tagged with `competency_id`, newest change first.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DraftsOfCompetency {
+    pub user_id: i32,
+    pub competency_id: i32,
 }
 
 /// Key: one page of draft `draft_id`'s revisions, newest first.
@@ -37,22 +54,124 @@ pub struct RevisionsPage {
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
-impl Loader<QuestionOfDraft> for Db {
-    type Value = question::Model;
+/// The drafts of `user_id` linked to each of `questions`, in one load for the
+/// whole set; the drafts loaded are siblings of each other.
+pub async fn drafts_of_questions(
+    ctx: &async_graphql::Context<'_>,
+    questions: &Siblings,
+    user_id: i32,
+) -> AppResult<Arc<Loaded<Vec<star_draft::Model>>>> {
+    questions
+        .load_variant(
+            ctx,
+            user_id.to_string(),
+            move |question_id| DraftsOfQuestion {
+                user_id,
+                question_id,
+            },
+            |k| k.question_id,
+            |rows: &Vec<star_draft::Model>| rows.iter().map(|r| r.id).collect(),
+        )
+        .await
+}
+
+/// The drafts of `user_id` tagged with each of `competencies`, in one load
+/// for the whole set; the drafts loaded are siblings of each other.
+pub async fn drafts_of_competencies(
+    ctx: &async_graphql::Context<'_>,
+    competencies: &Siblings,
+    user_id: i32,
+) -> AppResult<Arc<Loaded<Vec<star_draft::Model>>>> {
+    competencies
+        .load_variant(
+            ctx,
+            user_id.to_string(),
+            move |competency_id| DraftsOfCompetency {
+                user_id,
+                competency_id,
+            },
+            |k| k.competency_id,
+            |rows: &Vec<star_draft::Model>| rows.iter().map(|r| r.id).collect(),
+        )
+        .await
+}
+
+/// Groups `(link, target)` rows by a key of the link, keeping the query's order.
+pub(crate) fn group_linked<L, K: Hash + Eq, M>(
+    rows: Vec<(L, Option<M>)>,
+    key: impl Fn(&L) -> K,
+) -> HashMap<K, Vec<M>> {
+    let mut out: HashMap<K, Vec<M>> = HashMap::new();
+    for (link, row) in rows {
+        if let Some(row) = row {
+            out.entry(key(&link)).or_default().push(row);
+        }
+    }
+    out
+}
+
+/// Groups `(draft, link)` rows by owner and a key of the link, keeping the query's order.
+fn group_drafts<L, K: Hash + Eq>(
+    rows: Vec<(star_draft::Model, Option<L>)>,
+    key: impl Fn(i32, &L) -> K,
+) -> HashMap<K, Vec<star_draft::Model>> {
+    let mut out: HashMap<K, Vec<star_draft::Model>> = HashMap::new();
+    for (draft, link) in rows {
+        if let Some(link) = link {
+            out.entry(key(draft.user_id, &link))
+                .or_default()
+                .push(draft);
+        }
+    }
+    out
+}
+
+/// The keys' target ids, grouped by owner.
+fn by_user(keys: impl Iterator<Item = (i32, i32)>) -> HashMap<i32, Vec<i32>> {
+    let mut out: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (user_id, target) in keys {
+        out.entry(user_id).or_default().push(target);
+    }
+    out
+}
+
+impl Loader<QuestionsOfDraft> for Db {
+    type Value = Vec<question::Model>;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, keys: &[QuestionOfDraft]) -> LoadResult<QuestionOfDraft, Self::Value> {
+    async fn load(&self, keys: &[QuestionsOfDraft]) -> LoadResult<QuestionsOfDraft, Self::Value> {
         // The keys are drafts already read through the owner's scope; only
         // their questions (public) leave this loader.
-        let rows = star_draft::Entity::find()
+        let rows = star_draft_question::Entity::find()
             .find_also_related(question::Entity)
-            .filter(star_draft::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .filter(star_draft_question::Column::DraftId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(star_draft_question::Column::DraftId)
+            .order_by_asc(star_draft_question::Column::Position)
             .all(&self.0)
             .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(draft, q)| q.map(|q| (QuestionOfDraft(draft.id), q)))
-            .collect())
+        Ok(group_linked(rows, |link| QuestionsOfDraft(link.draft_id)))
+    }
+}
+
+impl Loader<CompetenciesOfDraft> for Db {
+    type Value = Vec<competency::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[CompetenciesOfDraft],
+    ) -> LoadResult<CompetenciesOfDraft, Self::Value> {
+        // As above: keys read through the owner's scope, public rows out.
+        let rows = star_draft_competency::Entity::find()
+            .find_also_related(competency::Entity)
+            .filter(star_draft_competency::Column::DraftId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(star_draft_competency::Column::DraftId)
+            .order_by_asc(star_draft_competency::Column::Position)
+            .all(&self.0)
+            .await?;
+        Ok(group_linked(rows, |link| {
+            CompetenciesOfDraft(link.draft_id)
+        }))
     }
 }
 
@@ -61,31 +180,56 @@ impl Loader<DraftsOfQuestion> for Db {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[DraftsOfQuestion]) -> LoadResult<DraftsOfQuestion, Self::Value> {
-        let mut by_user: HashMap<i32, Vec<i32>> = HashMap::new();
-        for k in keys {
-            by_user.entry(k.user_id).or_default().push(k.question_id);
-        }
-        let rows = owned::owned_by_each(by_user.into_iter().map(|(user_id, questions)| {
+        let scopes = by_user(keys.iter().map(|k| (k.user_id, k.question_id)));
+        let rows = owned::owned_by_each(scopes.into_iter().map(|(user_id, questions)| {
             (
                 user_id,
-                Condition::all().add(star_draft::Column::QuestionId.is_in(questions)),
+                Condition::all().add(star_draft_question::Column::QuestionId.is_in(questions)),
             )
         }))
+        .find_also_related(star_draft_question::Entity)
         .order_by_desc(star_draft::Column::UpdatedAt)
         .order_by_desc(star_draft::Column::Id)
         .all(&self.0)
         .await?;
-        let mut out: HashMap<DraftsOfQuestion, Vec<star_draft::Model>> = HashMap::new();
-        for row in rows {
-            if let Some(question_id) = row.question_id {
-                let key = DraftsOfQuestion {
-                    user_id: row.user_id,
-                    question_id,
-                };
-                out.entry(key).or_default().push(row);
-            }
-        }
-        Ok(out)
+        Ok(group_drafts(
+            rows,
+            |user_id, link: &star_draft_question::Model| DraftsOfQuestion {
+                user_id,
+                question_id: link.question_id,
+            },
+        ))
+    }
+}
+
+impl Loader<DraftsOfCompetency> for Db {
+    type Value = Vec<star_draft::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[DraftsOfCompetency],
+    ) -> LoadResult<DraftsOfCompetency, Self::Value> {
+        let scopes = by_user(keys.iter().map(|k| (k.user_id, k.competency_id)));
+        let rows = owned::owned_by_each(scopes.into_iter().map(|(user_id, competencies)| {
+            (
+                user_id,
+                Condition::all()
+                    .add(star_draft_competency::Column::CompetencyId.is_in(competencies)),
+            )
+        }))
+        .find_also_related(star_draft_competency::Entity)
+        .order_by_desc(star_draft::Column::UpdatedAt)
+        .order_by_desc(star_draft::Column::Id)
+        .all(&self.0)
+        .await?;
+        Ok(group_drafts(
+            rows,
+            |user_id, link: &star_draft_competency::Model| DraftsOfCompetency {
+                user_id,
+                competency_id: link.competency_id,
+            },
+        ))
     }
 }
 
@@ -139,7 +283,8 @@ async fn revision_pages(
         .unwrap_or_default();
     let limit = param((rows as i64).into());
     let sql = format!(
-        "SELECT id, draft_id, version, title, situation, task, action, result, status, created_at \
+        "SELECT id, draft_id, version, title, situation, task, action, result, status, created_at, \
+         competency_ids, question_ids \
          FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY draft_id ORDER BY version DESC) AS rn \
                FROM star_draft_revisions r WHERE draft_id IN ({}){below_clause}) ranked \
          WHERE rn <= {limit} ORDER BY draft_id, version DESC",

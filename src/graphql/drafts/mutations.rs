@@ -2,8 +2,9 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 
+use super::draft_limits;
 use super::types::StarDraft;
-use crate::drafts::{self, DraftPatch, DraftText, StarDraftStatus};
+use crate::drafts::{self, DraftPatch, DraftText, NewDraft, StarDraftStatus};
 use crate::error::{AppError, AppResult};
 use crate::graphql::ids::{self, IdKind};
 use crate::graphql::viewer::require_viewer;
@@ -12,8 +13,13 @@ use crate::graphql::{database, events};
 /// `createStarDraft` arguments; every field may be left out.
 #[derive(InputObject)]
 pub struct CreateStarDraftInput {
-    /// The question the draft answers.
+    /// The question the draft answers (the one-question form of `questionIds`).
     question_id: Option<ID>,
+    /// The questions the draft answers, of any roles; the first becomes its
+    /// `question`. Not together with `questionId`.
+    question_ids: Option<Vec<ID>>,
+    /// Slugs of the competencies the story shows.
+    competencies: Option<Vec<String>>,
     title: Option<String>,
     situation: Option<String>,
     task: Option<String>,
@@ -33,6 +39,10 @@ pub struct UpdateStarDraftInput {
     action: Option<String>,
     result: Option<String>,
     status: Option<StarDraftStatus>,
+    /// Replaces the competencies (slugs) the story shows; `[]` clears them.
+    competencies: Option<Vec<String>>,
+    /// Replaces the questions the draft answers; `[]` clears them.
+    question_ids: Option<Vec<ID>>,
 }
 
 /// Draft mutations; all need a signed-in viewer.
@@ -48,11 +58,20 @@ impl DraftMutation {
         input: CreateStarDraftInput,
     ) -> AppResult<StarDraft> {
         let viewer = require_viewer(ctx)?;
-        let question_id = input
-            .question_id
-            .as_ref()
-            .map(|id| ids::decode_as(IdKind::Question, id, "questionId"))
-            .transpose()?;
+        let (question_ids, question_field) = match (&input.question_id, &input.question_ids) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_input(
+                    "questionIds",
+                    "give either questionId or questionIds, not both",
+                ));
+            }
+            (Some(id), None) => (
+                vec![ids::decode_as(IdKind::Question, id, "questionId")?],
+                "questionId",
+            ),
+            (None, Some(list)) => (decode_questions(list)?, "questionIds"),
+            (None, None) => (Vec::new(), "questionIds"),
+        };
         let text = DraftText {
             title: input.title.unwrap_or_default(),
             situation: input.situation.unwrap_or_default(),
@@ -63,8 +82,12 @@ impl DraftMutation {
         let draft = drafts::create(
             database(ctx)?,
             viewer,
-            question_id,
-            text,
+            NewDraft {
+                text,
+                competencies: input.competencies.unwrap_or_default(),
+                question_ids,
+            },
+            question_field,
             draft_limits(ctx)?,
             events(ctx)?,
         )
@@ -87,6 +110,12 @@ impl DraftMutation {
             action: input.action,
             result: input.result,
             status: input.status,
+            competencies: input.competencies,
+            question_ids: input
+                .question_ids
+                .as_deref()
+                .map(decode_questions)
+                .transpose()?,
         };
         let draft = drafts::update(
             database(ctx)?,
@@ -133,7 +162,9 @@ impl DraftMutation {
     }
 }
 
-fn draft_limits<'a>(ctx: &Context<'a>) -> AppResult<&'a crate::config::DraftLimits> {
-    ctx.data::<crate::config::DraftLimits>()
-        .map_err(|e| AppError::internal(anyhow::anyhow!("no draft limits: {}", e.message)))
+/// Decodes `questionIds`; a malformed or mistyped ID is BAD_USER_INPUT on it.
+fn decode_questions(list: &[ID]) -> AppResult<Vec<i32>> {
+    list.iter()
+        .map(|id| ids::decode_as(IdKind::Question, id, "questionIds"))
+        .collect()
 }

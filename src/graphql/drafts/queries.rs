@@ -2,9 +2,10 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
 
-use entity::star_draft;
+use entity::{star_draft, star_draft_question};
 
 use super::cursor::{draft_cursor, parse_draft_cursor};
 use super::types::{StarDraft, StarDraftConnectionFields};
@@ -32,7 +33,8 @@ impl DraftQuery {
             .map(StarDraft::alone))
     }
 
-    /// The viewer's drafts, newest change first.
+    /// The viewer's drafts, newest change first; `questionId` keeps those
+    /// linked to that question (as any of their questions).
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn my_star_drafts(
         &self,
@@ -54,7 +56,15 @@ impl DraftQuery {
         let mut matching = owned::owned_by(viewer.user_id);
         if let Some(question_id) = &question_id {
             let key = ids::decode_as(IdKind::Question, question_id, "questionId")?;
-            matching = matching.filter(star_draft::Column::QuestionId.eq(key));
+            matching = matching.filter(
+                star_draft::Column::Id.in_subquery(
+                    Query::select()
+                        .column(star_draft_question::Column::DraftId)
+                        .from(star_draft_question::Entity)
+                        .and_where(star_draft_question::Column::QuestionId.eq(key))
+                        .to_owned(),
+                ),
+            );
         }
         if let Some(status) = status {
             matching = matching.filter(star_draft::Column::Status.eq(status.stored()));

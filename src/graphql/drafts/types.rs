@@ -8,23 +8,26 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use sea_orm::{PaginatorTrait, Select};
 
-use entity::{question, star_draft, star_draft_revision};
+use entity::{competency, question, star_draft, star_draft_revision};
 
-use super::loaders::{QuestionOfDraft, RevisionsPage};
+use super::draft_limits;
+use super::loaders::{CompetenciesOfDraft, QuestionsOfDraft, RevisionsPage};
 use crate::drafts::StarDraftStatus;
 use crate::drafts::feedback::{self, StarFeedback};
 use crate::error::{AppError, AppResult};
 use crate::graphql::ids::{self, IdKind};
-use crate::graphql::loaders::Siblings;
+use crate::graphql::loaders::{Loaded, Siblings};
 use crate::graphql::pagination::PageRequest;
 use crate::graphql::roles::Question;
-use crate::graphql::{api_limits, database};
+use crate::graphql::story_bank::Competency;
+use crate::graphql::{LIST_COST, api_limits, database};
 use crate::stored::StoredEnum;
 
 /// The cursor kind of a draft's revisions.
 const REVISION_CURSOR: &str = "Revision";
 
 /// A STAR answer in progress; only its owner ever sees it.
+#[derive(Clone)]
 pub struct StarDraft {
     row: star_draft::Model,
     siblings: Arc<Siblings>,
@@ -42,12 +45,28 @@ impl StarDraft {
         Self::new(row, siblings)
     }
 
-    /// Wraps rows fetched together.
-    pub fn list(rows: Vec<star_draft::Model>) -> Vec<Self> {
-        let siblings = Siblings::new(rows.iter().map(|r| r.id).collect());
-        rows.into_iter()
-            .map(|row| Self::new(row, siblings.clone()))
-            .collect()
+    /// The questions this draft answers, loaded for all its siblings at once.
+    async fn linked_questions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Arc<Loaded<Vec<question::Model>>>> {
+        self.siblings
+            .load(
+                ctx,
+                QuestionsOfDraft,
+                |k| k.0,
+                |qs: &Vec<question::Model>| qs.iter().map(|q| q.id).collect(),
+            )
+            .await
+    }
+}
+
+impl crate::drafts::coverage::Story for StarDraft {
+    fn id(&self) -> i32 {
+        self.row.id
+    }
+    fn status(&self) -> &str {
+        &self.row.status
     }
 }
 
@@ -78,23 +97,43 @@ impl StarDraft {
     async fn version(&self) -> i32 {
         self.row.version
     }
-    /// The question the draft answers, if any.
+    /// The first of the questions the draft answers, if any.
     async fn question(&self, ctx: &Context<'_>) -> AppResult<Option<Question>> {
-        if self.row.question_id.is_none() {
-            return Ok(None);
-        }
+        let loaded = self.linked_questions(ctx).await?;
+        Ok(loaded
+            .get(self.row.id)
+            .and_then(|qs| qs.into_iter().next())
+            .map(|q| Question::new(q, loaded.next.clone())))
+    }
+    /// The questions the draft answers, in the order its owner gave them.
+    #[graphql(complexity = "LIST_COST * child_complexity")]
+    async fn questions(&self, ctx: &Context<'_>) -> AppResult<Vec<Question>> {
+        let loaded = self.linked_questions(ctx).await?;
+        Ok(loaded
+            .get(self.row.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|q| Question::new(q, loaded.next.clone()))
+            .collect())
+    }
+    /// The competencies the story shows, in the order its owner gave them.
+    #[graphql(complexity = "LIST_COST * child_complexity")]
+    async fn competencies(&self, ctx: &Context<'_>) -> AppResult<Vec<Competency>> {
         let loaded = self
             .siblings
             .load(
                 ctx,
-                QuestionOfDraft,
+                CompetenciesOfDraft,
                 |k| k.0,
-                |q: &question::Model| vec![q.id],
+                |_: &Vec<competency::Model>| Vec::new(),
             )
             .await?;
         Ok(loaded
             .get(self.row.id)
-            .map(|q| Question::new(q, loaded.next.clone())))
+            .unwrap_or_default()
+            .into_iter()
+            .map(Competency)
+            .collect())
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.row.created_at
@@ -102,14 +141,27 @@ impl StarDraft {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.row.updated_at
     }
-    /// Advice computed from the text.
-    async fn feedback(&self) -> StarFeedback {
-        feedback::analyse(feedback::Answer {
+    /// Advice computed from the text, and on how widely the story is used.
+    async fn feedback(&self, ctx: &Context<'_>) -> AppResult<StarFeedback> {
+        let mut advice = feedback::analyse(feedback::Answer {
             situation: &self.row.situation,
             task: &self.row.task,
             action: &self.row.action,
             result: &self.row.result,
-        })
+        });
+        let question_roles: Vec<i32> = self
+            .linked_questions(ctx)
+            .await?
+            .get(self.row.id)
+            .unwrap_or_default()
+            .iter()
+            .map(|q| q.role_id)
+            .collect();
+        advice.suggestions.extend(feedback::reuse_suggestion(
+            &question_roles,
+            draft_limits(ctx)?.story_reuse_max_questions,
+        ));
+        Ok(advice)
     }
     /// Every version's text, newest first.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
