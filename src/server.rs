@@ -1,23 +1,35 @@
-//! The accept loop: hyper with a header-read timeout, graceful shutdown.
+//! The accept loop: hyper with connection bounds, graceful shutdown.
 //!
-//! `axum::serve` has no header-read timeout, so a client that opens
-//! connections and trickles headers could hold the server; hyper-util's
-//! builder has one (it also bounds how long an idle keep-alive connection waits
-//! for its next request).
+//! `axum::serve` has neither a header-read timeout nor a connection cap, so a
+//! client that opens connections and stays silent (or trickles headers) could
+//! exhaust file descriptors. Here:
+//! - at most `max_connections` sockets are open (WebSockets included); more
+//!   wait in the listen backlog;
+//! - a connection must send its first request within the header read timeout,
+//!   and one with no request in flight is closed after the idle timeout
+//!   (HTTP/1.1 keep-alive ends sooner, at hyper's header read timeout);
+//! - HTTP/2 pings detect clients that vanished mid-request;
+//! - an unread HTTP/1.1 request body is drained before closing (see
+//!   [`crate::http::linger`]), so early answers such as 413 arrive;
+//! - the client address behind trusted proxies is resolved once per request.
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
 use crate::app::{AppState, router};
+use crate::http::client_ip::{ClientIp, TrustedProxies};
+use crate::http::connection::{Activity, CappedStream, TrackedBody};
+use crate::http::linger::{LingerLimits, LingeringBody};
 
 /// Accepts connections until `shutdown`, then drains them for up to `grace`.
 pub async fn run(
@@ -28,16 +40,59 @@ pub async fn run(
     header_timeout: Duration,
 ) -> std::io::Result<()> {
     let app = router(state.clone());
-    let graceful = GracefulShutdown::new();
+    let config = &state.settings.http;
+    let idle_timeout = Duration::from_secs(config.connection_idle_timeout_secs);
+    let linger = LingerLimits {
+        max_bytes: config.linger_max_bytes,
+        timeout: Duration::from_secs(config.linger_timeout_secs),
+    };
+    let trusted = Arc::new(TrustedProxies::new(
+        &config.trusted_proxies,
+        config.client_ip_header,
+    ));
+    let max_connections = config.max_connections.max(1);
+    let slots = Arc::new(Semaphore::new(max_connections as usize));
+
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout);
-    builder.http2().timer(TokioTimer::new());
+    let keepalive = Duration::from_secs(config.http2_keepalive_interval_secs);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval((!keepalive.is_zero()).then_some(keepalive))
+        .keep_alive_timeout(Duration::from_secs(config.http2_keepalive_timeout_secs));
+
     tokio::pin!(shutdown);
+    let mut at_cap_logged = false;
     loop {
-        let (stream, address) = tokio::select! {
+        // A slot first: over the cap, connections wait in the backlog rather
+        // than take a file descriptor.
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(permit) => {
+                at_cap_logged = false;
+                permit
+            }
+            Err(_) => {
+                if !at_cap_logged {
+                    tracing::warn!(
+                        max_connections,
+                        "connection cap reached; new connections wait"
+                    );
+                    at_cap_logged = true;
+                }
+                tokio::select! {
+                    permit = slots.clone().acquire_owned() => match permit {
+                        Ok(permit) => permit,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -49,17 +104,61 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
-        let app = app.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            request
-                .extensions_mut()
-                .insert(ConnectInfo::<SocketAddr>(address));
-            app.clone().oneshot(request)
-        });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection.into_owned());
+        let activity = Activity::new();
+        let service = {
+            let (app, trusted, activity) = (app.clone(), trusted.clone(), activity.clone());
+            hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+                let response_in_flight = activity.begin();
+                let client = ClientIp(trusted.client_ip(peer.ip(), request.headers()));
+                // HTTP/2 resets an unread stream on its own; only HTTP/1 lingers.
+                let lingers = request.version() < hyper::Version::HTTP_2;
+                let body_in_flight = activity.begin();
+                let mut request =
+                    request.map(|body| LingeringBody::new(body, lingers, linger, body_in_flight));
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo::<SocketAddr>(peer));
+                request.extensions_mut().insert(client);
+                let response = app.clone().oneshot(request);
+                async move {
+                    let response = response.await?;
+                    Ok::<_, std::convert::Infallible>(
+                        response.map(|body| TrackedBody::new(body, response_in_flight)),
+                    )
+                }
+            })
+        };
+        let io = TokioIo::new(CappedStream::new(stream, permit));
+        let connection = builder
+            .serve_connection_with_upgrades(io, service)
+            .into_owned();
+        let mut stopping = state.shutdown.subscribe();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let stopping = async move {
+                // A dropped sender means the server is gone: stop as well.
+                let _ = stopping.wait_for(|stopping| *stopping).await;
+            };
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                () = activity.idle(header_timeout, idle_timeout) => {
+                    // HTTP/2 gets a GOAWAY, an idle HTTP/1 connection closes, one
+                    // still sending its first bytes stops. A request that slipped
+                    // in meanwhile finishes; a peer that holds on with nothing in
+                    // flight is cut off after the header read timeout.
+                    connection.as_mut().graceful_shutdown();
+                    tokio::select! {
+                        result = connection.as_mut() => result,
+                        () = activity.idle(header_timeout, header_timeout) => return,
+                    }
+                }
+                () = stopping => {
+                    // In-flight requests get the grace period `run` waits for.
+                    connection.as_mut().graceful_shutdown();
+                    connection.as_mut().await
+                }
+            };
+            if let Err(e) = result {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
         });
@@ -67,8 +166,9 @@ pub async fn run(
     // Readiness fails and WebSockets close; no new connection is accepted.
     state.shutdown.send_replace(true);
     drop(listener);
+    // Every open socket holds a slot: all slots free means all connections closed.
     tokio::select! {
-        () = graceful.shutdown() => {}
+        _ = slots.acquire_many(max_connections) => {}
         () = tokio::time::sleep(grace) => {
             tracing::warn!(?grace, "requests still running after the grace period; closing");
         }

@@ -21,12 +21,14 @@ use serde_json::{Value, json};
 
 use super::accept::{ResponseFormat, is_json, negotiate};
 use super::cache::ResponseCache;
+use super::client_ip::ClientIp;
 use crate::app::AppState;
 use crate::auth::{self, Viewer};
 use crate::graphql::accounts::ClientAddress;
 use crate::graphql::document;
 use crate::graphql::loaders;
 use crate::graphql::persisted::PersistedError;
+use axum::Extension;
 
 /// The id of a request, from `x-request-id`; also the `errorId` of masked errors.
 #[derive(Debug, Clone)]
@@ -96,7 +98,7 @@ fn bad_request(message: impl Into<String>) -> Refusal {
 /// `POST /graphql`.
 pub async fn post(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -138,7 +140,7 @@ pub async fn post(
             return bad_request(format!("malformed GraphQL request: {e}")).respond(format, true);
         }
     };
-    run(&state, &headers, address, format, request, false).await
+    run(&state, &headers, client, format, request, false).await
 }
 
 /// The GET parameters of the spec; `variables` and `extensions` are JSON text.
@@ -155,6 +157,7 @@ struct GetParams {
 pub async fn get(
     State(state): State<AppState>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     RawQuery(raw): RawQuery,
@@ -194,7 +197,7 @@ pub async fn get(
         Ok(r) => r,
         Err(e) => return bad_request(format!("malformed parameters: {e}")).respond(format, true),
     };
-    run(&state, &headers, address, format, request, true).await
+    run(&state, &headers, client, format, request, true).await
 }
 
 fn not_acceptable() -> Response {
@@ -225,7 +228,7 @@ fn persisted_hash(request: &async_graphql::Request) -> Option<String> {
 async fn run(
     state: &AppState,
     headers: &HeaderMap,
-    address: SocketAddr,
+    client: std::net::IpAddr,
     format: ResponseFormat,
     mut request: async_graphql::Request,
     is_get: bool,
@@ -330,7 +333,7 @@ async fn run(
     }
     let mut request = request
         .data(loaders::new_loader(&state.db))
-        .data(ClientAddress(address.ip().to_string()))
+        .data(ClientAddress(client.to_string()))
         .data(request_id.clone());
     if let Some(viewer) = viewer {
         request = request.data(viewer);

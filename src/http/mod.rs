@@ -3,8 +3,11 @@
 
 mod accept;
 pub mod cache;
+pub mod client_ip;
+pub(crate) mod connection;
 pub mod graphql;
 pub mod ide;
+pub(crate) mod linger;
 mod ops;
 pub mod spa;
 

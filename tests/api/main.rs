@@ -10,10 +10,12 @@ mod hardening;
 
 mod accounts;
 mod batching;
+mod connections;
 mod content_import;
 mod drafts;
 mod failure;
 mod frontend;
+mod input_hygiene;
 mod migrations;
 mod pagination;
 mod privacy;
