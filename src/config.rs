@@ -297,7 +297,8 @@ pub struct AuthConfig {
     /// Password hashes computed at once (each takes 19 MiB and a core); 0 means one per core.
     #[arg(long, env = "PREP_HASH_CONCURRENCY", default_value_t = 0)]
     pub hash_concurrency: usize,
-    /// Failed logins allowed per email within the window.
+    /// Failed logins allowed per email from one client address within the window (counted per
+    /// address, so failures elsewhere never lock the account's owner out).
     #[arg(long, env = "PREP_LOGIN_FAILURES_PER_EMAIL", default_value_t = 5)]
     pub login_failures_per_email: u32,
     /// Failed logins allowed per client address within the window.
