@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use axum::Extension;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{ConnectInfo, RawQuery, State, WebSocketUpgrade};
@@ -28,7 +29,6 @@ use crate::graphql::accounts::ClientAddress;
 use crate::graphql::document;
 use crate::graphql::loaders;
 use crate::graphql::persisted::PersistedError;
-use axum::Extension;
 
 /// The id of a request, from `x-request-id`; also the `errorId` of masked errors.
 #[derive(Debug, Clone)]
