@@ -207,6 +207,15 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let header_timeout = Duration::from_secs(state.settings.http.header_read_timeout_secs);
-    crate::server::run(listener, state, shutdown, grace, header_timeout).await
+    let stopping = state.shutdown.clone();
+    let settings = state.settings.clone();
+    http::server::run(
+        listener,
+        router(state),
+        &settings.http,
+        stopping,
+        shutdown,
+        grace,
+    )
+    .await
 }

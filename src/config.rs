@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::http::client_ip::{ForwardedHeader, ProxyList};
+
 /// `prep-graphql`: the GraphQL backend of the interview-preparation platform.
 #[derive(Debug, Parser)]
 #[command(name = "prep-graphql", version, about)]
@@ -137,7 +139,8 @@ pub struct HttpConfig {
     /// Seconds one operation may execute before it is cut off.
     #[arg(long, env = "PREP_EXECUTION_TIMEOUT_SECS", default_value_t = 10)]
     pub execution_timeout_secs: u64,
-    /// Seconds a client has to send a request's headers (and an idle keep-alive lives).
+    /// Seconds a client has to send a request's headers (and an idle keep-alive lives); a new
+    /// connection's first request counts from when it opened.
     #[arg(long, env = "PREP_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
     pub header_read_timeout_secs: u64,
     /// Seconds a request may take in all, body included.
@@ -178,6 +181,34 @@ pub struct HttpConfig {
     /// a page navigation to a path that is neither a file nor an API route gets `index.html`.
     #[arg(long, env = "PREP_SPA_DIR")]
     pub spa_dir: Option<std::path::PathBuf>,
+    /// Reverse proxies whose forwarding header names the client (comma-separated CIDRs or
+    /// addresses); none by default, and then forwarding headers are ignored.
+    #[arg(long, env = "PREP_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: ProxyList,
+    /// The forwarding header the trusted proxies append the client address to.
+    #[arg(long, env = "PREP_CLIENT_IP_HEADER", value_enum, default_value_t = ForwardedHeader::XForwardedFor)]
+    pub client_ip_header: ForwardedHeader,
+    /// Most client connections open at once, WebSockets included; further ones wait
+    /// in the listen backlog until one closes.
+    #[arg(long, env = "PREP_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds a connection may stay open with no request in flight once it has sent one
+    /// (HTTP/2 gets a GOAWAY; HTTP/1.1 keep-alive ends sooner, at the header read timeout).
+    #[arg(long, env = "PREP_CONNECTION_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub connection_idle_timeout_secs: u64,
+    /// Seconds between HTTP/2 pings that detect a vanished client (0: no pings).
+    #[arg(long, env = "PREP_HTTP2_KEEPALIVE_INTERVAL_SECS", default_value_t = 20)]
+    pub http2_keepalive_interval_secs: u64,
+    /// Seconds an HTTP/2 ping may go unanswered before the connection is closed.
+    #[arg(long, env = "PREP_HTTP2_KEEPALIVE_TIMEOUT_SECS", default_value_t = 20)]
+    pub http2_keepalive_timeout_secs: u64,
+    /// Bytes of an unread request body discarded after an early answer (such as 413), so a
+    /// client still sending reads the answer instead of a connection reset.
+    #[arg(long, env = "PREP_LINGER_MAX_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub linger_max_bytes: usize,
+    /// Seconds spent at most discarding such a body before the connection is closed.
+    #[arg(long, env = "PREP_LINGER_TIMEOUT_SECS", default_value_t = 5)]
+    pub linger_timeout_secs: u64,
 }
 
 /// Where `npm ci --prefix src/http/ide` installs the IDE packages, from the repository root.
@@ -208,6 +239,14 @@ impl Default for HttpConfig {
             persisted_queries_dir: None,
             ide_assets_dir: DEFAULT_IDE_ASSETS_DIR.into(),
             spa_dir: None,
+            trusted_proxies: ProxyList::default(),
+            client_ip_header: ForwardedHeader::XForwardedFor,
+            max_connections: 512,
+            connection_idle_timeout_secs: 60,
+            http2_keepalive_interval_secs: 20,
+            http2_keepalive_timeout_secs: 20,
+            linger_max_bytes: 8 * 1024 * 1024,
+            linger_timeout_secs: 5,
         }
     }
 }
@@ -262,7 +301,8 @@ pub struct AuthConfig {
     /// Password hashes computed at once (each takes 19 MiB and a core); 0 means one per core.
     #[arg(long, env = "PREP_HASH_CONCURRENCY", default_value_t = 0)]
     pub hash_concurrency: usize,
-    /// Failed logins allowed per email within the window.
+    /// Failed logins allowed per email from one client address within the window (counted per
+    /// address, so failures elsewhere never lock the account's owner out).
     #[arg(long, env = "PREP_LOGIN_FAILURES_PER_EMAIL", default_value_t = 5)]
     pub login_failures_per_email: u32,
     /// Failed logins allowed per client address within the window.

@@ -566,7 +566,15 @@ async fn engine_scenario(options: &Options, backend: &str, url: &str) -> anyhow:
     let server = start_server(options, url, false).await?;
     let body = json!({ "query": engine_query(), "variables": { "first": 20 } });
     let statements = statements_for(&server.address, &body).await?;
-    let row = read_scenario(options, "(f) 20 roles, every child list, cache off", &server, url, body, 32).await?;
+    let row = read_scenario(
+        options,
+        "(f) 20 roles, every child list, cache off",
+        &server,
+        url,
+        body,
+        32,
+    )
+    .await?;
     let (s, q) = (&row.server, &row.sql);
     println!(
         "| {} | {backend} | {:.0} | {:.1} | {:.0} ({:.2}x) | {:.1} | {:.2} | {:.2} ({:.2}x) | {statements} | {:.0} KiB | {:.0} | {} |",

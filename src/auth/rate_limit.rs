@@ -1,4 +1,9 @@
-//! Throttling failed logins per email and per client address.
+//! Throttling failed logins per email and client address, and per address.
+//!
+//! The email's counter is kept per client address: counted per email alone,
+//! anyone could lock an account's owner out by failing five logins with their
+//! email. Guessing one account's password from many addresses is still bounded
+//! by each address's own limit (and by Argon2's cost).
 //!
 //! In memory, per server instance: with several instances each enforces its
 //! own window, so the effective limit is the configured one times the number
@@ -75,8 +80,14 @@ impl FailureLimiter {
 
 /// Both login limiters.
 pub struct LoginThrottle {
+    /// Keyed by client address and email.
     by_email: FailureLimiter,
     by_address: FailureLimiter,
+}
+
+/// The key of `email`'s failures from `address`; an address never holds `|`.
+fn email_key(email: &str, address: &str) -> String {
+    format!("{address}|{email}")
 }
 
 impl LoginThrottle {
@@ -95,17 +106,17 @@ impl LoginThrottle {
             retry_after_seconds,
         };
         self.by_address.reserve(address).map_err(refused)?;
-        if let Err(wait) = self.by_email.reserve(email) {
+        if let Err(wait) = self.by_email.reserve(&email_key(email, address)) {
             self.by_address.release(address);
             return Err(refused(wait));
         }
         Ok(())
     }
 
-    /// A successful login: the email's failures are forgotten and the
-    /// address's attempt is given back.
+    /// A successful login: the email's failures from this address are
+    /// forgotten and the address's attempt is given back.
     pub fn succeeded(&self, email: &str, address: &str) {
-        self.by_email.clear(email);
+        self.by_email.clear(&email_key(email, address));
         self.by_address.release(address);
     }
 }
@@ -126,6 +137,25 @@ mod tests {
         assert!(limiter.reserve("a").is_ok());
         limiter.clear("a");
         assert!(limiter.reserve("a").is_ok());
+    }
+
+    #[test]
+    fn failures_from_one_address_do_not_lock_the_email_out_elsewhere() {
+        let config = AuthConfig {
+            login_failures_per_email: 3,
+            login_failures_per_address: 100,
+            ..AuthConfig::default()
+        };
+        let throttle = LoginThrottle::new(&config);
+        for _ in 0..3 {
+            assert!(throttle.reserve("ada@example.com", "203.0.113.1").is_ok());
+        }
+        let refused = throttle.reserve("ada@example.com", "203.0.113.1");
+        assert!(matches!(refused, Err(AppError::RateLimited { .. })));
+        assert!(throttle.reserve("ada@example.com", "198.51.100.2").is_ok());
+        // A success forgets only that address's failures.
+        throttle.succeeded("ada@example.com", "198.51.100.2");
+        assert!(throttle.reserve("ada@example.com", "203.0.113.1").is_err());
     }
 
     #[test]

@@ -81,13 +81,18 @@ pub fn encode(kind: IdKind, key: i32) -> ID {
 }
 
 /// Splits a global ID into its kind and key; `None` when it is not one of ours.
+///
+/// Only the one spelling [`encode`] writes is accepted: `StarDraft:0001`,
+/// `StarDraft:+1` or ` 1` name the same row but are not its ID, and a cache
+/// or a client comparing IDs as strings would take them for another object.
+/// Re-encoding and comparing also refuses padded or non-canonical base64.
 pub fn decode(id: &str) -> Option<(IdKind, i32)> {
     let raw = URL_SAFE_NO_PAD.decode(id).ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (kind, key) = text.split_once(':')?;
     let key: i32 = key.parse().ok()?;
     let kind = IdKind::from_name(kind)?;
-    (key > 0).then_some((kind, key))
+    (key > 0 && encode(kind, key).0 == id).then_some((kind, key))
 }
 
 /// Decodes an ID argument that must be of type `kind`, else BAD_USER_INPUT naming `field`.
@@ -122,6 +127,26 @@ mod tests {
     #[test]
     fn rejects_garbage_unknown_types_and_non_positive_keys() {
         assert_eq!(decode("not base64 !"), None);
+        for spelling in [
+            "StarDraft:01",
+            "StarDraft:0001",
+            "StarDraft:+1",
+            "StarDraft: 1",
+            "StarDraft:1 ",
+            " StarDraft:1",
+            "StarDraft:1\n",
+        ] {
+            assert_eq!(
+                decode(&URL_SAFE_NO_PAD.encode(spelling)),
+                None,
+                "{spelling:?}"
+            );
+        }
+        let canonical = encode(IdKind::StarDraft, 1);
+        assert_eq!(decode(&canonical), Some((IdKind::StarDraft, 1)));
+        // Padding or surrounding whitespace around the base64 is another spelling too.
+        assert_eq!(decode(&format!("{}=", canonical.0)), None);
+        assert_eq!(decode(&format!(" {}", canonical.0)), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Role")), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Role:x")), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Role:-1")), None);

@@ -23,8 +23,11 @@ impl ResponseFormat {
 
 /// Chooses the response format from `Accept`; `None` means 406.
 ///
-/// No Accept header means `application/json`, as the spec advises for the
-/// clients that predate it. Ties go to `application/graphql-response+json`.
+/// No Accept header, `*/*` or `application/*` means `application/json`, as the
+/// spec advises for the clients that predate it (curl, `fetch` without
+/// headers): only a client that names `application/graphql-response+json`
+/// understands its status codes. Ties between the two named types go to
+/// `application/graphql-response+json`.
 pub fn negotiate(headers: &HeaderMap) -> Option<ResponseFormat> {
     let Some(accept) = headers.get(header::ACCEPT) else {
         return Some(ResponseFormat::Json);
@@ -44,7 +47,7 @@ pub fn negotiate(headers: &HeaderMap) -> Option<ResponseFormat> {
         let candidates: &[ResponseFormat] = match media.as_str() {
             "application/graphql-response+json" => &[ResponseFormat::GraphQLResponse],
             "application/json" => &[ResponseFormat::Json],
-            "*/*" | "application/*" => &[ResponseFormat::GraphQLResponse, ResponseFormat::Json],
+            "*/*" | "application/*" => &[ResponseFormat::Json],
             _ => &[],
         };
         for &format in candidates {
@@ -89,7 +92,20 @@ mod tests {
             accept("application/graphql-response+json"),
             Some(ResponseFormat::GraphQLResponse)
         );
-        assert_eq!(accept("*/*"), Some(ResponseFormat::GraphQLResponse));
+        assert_eq!(accept("*/*"), Some(ResponseFormat::Json));
+        assert_eq!(accept("application/*"), Some(ResponseFormat::Json));
+        assert_eq!(
+            accept("application/graphql-response+json, */*"),
+            Some(ResponseFormat::GraphQLResponse)
+        );
+        assert_eq!(
+            accept("application/json, application/graphql-response+json"),
+            Some(ResponseFormat::GraphQLResponse)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json;q=0.9, */*"),
+            Some(ResponseFormat::Json)
+        );
         assert_eq!(
             accept("application/graphql-response+json;q=0.5, application/json"),
             Some(ResponseFormat::Json)

@@ -7,17 +7,20 @@
 //! execution, metrics, logs) is the operation pipeline's (`super::operation`),
 //! shared with the WebSocket; here its outcome becomes an HTTP status.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
+
+use axum::Extension;
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{ConnectInfo, RawQuery, State, WebSocketUpgrade};
+use axum::extract::{RawQuery, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::accept::{ResponseFormat, is_json, negotiate};
+use super::client_ip::ClientIp;
 use super::operation::{self, Caller, Refusal, RefusalKind, RequestId, Transport};
 use crate::app::AppState;
 
@@ -40,7 +43,7 @@ fn bad_request(message: &str, format: ResponseFormat) -> Response {
 /// `POST /graphql`.
 pub async fn post(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -87,7 +90,7 @@ pub async fn post(
     run(
         &state,
         &headers,
-        address,
+        client,
         format,
         request,
         Transport::HttpPost,
@@ -108,13 +111,13 @@ struct GetParams {
 /// `GET /graphql`: a WebSocket upgrade, or a query in the URL.
 pub async fn get(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     RawQuery(raw): RawQuery,
 ) -> Response {
     if let Ok(upgrade) = upgrade {
-        return super::ws::upgrade(state, &headers, address.ip(), upgrade);
+        return super::ws::upgrade(state, &headers, client, upgrade);
     }
     let Some(format) = negotiate(&headers) else {
         return not_acceptable();
@@ -151,7 +154,7 @@ pub async fn get(
     run(
         &state,
         &headers,
-        address,
+        client,
         format,
         request,
         Transport::HttpGet,
@@ -172,7 +175,7 @@ fn not_acceptable() -> Response {
 async fn run(
     state: &AppState,
     headers: &HeaderMap,
-    address: SocketAddr,
+    client: IpAddr,
     format: ResponseFormat,
     request: async_graphql::Request,
     transport: Transport,
@@ -194,7 +197,7 @@ async fn run(
     };
     let caller = Caller {
         viewer,
-        client: address.ip(),
+        client,
         request_id: request_id(headers),
     };
     match operation.execute(state, caller).await {

@@ -5,10 +5,14 @@
 mod accept;
 pub mod cache;
 pub mod calendar;
+pub mod client_ip;
+pub(crate) mod connection;
 pub mod graphql;
 pub mod ide;
+pub(crate) mod linger;
 pub mod operation;
 mod ops;
+pub mod server;
 pub mod spa;
 pub mod ws;
 
