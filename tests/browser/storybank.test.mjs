@@ -161,6 +161,7 @@ test('a story is tagged with competencies and linked to questions, and listed in
   await page.getByTestId('question-result').getByTestId('link-question').click();
   assert.deepEqual(await textsOf(page.getByTestId('linked-question-prompt')), [SECURITY_PROMPT, INCIDENT_PROMPT]);
   await waitForText(page.getByTestId('save-state'), 'Unsaved changes');
+  await screenshot(page, 'storybank-editor');
   await save(page);
 
   const saved = await fetchDraft(page, id);
