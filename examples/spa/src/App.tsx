@@ -14,6 +14,7 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { RolePage } from './pages/RolePage';
 import { RolesPage } from './pages/RolesPage';
 import { ScheduleInterviewPage } from './pages/ScheduleInterviewPage';
+import { StoryBankPage } from './pages/StoryBankPage';
 
 /** Sends the visitor to sign in when the server rejected the session or asked for one. */
 function SessionWatcher() {
@@ -48,6 +49,7 @@ export function App() {
           <Route path="drafts" element={<DraftsPage />} />
           <Route path="drafts/new" element={<NewDraftPage />} />
           <Route path="drafts/:id" element={<DraftEditorPage />} />
+          <Route path="stories" element={<StoryBankPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

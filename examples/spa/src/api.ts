@@ -101,6 +101,19 @@ export interface StarFeedback {
   suggestions: { code: string; section: StarSection | null; message: string }[];
 }
 
+export interface Competency {
+  slug: string;
+  name: string;
+  description: string;
+}
+
+/** A question a draft answers, with its role. */
+export interface LinkedQuestion {
+  id: string;
+  prompt: string;
+  role: { slug: string; title: string };
+}
+
 export interface StarDraft {
   id: string;
   title: string;
@@ -113,6 +126,8 @@ export interface StarDraft {
   createdAt: string;
   updatedAt: string;
   question: { id: string; prompt: string; role: { slug: string; title: string } } | null;
+  questions: LinkedQuestion[];
+  competencies: Competency[];
   feedback: StarFeedback;
 }
 
@@ -257,6 +272,8 @@ export const DRAFT_FIELDS = `
   fragment DraftFields on StarDraft {
     id title situation task action result status version createdAt updatedAt
     question { id prompt role { slug title } }
+    questions { id prompt role { slug title } }
+    competencies { slug name description }
     feedback {
       wordCount estimatedSpeakingSeconds withinTargetLength resultQuantified
       firstPersonCount teamPersonCount missingSections fillerWords
@@ -317,7 +334,7 @@ export interface CreateDraftData {
   createStarDraft: StarDraft;
 }
 export interface CreateDraftVars {
-  input: { questionId?: string; title?: string };
+  input: { questionIds?: string[]; competencies?: string[]; title?: string };
 }
 
 export interface DraftText {
@@ -327,6 +344,10 @@ export interface DraftText {
   action: string;
   result: string;
   status: StarDraftStatus;
+  /** Slugs of the competencies the story shows. */
+  competencies: string[];
+  /** The questions the draft answers. */
+  questionIds: string[];
 }
 
 export const UPDATE_DRAFT = `
@@ -386,6 +407,99 @@ export interface MyDraftEventsData {
 export interface MyDraftEventsVars {
   /** RFC 3339: drafts changed at or after it are sent first. */
   since: string;
+}
+
+// ---------------------------------------------------------------- story bank
+
+export const COMPETENCIES = `
+  query Competencies { competencies { slug name description } }
+`;
+export interface CompetenciesData {
+  competencies: Competency[];
+}
+
+/** Every role's questions, for linking a story to questions of any role. */
+export const ALL_QUESTIONS = `
+  query AllQuestions { roles(first: 100) { edges { node { id slug title questions { id prompt } } } } }
+`;
+export interface AllQuestionsData {
+  roles: {
+    edges: { node: { id: string; slug: string; title: string; questions: { id: string; prompt: string }[] } }[];
+  };
+}
+
+export const MY_STORIES = `
+  query MyStories($first: Int, $after: String) {
+    myStarDrafts(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node {
+          id title status version updatedAt
+          competencies { slug name description }
+          questions { id prompt role { slug title } }
+        }
+      }
+    }
+  }
+`;
+export interface StoryListItem {
+  id: string;
+  title: string;
+  status: StarDraftStatus;
+  version: number;
+  updatedAt: string;
+  competencies: Competency[];
+  questions: LinkedQuestion[];
+}
+export interface MyStoriesData {
+  myStarDrafts: {
+    totalCount: number;
+    pageInfo: PageInfo;
+    edges: { cursor: string; node: StoryListItem }[];
+  };
+}
+
+export interface CoverageStory {
+  id: string;
+  title: string;
+  status: StarDraftStatus;
+}
+
+export const ROLE_COVERAGE = `
+  query RoleCoverage($slug: String!) {
+    role(slug: $slug) {
+      id
+      myCoverage {
+        readyStories
+        gaps { slug name }
+        competencies {
+          covered
+          competency { slug name description }
+          stories { id title status }
+        }
+        questions {
+          covered
+          question { id prompt competencies { slug } }
+          stories { id title status }
+        }
+      }
+    }
+  }
+`;
+export interface Coverage {
+  readyStories: number;
+  gaps: { slug: string; name: string }[];
+  competencies: { covered: boolean; competency: Competency; stories: CoverageStory[] }[];
+  questions: {
+    covered: boolean;
+    question: { id: string; prompt: string; competencies: { slug: string }[] };
+    stories: CoverageStory[];
+  }[];
+}
+export interface RoleCoverageData {
+  role: { id: string; myCoverage: Coverage | null } | null;
 }
 
 // ---------------------------------------------------------------- interviews

@@ -57,6 +57,7 @@ export function Layout() {
               Roles
             </NavLink>
             <NavLink to="/drafts">My drafts</NavLink>
+            <NavLink to="/stories">Story bank</NavLink>
             <NavLink to="/interviews">Interviews</NavLink>
             <NavLink to="/agenda">Agenda</NavLink>
           </nav>

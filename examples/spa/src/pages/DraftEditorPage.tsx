@@ -10,7 +10,6 @@ import {
   UPDATE_DRAFT,
   type DeleteDraftData,
   type DraftData,
-  type DraftText,
   type DraftUpdatedData,
   type DraftUpdatedVars,
   type StarDraftStatus,
@@ -19,11 +18,19 @@ import {
 } from '../api';
 import { FeedbackPanel } from '../components/FeedbackPanel';
 import { RequireAuth } from '../components/RequireAuth';
+import { CompetencyPicker, QuestionPicker } from '../components/StoryLinks';
 import { Loading } from '../components/Status';
 import { STATUS_LABEL, formatDateTime } from '../format';
 import { describeApiError, firstApiError, type ApiError } from '../errors';
 import { useLiveSubscription } from '../live';
-import { editorReducer, initialEditorState, isDirty, knownVersion, type EditorState } from './draftState';
+import {
+  editorReducer,
+  initialEditorState,
+  isDirty,
+  knownVersion,
+  type EditorState,
+  type TextField,
+} from './draftState';
 
 export function DraftEditorPage() {
   const { id = '' } = useParams();
@@ -37,7 +44,7 @@ export function DraftEditorPage() {
 
 type LoadState = 'loading' | 'ready' | 'missing' | 'failed';
 
-const SECTIONS: { field: keyof Omit<DraftText, 'status'>; label: string; hint: string }[] = [
+const SECTIONS: { field: Exclude<TextField, 'title' | 'status'>; label: string; hint: string }[] = [
   { field: 'situation', label: 'Situation', hint: 'Where and when: the context, briefly.' },
   { field: 'task', label: 'Task', hint: 'What you had to achieve, and why it mattered.' },
   { field: 'action', label: 'Action', hint: 'What you did — say “I”, not “we”.' },
@@ -203,7 +210,7 @@ function DraftEditor({ id }: { id: string }) {
   const { base, form, remote, conflict, replaced, deleted } = state;
   if (!base || !form) return <Loading what="Loading your draft" />;
 
-  const setField = (field: keyof DraftText) => (value: string) =>
+  const setField = (field: TextField) => (value: string) =>
     dispatch({ type: 'edit', field, value });
 
   return (
@@ -323,6 +330,17 @@ function DraftEditor({ id }: { id: string }) {
               />
             </div>
           ))}
+          <CompetencyPicker
+            value={form.competencies}
+            disabled={deleted}
+            onChange={(competencies) => dispatch({ type: 'links', competencies })}
+          />
+          <QuestionPicker
+            value={form.questionIds}
+            known={base.questions}
+            disabled={deleted}
+            onChange={(questionIds) => dispatch({ type: 'links', questionIds })}
+          />
           <div className="form-actions">
             <label htmlFor="draft-status" className="inline-label">
               Status

@@ -6,7 +6,10 @@ import { CREATE_DRAFT, type CreateDraftData, type CreateDraftVars } from '../api
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 
-/** `/drafts/new?question=ID`: starts a draft (for that question) and opens it. */
+/**
+ * `/drafts/new?question=ID&competency=SLUG`: starts a draft (answering that question,
+ * tagged with that competency; both may be given more than once, or left out) and opens it.
+ */
 export function NewDraftPage() {
   return (
     <RequireAuth>
@@ -17,7 +20,9 @@ export function NewDraftPage() {
 
 function CreateDraft() {
   const [params] = useSearchParams();
-  const questionId = params.get('question');
+  // As strings, so the effect below does not run again for equal lists.
+  const questions = params.getAll('question').join('\n');
+  const competencies = params.getAll('competency').join('\n');
   const navigate = useNavigate();
   const [state, create] = useMutation<CreateDraftData, CreateDraftVars>(CREATE_DRAFT);
   // One draft per visit of this page, even when effects run twice in development.
@@ -26,12 +31,15 @@ function CreateDraft() {
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    void create({ input: questionId ? { questionId } : {} }).then((result) => {
+    const input: CreateDraftVars['input'] = {};
+    if (questions) input.questionIds = questions.split('\n');
+    if (competencies) input.competencies = competencies.split('\n');
+    void create({ input }).then((result) => {
       const draft = result.data?.createStarDraft;
       // Replace this page in the history, so Back does not make another draft.
       if (draft) navigate(`/drafts/${encodeURIComponent(draft.id)}`, { replace: true });
     });
-  }, [create, navigate, questionId]);
+  }, [create, navigate, questions, competencies]);
 
   if (state.error) {
     return (

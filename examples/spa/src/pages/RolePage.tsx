@@ -8,6 +8,8 @@ import {
   type RolePageVars,
   type SalaryBenchmark,
 } from '../api';
+import { useAuth } from '../auth';
+import { CoverageSection } from '../components/CoverageSection';
 import { ErrorMessage, Loading } from '../components/Status';
 import {
   CATEGORY_LABEL,
@@ -22,6 +24,7 @@ import {
 
 export function RolePage() {
   const { slug = '' } = useParams();
+  const { token } = useAuth();
   const [{ data, fetching, error }, reexecute] = useQuery<RolePageData, RolePageVars>({
     query: ROLE_PAGE,
     variables: { slug },
@@ -66,6 +69,7 @@ export function RolePage() {
         <a href="#salary">Salary</a>
         <a href="#skills">Key skills</a>
         <a href="#questions">Questions</a>
+        {token && <a href="#coverage">Your coverage</a>}
         <a href="#prep-steps">Preparation</a>
         <a href="#timeline">Timeline</a>
         <a href="#mistakes">Mistakes</a>
@@ -111,6 +115,8 @@ export function RolePage() {
           ))}
         </ol>
       </section>
+
+      {token && <CoverageSection key={role.slug} slug={role.slug} />}
 
       <section id="prep-steps" className="section" data-testid="section-prep-steps">
         <h2>Preparation steps</h2>

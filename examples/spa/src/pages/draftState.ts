@@ -61,9 +61,18 @@ export type EditorAction =
   | { type: 'conflict'; yours: number; current: number; sent: DraftText }
   /** A save failed for another reason (shown by the page). */
   | { type: 'saveFailed' }
-  | { type: 'edit'; field: keyof DraftText; value: string }
+  | { type: 'edit'; field: TextField; value: string }
+  /** The story's competencies (slugs) or linked questions changed in the form. */
+  | { type: 'links'; competencies?: string[]; questionIds?: string[] }
   | { type: 'deleted' }
   | { type: 'dismissReplaced' };
+
+/** The form's fields that hold text (not lists). */
+export type TextField = Exclude<keyof DraftText, 'competencies' | 'questionIds'>;
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 export function textOf(draft: StarDraft): DraftText {
   return {
@@ -73,6 +82,8 @@ export function textOf(draft: StarDraft): DraftText {
     action: draft.action,
     result: draft.result,
     status: draft.status,
+    competencies: draft.competencies.map((c) => c.slug),
+    questionIds: draft.questions.map((q) => q.id),
   };
 }
 
@@ -83,7 +94,9 @@ export function sameText(a: DraftText, b: DraftText): boolean {
     a.task === b.task &&
     a.action === b.action &&
     a.result === b.result &&
-    a.status === b.status
+    a.status === b.status &&
+    sameList(a.competencies, b.competencies) &&
+    sameList(a.questionIds, b.questionIds)
   );
 }
 
@@ -185,6 +198,11 @@ function reduce(state: EditorState, action: EditorAction): EditorState {
     case 'edit':
       if (!state.form) return state;
       return { ...state, form: { ...state.form, [action.field]: action.value } };
+    case 'links': {
+      if (!state.form) return state;
+      const { competencies = state.form.competencies, questionIds = state.form.questionIds } = action;
+      return { ...state, form: { ...state.form, competencies, questionIds } };
+    }
     case 'deleted':
       return { ...state, deleted: true, remote: null, conflict: null, pending: null };
     case 'dismissReplaced':
