@@ -93,7 +93,7 @@ api_test! {
             )
             .await;
         assert_eq!(http_code(&register), "BAD_USER_INPUT", "{register}");
-        assert_eq!(register["errors"][0]["extensions"]["field"], "input");
+        assert_eq!(register["errors"][0]["extensions"]["field"], "password");
     }
 }
 

@@ -128,24 +128,27 @@ pub fn check_parsed(document: &ExecutableDocument, limits: &HttpConfig) -> Resul
     Ok(())
 }
 
-/// The first input holding a NUL character: a variable's name, or an
-/// argument's name for a literal in the document.
+/// The first input holding a NUL character, named as precisely as it can
+/// be: the innermost input-object field around it, else the variable's or
+/// the argument's name.
 ///
 /// PostgreSQL cannot store NUL in text and SQLite would keep it silently; no
 /// client has a reason to send one, so it is refused up front on every field.
 pub fn nul_in(document: &ExecutableDocument, variables: &Variables) -> Option<String> {
-    if let Some((name, _)) = variables.iter().find(|(_, v)| const_has_nul(v)) {
-        return Some(name.to_string());
-    }
-    let in_operations = document
-        .operations
+    let in_variables = variables
         .iter()
-        .find_map(|(_, op)| nul_in_set(&op.node.selection_set.node));
-    in_operations.or_else(|| {
-        document
-            .fragments
-            .values()
-            .find_map(|f| nul_in_set(&f.node.selection_set.node))
+        .find_map(|(name, v)| const_nul(v).map(|inner| inner.unwrap_or_else(|| name.to_string())));
+    in_variables.or_else(|| {
+        let in_operations = document
+            .operations
+            .iter()
+            .find_map(|(_, op)| nul_in_set(&op.node.selection_set.node));
+        in_operations.or_else(|| {
+            document
+                .fragments
+                .values()
+                .find_map(|f| nul_in_set(&f.node.selection_set.node))
+        })
     })
 }
 
@@ -161,8 +164,10 @@ fn nul_in_set(set: &SelectionSet) -> Option<String> {
                 .arguments
                 .iter()
                 .chain(directives)
-                .find(|(_, value)| value_has_nul(&value.node))
-                .map(|(name, _)| name.node.to_string())
+                .find_map(|(name, value)| {
+                    value_nul(&value.node)
+                        .map(|inner| inner.unwrap_or_else(|| name.node.to_string()))
+                })
                 .or_else(|| nul_in_set(&field.selection_set.node))
         }
         Selection::InlineFragment(f) => nul_in_set(&f.node.selection_set.node),
@@ -170,25 +175,33 @@ fn nul_in_set(set: &SelectionSet) -> Option<String> {
     })
 }
 
-fn value_has_nul(value: &Value) -> bool {
+/// `Some(field)` when `value` holds a NUL: the innermost object key around
+/// it, or `None` inside when the value itself (or a list of it) is the text.
+fn value_nul(value: &Value) -> Option<Option<String>> {
     match value {
-        Value::String(s) => s.contains('\0'),
-        Value::List(items) => items.iter().any(value_has_nul),
-        Value::Object(fields) => fields
-            .iter()
-            .any(|(k, v)| k.contains('\0') || value_has_nul(v)),
-        _ => false,
+        Value::String(s) => s.contains('\0').then_some(None),
+        Value::List(items) => items.iter().find_map(value_nul),
+        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                return Some(Some(k.to_string()));
+            }
+            value_nul(v).map(|inner| Some(inner.unwrap_or_else(|| k.to_string())))
+        }),
+        _ => None,
     }
 }
 
-fn const_has_nul(value: &ConstValue) -> bool {
+fn const_nul(value: &ConstValue) -> Option<Option<String>> {
     match value {
-        ConstValue::String(s) => s.contains('\0'),
-        ConstValue::List(items) => items.iter().any(const_has_nul),
-        ConstValue::Object(fields) => fields
-            .iter()
-            .any(|(k, v)| k.contains('\0') || const_has_nul(v)),
-        _ => false,
+        ConstValue::String(s) => s.contains('\0').then_some(None),
+        ConstValue::List(items) => items.iter().find_map(const_nul),
+        ConstValue::Object(fields) => fields.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                return Some(Some(k.to_string()));
+            }
+            const_nul(v).map(|inner| Some(inner.unwrap_or_else(|| k.to_string())))
+        }),
+        _ => None,
     }
 }
 
@@ -238,10 +251,12 @@ mod tests {
                 &none
             )
             .as_deref(),
-            Some("input")
+            Some("email")
         );
         let vars = Variables::from_json(serde_json::json!({ "input": { "title": "a\u{0}" } }));
-        assert_eq!(nul_in(&doc("{ a }"), &vars).as_deref(), Some("input"));
+        assert_eq!(nul_in(&doc("{ a }"), &vars).as_deref(), Some("title"));
+        let vars = Variables::from_json(serde_json::json!({ "q": ["ok", "a\u{0}"] }));
+        assert_eq!(nul_in(&doc("{ a }"), &vars).as_deref(), Some("q"));
     }
 
     #[test]
