@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use prep_graphql::config::{Settings, WsConfig};
+use prep_graphql::events::{BusMessage, StarDraftEventKind};
 use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
 
 use crate::drafts::create_draft;
 use crate::helpers::{TestApp, api_test};
@@ -13,6 +15,28 @@ const ONE: &str = "subscription($id: ID!) { starDraftUpdated(id: $id) { kind dra
 const ALL: &str = "subscription { myStarDraftEvents { kind draftId version draft { title } } }";
 const UPDATE: &str = "mutation($id: ID!, $v: Int!, $title: String) {
     updateStarDraft(input: { id: $id, expectedVersion: $v, title: $title }) { version } }";
+
+/// Creates a draft and waits until its CREATED event has passed through the
+/// server's event bus (on PostgreSQL it travels through NOTIFY), so that a
+/// subscription made afterwards cannot receive it late.
+async fn create_draft_delivered(app: &TestApp, token: &str, input: Value) -> String {
+    let mut bus = app.events.subscribe();
+    let id = create_draft(app, token, input).await;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match bus.recv().await {
+                Ok(BusMessage::Draft(change)) if change.kind == StarDraftEventKind::Created => {
+                    return;
+                }
+                Err(RecvError::Closed) => panic!("event bus gone"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the creation's event did not arrive");
+    id
+}
 
 /// Receivers of the event bus handed out so far.
 fn subscriptions_now(app: &TestApp) -> u64 {
@@ -48,7 +72,7 @@ api_test! {
     async fn two_tabs_see_an_update_and_another_user_sees_nothing(app: TestApp) {
         let alice = app.new_user().await;
         let bob = app.new_user().await;
-        let id = create_draft(&app, &alice, json!({ "title": "v1" })).await;
+        let id = create_draft_delivered(&app, &alice, json!({ "title": "v1" })).await;
 
         let mut tab1 = WsClient::connected(&app, Some(&alice)).await;
         subscribe(&app, &mut tab1, "one", ONE, json!({ "id": id })).await;
@@ -85,7 +109,7 @@ api_test! {
 api_test! {
     async fn events_come_in_version_order_and_deletion_ends_the_subscription(app: TestApp) {
         let token = app.new_user().await;
-        let id = create_draft(&app, &token, json!({ "title": "v1" })).await;
+        let id = create_draft_delivered(&app, &token, json!({ "title": "v1" })).await;
         let mut tab = WsClient::connected(&app, Some(&token)).await;
         subscribe(&app, &mut tab, "1", ONE, json!({ "id": id })).await;
         for v in 1..=3 {
@@ -401,7 +425,7 @@ async fn a_change_on_one_instance_reaches_subscribers_on_another() {
     let a = TestApp::spawn_with(crate::helpers::Backend::Postgres, Settings::default()).await;
     let b = a.second_instance().await;
     let token = a.new_user().await;
-    let id = create_draft(&a, &token, json!({ "title": "v1" })).await;
+    let id = create_draft_delivered(&a, &token, json!({ "title": "v1" })).await;
 
     let mut on_a = WsClient::connected(&a, Some(&token)).await;
     subscribe(&a, &mut on_a, "1", ONE, json!({ "id": id })).await;
