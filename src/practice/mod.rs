@@ -215,8 +215,8 @@ pub async fn finish(
         ));
     }
     let finished_at = now();
-    let max_ms = i64::from(limits.practice_max_minutes) * 60_000;
-    if (finished_at - attempt.started_at).num_milliseconds() > max_ms {
+    let max = chrono::Duration::minutes(i64::from(limits.practice_max_minutes));
+    if finished_at - attempt.started_at > max {
         return Err(AppError::bad_input(
             "id",
             format!(
