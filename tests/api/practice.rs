@@ -445,3 +445,22 @@ api_test! {
         assert_eq!(counts[0], counts[1], "1 vs 20 interviews");
     }
 }
+
+api_test! {
+    async fn deleting_a_draft_deletes_its_attempts(app: TestApp) {
+        let token = app.new_user().await;
+        let draft = create_draft(&app, &token, story()).await;
+        let kept = create_draft(&app, &token, story()).await;
+        let gone = start(&app, &token, json!({ "draftId": draft })).await;
+        finish(&app, &token, &gone["id"], "checkout service timed out", None).await;
+        let stays = start(&app, &token, json!({ "draftId": kept })).await;
+        app.data_as(&token, "mutation($id: ID!) { deleteStarDraft(id: $id) }", json!({ "id": draft })).await;
+        let list = app.data_as(&token, "{ myPracticeAttempts { edges { node { id draft { id } } } } }", json!({})).await;
+        assert_eq!(
+            list["myPracticeAttempts"]["edges"],
+            json!([{ "node": { "id": stays["id"], "draft": { "id": kept } } }])
+        );
+        let node = app.data_as(&token, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": gone["id"] })).await;
+        assert!(node["node"].is_null());
+    }
+}
