@@ -63,6 +63,8 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub interviews: InterviewLimits,
     #[command(flatten)]
+    pub practice: PracticeLimits,
+    #[command(flatten)]
     pub ws: WsConfig,
     #[command(flatten)]
     pub http: HttpConfig,
@@ -81,6 +83,7 @@ pub struct Settings {
     pub auth: AuthConfig,
     pub drafts: DraftLimits,
     pub interviews: InterviewLimits,
+    pub practice: PracticeLimits,
     pub ws: WsConfig,
     pub http: HttpConfig,
 }
@@ -93,6 +96,7 @@ impl ServeConfig {
             auth: self.auth.clone(),
             drafts: self.drafts.clone(),
             interviews: self.interviews.clone(),
+            practice: self.practice.clone(),
             ws: self.ws.clone(),
             http: self.http.clone(),
         }
@@ -400,6 +404,46 @@ impl Default for InterviewLimits {
             notes_max_chars: 5000,
             task_text_max_chars: 500,
             max_days_ahead: 730,
+        }
+    }
+}
+
+/// Practice attempts.
+#[derive(Debug, Clone, Args)]
+pub struct PracticeLimits {
+    /// Minutes after its start within which a practice attempt may be finished.
+    #[arg(long, env = "PREP_PRACTICE_MAX_MINUTES", default_value_t = 15)]
+    pub practice_max_minutes: u32,
+    /// Longest practice transcript, in characters.
+    #[arg(
+        long,
+        env = "PREP_PRACTICE_TRANSCRIPT_MAX_CHARS",
+        default_value_t = 10_000
+    )]
+    pub practice_transcript_max_chars: usize,
+    /// Seconds a client's measured duration may exceed the server's before the server's is used.
+    #[arg(
+        long,
+        env = "PREP_PRACTICE_DURATION_TOLERANCE_SECS",
+        default_value_t = 5
+    )]
+    pub practice_duration_tolerance_secs: u32,
+    /// Most practice attempts one user may keep.
+    #[arg(
+        long,
+        env = "PREP_MAX_PRACTICE_ATTEMPTS_PER_USER",
+        default_value_t = 2000
+    )]
+    pub max_practice_attempts_per_user: u64,
+}
+
+impl Default for PracticeLimits {
+    fn default() -> Self {
+        Self {
+            practice_max_minutes: 15,
+            practice_transcript_max_chars: 10_000,
+            practice_duration_tolerance_secs: 5,
+            max_practice_attempts_per_user: 2000,
         }
     }
 }

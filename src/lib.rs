@@ -16,13 +16,14 @@
 //!   [`http::ide`] and [`http::spa`] the IDE pages and the web app; health,
 //!   readiness and metrics.
 //! - [`graphql`]: the schema, one module per feature (roles, role page, accounts,
-//!   drafts, story bank, interviews), with shared loaders, IDs, node and pagination.
+//!   drafts, story bank, interviews, practice), with shared loaders, IDs, node and pagination.
 //! - [`db`]: connecting, migrating, and write transactions.
 //! - [`error`]: the one error type and its `extensions.code` mapping.
 //! - [`content`]: the role content format, its validation and import.
 //! - [`events`]: draft and interview change events across instances.
 //! - [`drafts`]: versioned STAR drafts, their links, coverage and feedback.
 //! - [`interviews`]: dated interviews, the plans their role's timeline becomes, the calendar feed.
+//! - [`practice`]: answers said aloud against the clock, their feedback, and interview readiness.
 //! - [`auth`]: passwords, tokens, sessions and login throttling.
 //! - [`money`]: amounts and their formatting; [`metrics`]: Prometheus metrics.
 //! - [`stored`]: the enumerations stored as text (draft status, question category, resource kind).
@@ -42,4 +43,5 @@ pub mod http;
 pub mod interviews;
 pub mod metrics;
 pub mod money;
+pub mod practice;
 pub mod stored;

@@ -10,6 +10,7 @@ pub mod faq;
 pub mod interview;
 pub mod mistake;
 pub mod plan_task;
+pub mod practice_attempt;
 pub mod prep_step;
 pub mod question;
 pub mod question_competency;

@@ -10,6 +10,7 @@ mod m20261128_000002_create_accounts_and_drafts;
 mod m20261128_000003_create_content_version;
 mod m20261201_000001_create_interviews;
 mod m20261201_000002_create_story_bank;
+mod m20261201_000003_create_practice_attempts;
 
 /// The list of migrations, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_content_version::Migration),
             Box::new(m20261201_000001_create_interviews::Migration),
             Box::new(m20261201_000002_create_story_bank::Migration),
+            Box::new(m20261201_000003_create_practice_attempts::Migration),
         ]
     }
 }

@@ -6,14 +6,16 @@
 //! instead: a story told for every role ([`reuse_suggestion`]).
 
 use async_graphql::{Enum, SimpleObject};
+use serde::{Deserialize, Serialize};
 
-/// Speaking pace used for the estimate.
-pub const WORDS_PER_MINUTE: usize = 150;
-/// Shortest and longest target answer, in seconds.
-pub const TARGET_SECONDS: (usize, usize) = (90, 120);
+use super::text::{FIRST_PERSON, TEAM_PERSON, fillers, words};
+
+pub use super::text::is_quantified;
+
+pub use super::text::{TARGET_SECONDS, WORDS_PER_MINUTE};
 
 /// A section of a STAR answer.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StarSection {
     Situation,
     Task,
@@ -32,7 +34,8 @@ impl StarSection {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The section's name, as the advice writes it.
+    pub fn name(self) -> &'static str {
         match self {
             Self::Situation => "Situation",
             Self::Task => "Task",
@@ -52,7 +55,8 @@ pub struct Answer<'a> {
 }
 
 impl<'a> Answer<'a> {
-    fn sections(&self) -> [(StarSection, &'a str); 4] {
+    /// The sections with their text, in STAR order.
+    pub fn sections(&self) -> [(StarSection, &'a str); 4] {
         [
             (StarSection::Situation, self.situation),
             (StarSection::Task, self.task),
@@ -72,7 +76,7 @@ pub struct StarSectionFeedback {
 }
 
 /// One piece of advice; `code` is stable for clients to key on.
-#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StarSuggestion {
     /// e.g. `RESULT_NOT_QUANTIFIED`.
     pub code: String,
@@ -104,110 +108,8 @@ pub struct StarFeedback {
     pub suggestions: Vec<StarSuggestion>,
 }
 
-/// Lowercased words of `text`, with surrounding punctuation removed.
-fn words(text: &str) -> Vec<String> {
-    text.split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '%')
-                .trim_matches('\'')
-                .to_lowercase()
-                .replace('’', "'")
-        })
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect()
-}
-
-const FIRST_PERSON: &[&str] = &[
-    "i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself",
-];
-const TEAM_PERSON: &[&str] = &[
-    "we",
-    "we're",
-    "we've",
-    "we'd",
-    "we'll",
-    "us",
-    "our",
-    "ours",
-    "ourselves",
-];
-const FILLER_WORDS: &[&str] = &[
-    "um",
-    "umm",
-    "uh",
-    "er",
-    "erm",
-    "basically",
-    "actually",
-    "literally",
-    "honestly",
-    "obviously",
-];
-const FILLER_PHRASES: &[&str] = &["you know", "kind of", "sort of", "i mean"];
-const QUANTITY_WORDS: &[&str] = &[
-    "doubled",
-    "tripled",
-    "quadrupled",
-    "halved",
-    "twice",
-    "half",
-    "percent",
-    "hundred",
-    "hundreds",
-    "thousand",
-    "thousands",
-    "million",
-    "millions",
-    "billion",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "twenty",
-    "fifty",
-];
-
-/// Whether `text` states a quantity: a figure ("40%", "£2m", "3x", "120 ms"),
-/// a multiplier word ("doubled") or a spelled-out number ("saved two days").
-pub fn is_quantified(text: &str) -> bool {
-    words(text)
-        .iter()
-        .any(|w| w.chars().any(|c| c.is_ascii_digit()) || QUANTITY_WORDS.contains(&w.as_str()))
-}
-
-/// Filler words and phrases of `text`, each once, in order of first appearance.
-fn fillers(texts: &[&str]) -> Vec<String> {
-    let mut found: Vec<(usize, usize, &str)> = Vec::new();
-    for (t, text) in texts.iter().enumerate() {
-        let words = words(text);
-        for (i, w) in words.iter().enumerate() {
-            if let Some(f) = FILLER_WORDS.iter().find(|f| **f == w.as_str()) {
-                found.push((t, i, f));
-            }
-            if let Some(next) = words.get(i + 1) {
-                let pair = format!("{w} {next}");
-                if let Some(f) = FILLER_PHRASES.iter().find(|f| **f == pair) {
-                    found.push((t, i, f));
-                }
-            }
-        }
-    }
-    found.sort();
-    let mut out: Vec<String> = Vec::new();
-    for (_, _, f) in found {
-        if !out.iter().any(|o| o == f) {
-            out.push(f.to_owned());
-        }
-    }
-    out
-}
-
-fn suggestion(code: &str, section: Option<StarSection>, message: String) -> StarSuggestion {
+/// A suggestion with stable `code`.
+pub fn suggestion(code: &str, section: Option<StarSection>, message: String) -> StarSuggestion {
     StarSuggestion {
         code: code.to_owned(),
         section,
@@ -460,23 +362,6 @@ mod tests {
             assert!(codes.contains(&code), "{code} missing from {codes:?}");
         }
         assert!(f.sections.iter().all(|s| s.too_short));
-    }
-
-    #[test]
-    fn quantities_take_many_forms() {
-        for text in [
-            "cut costs by 40%",
-            "saved £2m a year",
-            "3x faster",
-            "saved two days a sprint",
-            "halved the error rate",
-            "from 800ms to 120ms",
-        ] {
-            assert!(is_quantified(text), "{text:?}");
-        }
-        for text in ["much faster", "everyone was happy", ""] {
-            assert!(!is_quantified(text), "{text:?}");
-        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod feedback;
 pub mod links;
 pub mod owned;
+pub mod text;
 
 pub use links::DraftLinks;
 pub use owned::find_owned;

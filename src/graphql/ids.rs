@@ -28,6 +28,7 @@ pub enum IdKind {
     User,
     Interview,
     PlanTask,
+    PracticeAttempt,
 }
 
 impl IdKind {
@@ -47,6 +48,7 @@ impl IdKind {
         Self::User,
         Self::Interview,
         Self::PlanTask,
+        Self::PracticeAttempt,
     ];
 
     /// The GraphQL type name, as written into the ID.
@@ -66,6 +68,7 @@ impl IdKind {
             Self::User => "User",
             Self::Interview => "Interview",
             Self::PlanTask => "PlanTask",
+            Self::PracticeAttempt => "PracticeAttempt",
         }
     }
 

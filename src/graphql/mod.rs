@@ -11,6 +11,7 @@ pub mod interviews;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod practice;
 pub mod role_page;
 pub mod roles;
 pub mod story_bank;
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     accounts::AccountQuery,
     drafts::DraftQuery,
     interviews::InterviewQuery,
+    practice::PracticeQuery,
 );
 
 /// The root mutation: the merged mutations of every feature.
@@ -41,6 +43,7 @@ pub struct MutationRoot(
     accounts::AccountMutation,
     drafts::DraftMutation,
     interviews::InterviewMutation,
+    practice::PracticeMutation,
 );
 
 /// The root subscription.
@@ -75,6 +78,7 @@ pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus
         .data(settings.auth)
         .data(settings.drafts)
         .data(settings.interviews)
+        .data(settings.practice)
         .finish()
 }
 

@@ -8,11 +8,12 @@ use super::drafts::StarDraft;
 use super::ids::IdKind;
 use super::interviews::{Interview, PlanTask};
 use super::loaders::by_id;
+use super::practice::PracticeAttempt;
 use super::roles::{Question, Role, Skill};
 use super::viewer::require_viewer;
 use super::{database, ids};
 use crate::error::{AppError, AppResult};
-use crate::{drafts, interviews};
+use crate::{drafts, interviews, practice};
 
 /// An object with an opaque global ID that `node(id:)` resolves.
 #[derive(Interface)]
@@ -24,6 +25,7 @@ pub enum Node {
     StarDraft(StarDraft),
     Interview(Interview),
     PlanTask(PlanTask),
+    PracticeAttempt(PracticeAttempt),
 }
 
 /// `node(id:)`.
@@ -62,6 +64,11 @@ impl NodeQuery {
                     }
                     None => None,
                 }
+            }
+            IdKind::PracticeAttempt => {
+                practice::find_owned(database(ctx)?, require_viewer(ctx)?, key)
+                    .await?
+                    .map(|m| Node::PracticeAttempt(PracticeAttempt(m)))
             }
             // Types that have IDs but are not fetched by them on their own.
             IdKind::PrepStep

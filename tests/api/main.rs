@@ -22,6 +22,7 @@ mod interviews;
 mod interviews_live;
 mod migrations;
 mod pagination;
+mod practice;
 mod privacy;
 mod role_page;
 mod schema;

@@ -11,6 +11,7 @@ import { InterviewPage } from './pages/InterviewPage';
 import { InterviewsPage } from './pages/InterviewsPage';
 import { NewDraftPage } from './pages/NewDraftPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { PracticePage } from './pages/PracticePage';
 import { RolePage } from './pages/RolePage';
 import { RolesPage } from './pages/RolesPage';
 import { ScheduleInterviewPage } from './pages/ScheduleInterviewPage';
@@ -50,6 +51,7 @@ export function App() {
           <Route path="drafts/new" element={<NewDraftPage />} />
           <Route path="drafts/:id" element={<DraftEditorPage />} />
           <Route path="stories" element={<StoryBankPage />} />
+          <Route path="practice" element={<PracticePage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -15,8 +15,10 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::database;
 use crate::graphql::ids::{self, IdKind};
 use crate::graphql::loaders::{ById, Siblings};
+use crate::graphql::practice::readiness::readiness_of;
 use crate::graphql::roles::Role;
 use crate::interviews::{self, InterviewStage, dating};
+use crate::practice::readiness::Readiness;
 use crate::stored::StoredEnum;
 
 /// A candidate's interview and its plan; only its owner ever sees it.
@@ -136,6 +138,11 @@ impl Interview {
             .into_iter()
             .map(|row| PlanTask::new(row, self.clone(), today))
             .collect())
+    }
+    /// How ready the viewer is: plan, competencies covered by READY stories
+    /// and recent practice, scored 0–100 (the formula is on `Readiness`).
+    async fn readiness(&self, ctx: &Context<'_>) -> AppResult<Readiness> {
+        readiness_of(ctx, &self.row, &self.siblings, &self.roles).await
     }
 }
 

@@ -122,6 +122,23 @@ pub struct Coverage {
     ready_stories: usize,
 }
 
+impl Coverage {
+    /// The names of the competencies no READY story covers, in the role's order.
+    pub fn gap_names(&self) -> Vec<String> {
+        self.gaps.iter().map(|c| c.0.name.clone()).collect()
+    }
+
+    /// How many competencies the role has.
+    pub fn competencies_total(&self) -> usize {
+        self.competencies.len()
+    }
+
+    /// READY stories that cover a competency or question of the role.
+    pub fn ready_story_count(&self) -> usize {
+        self.ready_stories
+    }
+}
+
 #[Object]
 impl Coverage {
     /// Each of the role's competencies, in the role's order.

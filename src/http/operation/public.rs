@@ -181,6 +181,24 @@ mod tests {
     }
 
     #[test]
+    fn practice_attempts_and_readiness_are_private() {
+        let none = serde_json::json!({});
+        assert!(!public(
+            "{ myPracticeAttempts { edges { node { id feedback { wordsPerMinute } } } } }",
+            none.clone()
+        ));
+        let attempt = ids::encode(IdKind::PracticeAttempt, 1).to_string();
+        assert!(!public(
+            &format!("{{ node(id: \"{attempt}\") {{ id }} }}"),
+            none.clone()
+        ));
+        assert!(!public(
+            "{ interview(id: \"x\") { readiness { score } } }",
+            none
+        ));
+    }
+
+    #[test]
     fn node_is_public_only_for_content_ids() {
         let role = ids::encode(IdKind::Role, 1).to_string();
         let draft = ids::encode(IdKind::StarDraft, 1).to_string();

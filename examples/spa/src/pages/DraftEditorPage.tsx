@@ -230,6 +230,9 @@ function DraftEditor({ id }: { id: string }) {
             Version <strong data-testid="draft-version">{base.version}</strong>
           </span>
           <span>saved {formatDateTime(base.updatedAt)}</span>
+          <Link to={`/practice?draft=${encodeURIComponent(base.id)}`} data-testid="practise-draft">
+            Practise aloud
+          </Link>
           <span className={`live-dot ${live ? 'on' : 'off'}`} title={live ? 'Live' : 'Not live'}>
             {live ? 'Live' : socket === 'connecting' ? 'Connecting…' : 'Offline'}
           </span>

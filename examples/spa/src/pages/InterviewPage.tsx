@@ -16,6 +16,7 @@ import {
   type UpdateInterviewData,
   type UpdateInterviewVars,
 } from '../api';
+import { ReadinessPanel } from '../components/ReadinessPanel';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { STAGE_LABEL, formatDate, formatInZone, utcToZoned, zonedToUtc } from '../format';
@@ -177,6 +178,8 @@ function InterviewView() {
           {live ? 'Live: changes made in other tabs appear here.' : 'Connecting for live updates…'}
         </p>
       </header>
+
+      <ReadinessPanel interviewId={interview.id} version={interview.version} />
 
       <ErrorMessage error={toggle.error ?? removing.error} />
 

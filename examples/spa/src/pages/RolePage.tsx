@@ -247,6 +247,9 @@ function QuestionItem({ question: q }: { question: Question }) {
         >
           Build a STAR answer
         </button>
+        <Link className="button button-small" data-testid="practise-question" to={`/practice?question=${encodeURIComponent(q.id)}`}>
+          Practise aloud
+        </Link>
       </div>
       {q.myStarDrafts.length > 0 && (
         <ul className="my-drafts small">

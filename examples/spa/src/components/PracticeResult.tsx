@@ -1,0 +1,73 @@
+import { SECTION_LABEL } from '../format';
+import type { PracticeAttempt } from '../practiceApi';
+
+/** The change in pace from the previous attempt, e.g. "+12.5 words a minute". */
+function paceChange(now: number, before: number | null): string {
+  if (before === null) return 'first attempt';
+  const delta = Math.round((now - before) * 10) / 10;
+  if (delta === 0) return 'same pace as last time';
+  return `${delta > 0 ? '+' : ''}${delta} words a minute since last time (${before})`;
+}
+
+/** The feedback of a finished practice attempt: pace, time, fillers, change from last time. */
+export function PracticeResult({ attempt }: { attempt: PracticeAttempt }) {
+  const f = attempt.feedback;
+  if (!f) return null;
+  return (
+    <aside className="feedback card practice-result" data-testid="practice-result" aria-labelledby="practice-result-heading">
+      <h2 id="practice-result-heading">How it went</h2>
+      <dl className="figures">
+        <div>
+          <dt>Pace</dt>
+          <dd>
+            <span data-testid="practice-wpm">{f.wordsPerMinute}</span> words a minute
+            <br />
+            <span className="muted" data-testid="practice-change">
+              {paceChange(f.wordsPerMinute, f.previousWordsPerMinute)}
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Time</dt>
+          <dd>
+            <span data-testid="practice-seconds">{attempt.durationSeconds}</span> s ·{' '}
+            <span className={f.withinTargetLength ? 'good' : 'warn'} data-testid="practice-within-target">
+              {f.withinTargetLength ? 'within 90–120 s' : 'outside 90–120 s'}
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Words</dt>
+          <dd data-testid="practice-words">{f.wordCount}</dd>
+        </div>
+        <div>
+          <dt>Fillers</dt>
+          <dd>
+            <span data-testid="practice-fillers-per-minute">{f.fillerPerMinute}</span> a minute
+            {f.fillerWords.length > 0 && (
+              <span className="muted" data-testid="practice-fillers">
+                {' '}
+                ({f.fillerWords.join(', ')})
+              </span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>STAR sections said</dt>
+          <dd data-testid="practice-sections">
+            {f.sectionsCovered.length > 0 ? f.sectionsCovered.map((s) => SECTION_LABEL[s]).join(', ') : 'none'}
+          </dd>
+        </div>
+      </dl>
+      {f.suggestions.length > 0 && (
+        <ul className="suggestions">
+          {f.suggestions.map((s) => (
+            <li key={s.code} data-testid="practice-suggestion" data-code={s.code}>
+              {s.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,65 @@
+import { useEffect } from 'react';
+import { useQuery } from 'urql';
+
+import { INTERVIEW_READINESS, type InterviewReadinessData } from '../practiceApi';
+import { ErrorMessage } from './Status';
+
+/**
+ * An interview's readiness: the score, its three parts and the next actions.
+ * Reloaded whenever `version` changes (a task ticked here or in another tab);
+ * stories and practice elsewhere show on the next visit.
+ */
+export function ReadinessPanel({ interviewId, version }: { interviewId: string; version: number }) {
+  const [{ data, error }, reexecute] = useQuery<InterviewReadinessData>({
+    query: INTERVIEW_READINESS,
+    variables: { id: interviewId },
+    requestPolicy: 'network-only',
+  });
+  useEffect(() => {
+    reexecute({ requestPolicy: 'network-only' });
+  }, [version, reexecute]);
+  const r = data?.interview?.readiness;
+  if (!r) return <ErrorMessage error={error} />;
+  return (
+    <section className="section readiness card" data-testid="readiness" data-score={r.score}>
+      <h2>
+        Readiness <span className="readiness-score" data-testid="readiness-score">{r.score}</span>
+        <span className="muted"> / 100</span>
+      </h2>
+      <p className="muted small">
+        40 points for the plan, 40 for the role&apos;s competencies with a READY story, 20 for practice
+        (up to 3 answers said aloud in the last 7 days).
+      </p>
+      <dl className="figures">
+        <div>
+          <dt>Plan</dt>
+          <dd data-testid="readiness-plan">
+            {r.planDone} of {r.planTotal} tasks done
+          </dd>
+        </div>
+        <div>
+          <dt>Competencies</dt>
+          <dd data-testid="readiness-competencies">
+            {r.competenciesCovered} of {r.competenciesTotal} covered ({r.readyStories} READY stories)
+          </dd>
+        </div>
+        <div>
+          <dt>Practice</dt>
+          <dd data-testid="readiness-practice">{r.practiceAttemptsLast7Days} in the last 7 days</dd>
+        </div>
+      </dl>
+      {r.nextActions.length > 0 && (
+        <>
+          <h3>Next</h3>
+          <ol className="next-actions">
+            {r.nextActions.map((a) => (
+              <li key={a} data-testid="readiness-action">
+                {a}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
