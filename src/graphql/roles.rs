@@ -30,14 +30,18 @@ use crate::stored::StoredEnum;
 
 /// A role page.
 pub struct Role {
-    row: role::Model,
+    /// Shared with the role's questions (`Question.role`) rather than copied to each.
+    row: Arc<role::Model>,
     siblings: Arc<Siblings>,
 }
 
 impl Role {
     /// A role fetched together with `siblings`.
     pub fn new(row: role::Model, siblings: Arc<Siblings>) -> Self {
-        Self { row, siblings }
+        Self {
+            row: Arc::new(row),
+            siblings,
+        }
     }
 
     /// A role fetched on its own.
@@ -143,7 +147,7 @@ impl Role {
         Ok(rows
             .into_iter()
             .filter(|q| category.is_none_or(|c| c.stored() == q.category))
-            .map(|q| Question::with_role(q, self.row.clone(), next.clone()))
+            .map(|q| Question::with_role(q, Arc::clone(&self.row), next.clone()))
             .collect())
     }
 
@@ -279,7 +283,7 @@ pub use crate::stored::QuestionCategory;
 pub struct Question {
     row: question::Model,
     /// The role, when the question was reached through it: saves loading it again.
-    role: Option<role::Model>,
+    role: Option<Arc<role::Model>>,
     siblings: Arc<Siblings>,
 }
 
@@ -300,7 +304,11 @@ impl Question {
     }
 
     /// A question reached through its `role`.
-    pub fn with_role(row: question::Model, role: role::Model, siblings: Arc<Siblings>) -> Self {
+    pub fn with_role(
+        row: question::Model,
+        role: Arc<role::Model>,
+        siblings: Arc<Siblings>,
+    ) -> Self {
         Self {
             row,
             role: Some(role),
@@ -330,7 +338,10 @@ impl Question {
 
     async fn role(&self, ctx: &Context<'_>) -> AppResult<Role> {
         if let Some(role) = &self.role {
-            return Ok(Role::alone(role.clone()));
+            return Ok(Role {
+                row: Arc::clone(role),
+                siblings: Siblings::new(vec![role.id]),
+            });
         }
         let loaded = self
             .siblings
