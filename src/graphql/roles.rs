@@ -19,7 +19,7 @@ use entity::{
 use super::drafts::StarDraft;
 use super::drafts::loaders::drafts_of_questions;
 use super::ids::IdKind;
-use super::loaders::{RoleOfQuestion, RolesOfSkill, Siblings, SkillsOfRole};
+use super::loaders::{RoleOfQuestion, RolesOfSkill, Rows, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
 use super::story_bank::{self, Competency, Coverage};
@@ -99,13 +99,13 @@ impl Role {
                 ctx,
                 SkillsOfRole,
                 |k| k.0,
-                |skills: &Vec<skill::Model>| skills.iter().map(|s| s.id).collect(),
+                |skills: &Rows<skill::Model>| skills.iter().map(|s| s.id).collect(),
             )
             .await?;
         let skills = loaded.get(self.row.id).unwrap_or_default();
         Ok(skills
-            .into_iter()
-            .map(|s| Skill::new(s, loaded.next.clone()))
+            .iter()
+            .map(|s| Skill::new(s.clone(), loaded.next.clone()))
             .collect())
     }
 
@@ -266,13 +266,13 @@ impl Skill {
                 ctx,
                 RolesOfSkill,
                 |k| k.0,
-                |roles: &Vec<role::Model>| roles.iter().map(|r| r.id).collect(),
+                |roles: &Rows<role::Model>| roles.iter().map(|r| r.id).collect(),
             )
             .await?;
         let roles = loaded.get(self.row.id).unwrap_or_default();
         Ok(roles
-            .into_iter()
-            .map(|r| Role::new(r, loaded.next.clone()))
+            .iter()
+            .map(|r| Role::new(r.clone(), loaded.next.clone()))
             .collect())
     }
 }
