@@ -24,7 +24,8 @@ use entity::{
     skill, timeline_phase, timeline_task,
 };
 
-async fn listen(app: Router) -> anyhow::Result<()> {
+/// Serves `app` on a free port and prints the address the bench waits for.
+pub async fn listen(app: Router) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address: SocketAddr = listener.local_addr()?;
     println!("prep-graphql listening on http://{address}");

@@ -7,6 +7,7 @@ mod baseline;
 mod data;
 mod load;
 mod process;
+mod sqlx_handler;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,10 +35,15 @@ enum Cmd {
     Run(Options),
     /// Only (f), the uncached engine against the SQL handler, on fresh databases.
     Engine(Options),
+    /// Writes `roles` synthetic roles (the suite's data) as content files into `dir`,
+    /// for `prep-graphql import` when profiling by hand (BENCHMARKS.md, "Where the time goes").
+    WriteRoles { dir: String, roles: usize },
     /// Internal: the HTTP ceiling, serving a file's bytes.
     BaselineHttp { file: String },
     /// Internal: the hand-written SQL handler.
     BaselineSql { database_url: String, pool: u32 },
+    /// Internal: the hand-written sqlx handler of (f).
+    BaselineSqlx { database_url: String, pool: u32 },
 }
 
 impl Options {
@@ -121,8 +127,10 @@ fn list_query() -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
+        Cmd::WriteRoles { dir, roles } => Ok(data::write_roles(std::path::Path::new(&dir), roles)?),
         Cmd::BaselineHttp { file } => baseline::http_ceiling(std::fs::read(file)?).await,
         Cmd::BaselineSql { database_url, pool } => baseline::sql_ceiling(database_url, pool).await,
+        Cmd::BaselineSqlx { database_url, pool } => sqlx_handler::serve(database_url, pool).await,
         Cmd::Run(mut options) => {
             if options.smoke {
                 options.smoke_settings();
@@ -256,6 +264,8 @@ struct Row {
     cpu_ms: f64,
     /// The SQL handler's CPU per request.
     sql_cpu_ms: f64,
+    /// The sqlx handler's run and CPU per request, when the scenario has one.
+    sqlx: Option<(Run, f64)>,
     peak_rss: f64,
     response_kib: f64,
 }
@@ -288,6 +298,7 @@ async fn read_scenario(
     url: &str,
     body: Value,
     concurrency: usize,
+    with_sqlx: bool,
 ) -> anyhow::Result<Row> {
     let answer = serde_json::to_vec(&post(&server.address, &body, None).await?)?;
     let file = std::env::temp_dir().join(format!("prep_bench_answer_{}.json", std::process::id()));
@@ -305,10 +316,27 @@ async fn read_scenario(
         &[],
     )
     .await?;
+    let sqlx = if with_sqlx {
+        Some(
+            Server::start(
+                &me,
+                &["baseline-sqlx".into(), url.to_owned(), "10".into()],
+                &[],
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     let body = Arc::new(body);
     let duration = Duration::from_secs(options.seconds);
-    let (mut s, mut h, mut q) = (Run::default(), Run::default(), Run::default());
-    let (mut cpu, mut sql_cpu) = (0.0, 0.0);
+    let (mut s, mut h, mut q, mut x) = (
+        Run::default(),
+        Run::default(),
+        Run::default(),
+        Run::default(),
+    );
+    let (mut cpu, mut sql_cpu, mut sqlx_cpu) = (0.0, 0.0, 0.0);
     // Warm-up, then interleaved rounds so that machine noise hits all three alike.
     load::run(
         &format!("{}/graphql", server.address),
@@ -352,14 +380,37 @@ async fn read_scenario(
             .await,
         );
         sql_cpu += sql.cpu_seconds() - before;
+        if let Some(sqlx) = &sqlx {
+            let before = sqlx.cpu_seconds();
+            x = x.merge(
+                load::run(
+                    &format!("{}/graphql", sqlx.address),
+                    body.clone(),
+                    vec![],
+                    concurrency,
+                    duration,
+                )
+                .await,
+            );
+            sqlx_cpu += sqlx.cpu_seconds() - before;
+        }
     }
     http.stop().await;
     sql.stop().await;
+    let sqlx = match sqlx {
+        Some(server) => {
+            server.stop().await;
+            let per_request = sqlx_cpu * 1000.0 / x.requests.max(1) as f64;
+            Some((x, per_request))
+        }
+        None => None,
+    };
     let _ = std::fs::remove_file(file);
     Ok(Row {
         name: format!("{name} (c={concurrency})"),
         cpu_ms: cpu * 1000.0 / s.requests.max(1) as f64,
         sql_cpu_ms: sql_cpu * 1000.0 / q.requests.max(1) as f64,
+        sqlx,
         peak_rss: server.peak_rss_mib(),
         response_kib: answer.len() as f64 / 1024.0,
         server: s,
@@ -556,12 +607,12 @@ async fn engine_only(options: Options) -> anyhow::Result<()> {
 
 fn print_engine_header() {
     println!(
-        "| scenario | backend | req/s | p99 ms | SQL handler req/s (ratio) | SQL handler p99 ms | server CPU ms/req | SQL handler CPU ms/req (ratio) | statements | response | peak RSS MiB | errors |"
+        "| scenario | backend | req/s | p99 ms | server CPU ms/req | baseline | baseline req/s (ratio) | baseline p99 ms | baseline CPU ms/req (ratio) | statements | response | peak RSS MiB | errors |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 }
 
-/// One (f) row on `backend`, over the database at `url`.
+/// One (f) row on `backend` per SQL handler (sea-orm, sqlx), over the database at `url`.
 async fn engine_scenario(options: &Options, backend: &str, url: &str) -> anyhow::Result<()> {
     let server = start_server(options, url, false).await?;
     let body = json!({ "query": engine_query(), "variables": { "first": 20 } });
@@ -573,24 +624,31 @@ async fn engine_scenario(options: &Options, backend: &str, url: &str) -> anyhow:
         url,
         body,
         32,
+        true,
     )
     .await?;
-    let (s, q) = (&row.server, &row.sql);
-    println!(
-        "| {} | {backend} | {:.0} | {:.1} | {:.0} ({:.2}x) | {:.1} | {:.2} | {:.2} ({:.2}x) | {statements} | {:.0} KiB | {:.0} | {} |",
-        row.name,
-        s.rps(),
-        s.percentile_ms(99.0),
-        q.rps(),
-        s.rps() / q.rps(),
-        q.percentile_ms(99.0),
-        row.cpu_ms,
-        row.sql_cpu_ms,
-        row.cpu_ms / row.sql_cpu_ms,
-        row.response_kib,
-        row.peak_rss,
-        s.errors + row.http.errors + q.errors
-    );
+    let s = &row.server;
+    let mut baselines = vec![("sea-orm handler", &row.sql, row.sql_cpu_ms)];
+    if let Some((run, cpu)) = &row.sqlx {
+        baselines.push(("sqlx handler", run, *cpu));
+    }
+    for (baseline, q, q_cpu) in baselines {
+        println!(
+            "| {} | {backend} | {:.0} | {:.1} | {:.2} | {baseline} | {:.0} ({:.2}x) | {:.1} | {:.2} ({:.2}x) | {statements} | {:.0} KiB | {:.0} | {} |",
+            row.name,
+            s.rps(),
+            s.percentile_ms(99.0),
+            row.cpu_ms,
+            q.rps(),
+            s.rps() / q.rps(),
+            q.percentile_ms(99.0),
+            q_cpu,
+            row.cpu_ms / q_cpu,
+            row.response_kib,
+            row.peak_rss,
+            s.errors + q.errors
+        );
+    }
     server.stop().await;
     Ok(())
 }
@@ -649,12 +707,13 @@ async fn suite(options: Options) -> anyhow::Result<()> {
                         8,
                     ),
                 ] {
-                    let row =
-                        read_scenario(&options, label, &server, &url, body.clone(), c).await?;
+                    let row = read_scenario(&options, label, &server, &url, body.clone(), c, false)
+                        .await?;
                     print_row(backend, &row);
                     let uncached = start_server(&options, &url, false).await?;
                     let label = format!("{label}, cache off");
-                    let row = read_scenario(&options, &label, &uncached, &url, body, c).await?;
+                    let row =
+                        read_scenario(&options, &label, &uncached, &url, body, c, false).await?;
                     print_row(backend, &row);
                     uncached.stop().await;
                 }

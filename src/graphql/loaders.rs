@@ -129,12 +129,24 @@ fn int_value(value: Value) -> Option<i32> {
     }
 }
 
+/// A loaded list of rows. Shared rather than owned: the DataLoader hands
+/// each waiting caller a clone of every value, which for a `Vec` copied
+/// every row (strings and all) once more per request.
+pub type Rows<M> = Arc<[M]>;
+
+fn shared<K: Hash + Eq, M>(groups: HashMap<K, Vec<M>>) -> HashMap<K, Rows<M>> {
+    groups
+        .into_iter()
+        .map(|(k, v)| (k, Rows::from(v)))
+        .collect()
+}
+
 impl<E> Loader<ChildrenOf<E>> for Db
 where
     E: ChildTable,
     E::Model: Sync,
 {
-    type Value = Vec<E::Model>;
+    type Value = Rows<E::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[ChildrenOf<E>]) -> LoadResult<ChildrenOf<E>, Self::Value> {
@@ -150,7 +162,7 @@ where
                 out.entry(ChildrenOf::new(parent)).or_default().push(row);
             }
         }
-        Ok(out)
+        Ok(shared(out))
     }
 }
 
@@ -203,7 +215,7 @@ where
 }
 
 impl Loader<SkillsOfRole> for Db {
-    type Value = Vec<skill::Model>;
+    type Value = Rows<skill::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[SkillsOfRole]) -> LoadResult<SkillsOfRole, Self::Value> {
@@ -214,7 +226,9 @@ impl Loader<SkillsOfRole> for Db {
             .order_by_asc(role_skill::Column::Position)
             .all(&self.0)
             .await?;
-        Ok(group_by_link(rows, |link| SkillsOfRole(link.role_id)))
+        Ok(shared(group_by_link(rows, |link| {
+            SkillsOfRole(link.role_id)
+        })))
     }
 }
 
@@ -236,7 +250,7 @@ impl Loader<RoleOfQuestion> for Db {
 }
 
 impl Loader<RolesOfSkill> for Db {
-    type Value = Vec<role::Model>;
+    type Value = Rows<role::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[RolesOfSkill]) -> LoadResult<RolesOfSkill, Self::Value> {
@@ -247,7 +261,9 @@ impl Loader<RolesOfSkill> for Db {
             .order_by_asc(role::Column::Id)
             .all(&self.0)
             .await?;
-        Ok(group_by_link(rows, |link| RolesOfSkill(link.skill_id)))
+        Ok(shared(group_by_link(rows, |link| {
+            RolesOfSkill(link.skill_id)
+        })))
     }
 }
 
@@ -426,9 +442,10 @@ impl Siblings {
                 ctx,
                 ChildrenOf::<E>::new,
                 |k| k.0,
-                |rows: &Vec<E::Model>| rows.iter().map(id_of::<E>).collect(),
+                |rows: &Rows<E::Model>| rows.iter().map(id_of::<E>).collect(),
             )
             .await?;
-        Ok((loaded.get(parent).unwrap_or_default(), loaded.next.clone()))
+        let rows = loaded.get(parent).map(|rows| rows.to_vec());
+        Ok((rows.unwrap_or_default(), loaded.next.clone()))
     }
 }

@@ -19,7 +19,7 @@ use entity::{
 use super::drafts::StarDraft;
 use super::drafts::loaders::drafts_of_questions;
 use super::ids::IdKind;
-use super::loaders::{RoleOfQuestion, RolesOfSkill, Siblings, SkillsOfRole};
+use super::loaders::{RoleOfQuestion, RolesOfSkill, Rows, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
 use super::story_bank::{self, Competency, Coverage};
@@ -30,14 +30,18 @@ use crate::stored::StoredEnum;
 
 /// A role page.
 pub struct Role {
-    row: role::Model,
+    /// Shared with the role's questions (`Question.role`) rather than copied to each.
+    row: Arc<role::Model>,
     siblings: Arc<Siblings>,
 }
 
 impl Role {
     /// A role fetched together with `siblings`.
     pub fn new(row: role::Model, siblings: Arc<Siblings>) -> Self {
-        Self { row, siblings }
+        Self {
+            row: Arc::new(row),
+            siblings,
+        }
     }
 
     /// A role fetched on its own.
@@ -95,13 +99,13 @@ impl Role {
                 ctx,
                 SkillsOfRole,
                 |k| k.0,
-                |skills: &Vec<skill::Model>| skills.iter().map(|s| s.id).collect(),
+                |skills: &Rows<skill::Model>| skills.iter().map(|s| s.id).collect(),
             )
             .await?;
         let skills = loaded.get(self.row.id).unwrap_or_default();
         Ok(skills
-            .into_iter()
-            .map(|s| Skill::new(s, loaded.next.clone()))
+            .iter()
+            .map(|s| Skill::new(s.clone(), loaded.next.clone()))
             .collect())
     }
 
@@ -143,7 +147,7 @@ impl Role {
         Ok(rows
             .into_iter()
             .filter(|q| category.is_none_or(|c| c.stored() == q.category))
-            .map(|q| Question::with_role(q, self.row.clone(), next.clone()))
+            .map(|q| Question::with_role(q, Arc::clone(&self.row), next.clone()))
             .collect())
     }
 
@@ -262,13 +266,13 @@ impl Skill {
                 ctx,
                 RolesOfSkill,
                 |k| k.0,
-                |roles: &Vec<role::Model>| roles.iter().map(|r| r.id).collect(),
+                |roles: &Rows<role::Model>| roles.iter().map(|r| r.id).collect(),
             )
             .await?;
         let roles = loaded.get(self.row.id).unwrap_or_default();
         Ok(roles
-            .into_iter()
-            .map(|r| Role::new(r, loaded.next.clone()))
+            .iter()
+            .map(|r| Role::new(r.clone(), loaded.next.clone()))
             .collect())
     }
 }
@@ -279,7 +283,7 @@ pub use crate::stored::QuestionCategory;
 pub struct Question {
     row: question::Model,
     /// The role, when the question was reached through it: saves loading it again.
-    role: Option<role::Model>,
+    role: Option<Arc<role::Model>>,
     siblings: Arc<Siblings>,
 }
 
@@ -300,7 +304,11 @@ impl Question {
     }
 
     /// A question reached through its `role`.
-    pub fn with_role(row: question::Model, role: role::Model, siblings: Arc<Siblings>) -> Self {
+    pub fn with_role(
+        row: question::Model,
+        role: Arc<role::Model>,
+        siblings: Arc<Siblings>,
+    ) -> Self {
         Self {
             row,
             role: Some(role),
@@ -330,7 +338,10 @@ impl Question {
 
     async fn role(&self, ctx: &Context<'_>) -> AppResult<Role> {
         if let Some(role) = &self.role {
-            return Ok(Role::alone(role.clone()));
+            return Ok(Role {
+                row: Arc::clone(role),
+                siblings: Siblings::new(vec![role.id]),
+            });
         }
         let loaded = self
             .siblings

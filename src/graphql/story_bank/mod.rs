@@ -190,7 +190,7 @@ impl PageStories {
 pub async fn coverage_of(
     ctx: &Context<'_>,
     user_id: i32,
-    role: &role::Model,
+    role: &Arc<role::Model>,
     roles: &Siblings,
 ) -> AppResult<Coverage> {
     let (competencies, (questions, question_siblings)) = try_join(
@@ -250,7 +250,7 @@ pub async fn coverage_of(
             .map(|q| {
                 (
                     q.id,
-                    Question::with_role(q, role.clone(), question_siblings.clone()),
+                    Question::with_role(q, Arc::clone(role), question_siblings.clone()),
                 )
             })
             .collect(),

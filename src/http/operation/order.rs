@@ -7,6 +7,7 @@
 //! following aliases and fragments (CollectFields: a key's first appearance
 //! decides its place, and the sub-selections of fields sharing a key merge).
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use async_graphql::Value;
@@ -19,7 +20,7 @@ use indexmap::IndexMap;
 /// operation `name` of `document`.
 pub fn in_selection_order(data: &mut Value, document: &ExecutableDocument, name: Option<&str>) {
     if let Some(operation) = operation(document, name) {
-        reorder(data, &[&operation.selection_set.node], document);
+        Plan::new(&[&operation.selection_set.node], document).apply(data, document);
     }
 }
 
@@ -34,34 +35,83 @@ fn operation<'a>(
     }
 }
 
-fn reorder(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableDocument) {
-    match value {
-        Value::List(items) => {
-            for item in items {
-                reorder(item, sets, document);
-            }
+/// The response keys of one (merged) selection set in order, worked out once
+/// for every object that answers it: a list of 20 roles shares one plan,
+/// and so do all their questions. Sub-plans are made on first use, so only
+/// as deep as the data goes.
+struct Plan<'a> {
+    keys: Vec<Key<'a>>,
+}
+
+/// A response key and the sub-selections of the fields answering to it.
+struct Key<'a> {
+    name: &'a str,
+    sets: Vec<&'a SelectionSet>,
+    plan: OnceCell<Plan<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(sets: &[&'a SelectionSet], document: &'a ExecutableDocument) -> Self {
+        let mut keys: IndexMap<&str, Vec<&SelectionSet>> = IndexMap::new();
+        let mut seen = HashSet::new();
+        for set in sets {
+            collect(set, document, &mut keys, &mut seen);
         }
-        Value::Object(map) => {
-            let mut keys: IndexMap<&str, Vec<&SelectionSet>> = IndexMap::new();
-            let mut seen = HashSet::new();
-            for set in sets {
-                collect(set, document, &mut keys, &mut seen);
-            }
-            let mut rest = std::mem::take(map);
-            let mut ordered = IndexMap::with_capacity(rest.len());
-            for (key, children) in &keys {
-                if let Some((name, mut child)) = rest.swap_remove_entry(*key) {
-                    if !children.is_empty() {
-                        reorder(&mut child, children, document);
-                    }
-                    ordered.insert(name, child);
+        Self {
+            keys: keys
+                .into_iter()
+                .map(|(name, sets)| Key {
+                    name,
+                    sets,
+                    plan: OnceCell::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn apply(&self, value: &mut Value, document: &'a ExecutableDocument) {
+        match value {
+            Value::List(items) => {
+                for item in items {
+                    self.apply(item, document);
                 }
             }
-            // Nothing should remain; if something does, keep it rather than lose it.
-            ordered.extend(rest);
-            *map = ordered;
+            Value::Object(map) => {
+                // Fields that were ready at once arrive in order: most objects
+                // need no moving, only this check (no hashing, no allocation).
+                if !self.in_order(map) {
+                    map.sort_by_cached_key(|name, _| self.position(name));
+                }
+                let mut keys = self.keys.iter();
+                for (name, child) in map.iter_mut() {
+                    // The map's keys are now a subsequence of the plan's.
+                    let Some(key) = keys.find(|k| k.name == name.as_str()) else {
+                        break;
+                    };
+                    if !key.sets.is_empty() {
+                        key.plan
+                            .get_or_init(|| Plan::new(&key.sets, document))
+                            .apply(child, document);
+                    }
+                }
+            }
+            _ => {}
         }
-        _ => {}
+    }
+
+    /// Whether the keys of `map` come in plan order.
+    fn in_order(&self, map: &IndexMap<async_graphql::Name, Value>) -> bool {
+        let mut keys = self.keys.iter();
+        map.keys().all(|name| keys.any(|k| k.name == name.as_str()))
+    }
+
+    /// Where `name` goes; a key the plan does not know (there should be none)
+    /// goes last rather than being lost.
+    fn position(&self, name: &str) -> usize {
+        self.keys
+            .iter()
+            .position(|k| k.name == name)
+            .unwrap_or(usize::MAX)
     }
 }
 
@@ -158,5 +208,34 @@ mod tests {
         assert_eq!(keys(&data), ["a", "b"]);
         let Value::Object(root) = &data else { panic!() };
         assert_eq!(keys(&root["a"]), ["x", "y"]);
+    }
+
+    #[test]
+    fn every_item_of_a_list_is_put_in_order_whatever_the_others() {
+        let document = async_graphql::parser::parse_query("{ roles { a b { x y } c } }").unwrap();
+        let mut data = Value::from_json(serde_json::json!({
+            "roles": [
+                { "a": 1, "b": [{ "x": 1, "y": 2 }], "c": 3 },
+                { "c": 3, "b": [{ "y": 2, "x": 1 }, { "x": 1, "y": 2 }], "a": 1 },
+                { "a": 1, "c": 3 }
+            ]
+        }))
+        .unwrap();
+        in_selection_order(&mut data, &document, None);
+        let Value::Object(root) = &data else { panic!() };
+        let Value::List(roles) = &root["roles"] else {
+            panic!()
+        };
+        assert_eq!(keys(&roles[0]), ["a", "b", "c"]);
+        assert_eq!(keys(&roles[1]), ["a", "b", "c"]);
+        assert_eq!(keys(&roles[2]), ["a", "c"]);
+        let Value::Object(second) = &roles[1] else {
+            panic!()
+        };
+        let Value::List(bs) = &second["b"] else {
+            panic!()
+        };
+        assert_eq!(keys(&bs[0]), ["x", "y"]);
+        assert_eq!(keys(&bs[1]), ["x", "y"]);
     }
 }
