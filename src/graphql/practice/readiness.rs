@@ -3,6 +3,8 @@
 //! practice each load once for the whole page (through [`Siblings`]), so
 //! the cost in statements does not grow with the page.
 
+use std::sync::Arc;
+
 use chrono::{Duration, Utc};
 
 use entity::{interview, plan_task, role};
@@ -40,7 +42,7 @@ pub async fn readiness_of(
             |r: &role::Model| vec![r.id],
         )
         .await?;
-    let role = loaded_roles.get(row.role_id).ok_or_else(|| {
+    let role = loaded_roles.get(row.role_id).map(Arc::new).ok_or_else(|| {
         AppError::internal(anyhow::anyhow!(
             "interview {} has no role {}",
             row.id,
