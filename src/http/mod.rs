@@ -6,6 +6,7 @@ mod accept;
 pub mod cache;
 pub mod calendar;
 pub mod client_ip;
+pub mod compression;
 pub(crate) mod connection;
 pub mod graphql;
 pub mod ide;
