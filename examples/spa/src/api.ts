@@ -363,6 +363,58 @@ export interface UpdateDraftVars {
   input: DraftText & { id: string; expectedVersion: number };
 }
 
+export const DRAFT_MERGE_BASE = `
+  query DraftMergeBase($id: ID!) {
+    starDraft(id: $id) {
+      ...DraftFields
+      revisions(first: 50) { nodes { version title situation task action result status createdAt } }
+    }
+  }
+  ${DRAFT_FIELDS}
+`;
+export interface StarDraftRevision {
+  version: number;
+  title: string;
+  situation: string;
+  task: string;
+  action: string;
+  result: string;
+  status: StarDraftStatus;
+  createdAt: string;
+}
+export interface DraftMergeBaseData {
+  starDraft: (StarDraft & { revisions: { nodes: StarDraftRevision[] } }) | null;
+}
+
+export const DRAFT_REVISIONS = `
+  query DraftRevisions($id: ID!, $first: Int, $after: String) {
+    starDraft(id: $id) {
+      id version
+      revisions(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { version title situation task action result status createdAt }
+      }
+    }
+  }
+`;
+export interface DraftRevisionsData {
+  starDraft: {
+    id: string;
+    version: number;
+    revisions: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: StarDraftRevision[] };
+  } | null;
+}
+
+export const RESTORE_REVISION = `
+  mutation RestoreRevision($id: ID!, $version: Int!, $expectedVersion: Int) {
+    restoreStarDraftRevision(id: $id, version: $version, expectedVersion: $expectedVersion) { ...DraftFields }
+  }
+  ${DRAFT_FIELDS}
+`;
+export interface RestoreRevisionData {
+  restoreStarDraftRevision: StarDraft;
+}
+
 export const DELETE_DRAFT = `
   mutation DeleteDraft($id: ID!) { deleteStarDraft(id: $id) }
 `;
