@@ -142,7 +142,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
-        .route("/metrics", get(http::metrics));
+        .route("/metrics", get(http::metrics))
+        .route("/favicon.ico", get(http::favicon::favicon));
     if !config.ide_off() {
         router = router
             .route("/playground", get(http::ide::playground))

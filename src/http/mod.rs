@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod client_ip;
 pub mod compression;
 pub(crate) mod connection;
+pub mod favicon;
 pub mod graphql;
 pub mod ide;
 pub(crate) mod linger;
