@@ -167,3 +167,25 @@ test('what the server sends is compressed when the browser accepts it; the role 
   assert.equal(encodings.get('/ide/assets/playground.js'), 'br');
   await page.context().close();
 });
+
+test('sign-up shows every error at once, each beside its field', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${server.url}/signup`);
+  await page.getByTestId('signup-name').fill('   ');
+  await page.getByTestId('signup-email').fill('not-an-email');
+  await page.getByTestId('signup-password').fill('short');
+  await page.getByTestId('signup-submit').click();
+  for (const field of ['name', 'email', 'password']) {
+    await page.getByTestId(`signup-${field}-error`).waitFor();
+  }
+  // Each field says what is wrong with it and points at its message.
+  for (const field of ['name', 'email', 'password']) {
+    const input = page.getByTestId(`signup-${field}`);
+    assert.equal(await input.getAttribute('aria-invalid'), 'true', field);
+    const described = (await input.getAttribute('aria-describedby')) ?? '';
+    const errorId = await page.getByTestId(`signup-${field}-error`).getAttribute('id');
+    assert.ok(described.split(' ').includes(errorId), `${field}: ${described}`);
+  }
+  await screenshot(page, 'a11y-signup-errors');
+  await page.context().close();
+});
