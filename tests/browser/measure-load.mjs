@@ -2,10 +2,11 @@
 // bytes over the wire and the time until the role's title is on screen.
 // Not a test (its numbers depend on the machine); run by hand:
 //
-//   node measure-load.mjs [runs] [spa-dir] [server-bin]
+//   [PREP_SERVER_BIN=<binary>] node measure-load.mjs [runs] [spa-dir]
 //
 // The profile: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up, the CPU 4x slower,
 // a 390x844 window, no cache. Defaults: 5 runs, examples/spa/dist, target/debug/prep-graphql.
+// `transferred` counts bytes on the wire (headers and bodies as sent).
 
 import { join } from 'node:path';
 
@@ -13,7 +14,6 @@ import { ROOT, launchBrowser, newPage, startServer } from './harness.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
 const spaDir = process.argv[3] ?? join(ROOT, 'examples/spa/dist');
-if (process.argv[4]) process.env.PREP_SERVER_BIN = process.argv[4];
 
 const server = await startServer({ args: ['--spa-dir', spaDir] });
 const browser = await launchBrowser();
@@ -44,8 +44,8 @@ async function visit(path, ready) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [path, ready] of [
   ['/roles/backend-developer', '[data-testid="role-title"]'],
-  ['/playground', '.graphiql-wrapper .CodeMirror'],
-  ['/graphiql', '.graphiql-query-editor .CodeMirror'],
+  ['/playground', '.graphiql-wrapper .CodeMirror >> nth=0'],
+  ['/graphiql', '.graphiql-query-editor .CodeMirror >> nth=0'],
 ]) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await visit(path, ready));
