@@ -189,26 +189,26 @@ function DraftEditor({ id }: { id: string }) {
   // Autosave: a short while after typing stops, and again every few seconds while
   // the server cannot be reached. Not during a merge (the candidate decides) and not
   // after a refusal other than "unreachable" (it would only be refused again).
-  const [retries, setRetries] = useState(0);
   const canAutosave =
     autosave !== null && dirty && !saving && !state.conflict && !state.deleted && (saveError === null || offline);
   useEffect(() => {
     if (!canAutosave) return;
     const timer = window.setTimeout(() => void save(), offline ? AUTOSAVE_RETRY_MS : autosave);
     return () => window.clearTimeout(timer);
-    // `save` reads the latest state through the ref.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [canAutosave, state.form, offline, retries, autosave]);
+    // `save` is left out: it reads the latest state through the ref, and a new
+    // function each render would restart the timer on every render.
+  }, [canAutosave, state.form, offline, autosave]);
   // Back online (or the socket reconnected): try at once.
   useEffect(() => {
     if (!offline) return;
-    const retry = () => setRetries((n) => n + 1);
+    const retry = () => void save();
     window.addEventListener('online', retry);
     return () => window.removeEventListener('online', retry);
+    // As above: `save` reads the state through the ref.
   }, [offline]);
   useEffect(() => {
     if (offline && socket === 'connected') void save();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only a change of the socket's state is a reason to try.
   }, [socket]);
 
   // An in-app navigation (a link, Back) with text the server does not have yet:
@@ -225,7 +225,7 @@ function DraftEditor({ id }: { id: string }) {
       return;
     }
     if (autosave !== null && !saving && !state.conflict && !state.deleted && saveError === null) void save();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Runs when a navigation is blocked and as the save it started goes on.
   }, [blocked, unsaved, saving]);
 
   // Leaving the page with unsaved edits asks first.
