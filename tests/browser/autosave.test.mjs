@@ -337,3 +337,45 @@ test('on a phone the summary of counts and save state stays in view', async () =
   await screenshot(page, 'autosave-phone');
   await page.context().close();
 });
+
+test('one answer per question: the role page opens it; the drafts list groups, counts and deletes', async () => {
+  const page = await signedInPage('One Answer Tester');
+  const first = await startDraft(page, 0);
+  await page.getByTestId('draft-situation').fill('Five words in this one.');
+  await waitSaved(page, 2);
+
+  // Back on the role page the question's button opens that draft, not a new one.
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  const question = page.getByTestId('question').first();
+  await waitForText(question.getByTestId('build-star-answer'), 'Open your STAR answer');
+  await question.getByTestId('build-star-answer').click();
+  await page.waitForURL(`${server.url}/drafts/${encodeURIComponent(first)}`);
+  await page.getByTestId('draft-editor').waitFor();
+
+  // A second one on purpose.
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  await page.getByTestId('question').first().getByTestId('start-another-answer').click();
+  await page.waitForURL(/\/drafts\/(?!new)[^/]+$/);
+  const second = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  assert.notEqual(second, first);
+
+  // "My drafts": one group (the role and question), words and speaking time, no version.
+  await page.getByRole('link', { name: 'My drafts' }).first().click();
+  await page.getByTestId('draft-list').waitFor();
+  assert.equal(await page.getByTestId('draft-group').count(), 1);
+  assert.match(await textOf(page.getByTestId('draft-group').locator('h2')), /^Backend Developer: /);
+  const item = page.locator(`[data-testid="draft-list-item"][data-draft-id="${first}"]`);
+  assert.equal(await textOf(item.getByTestId('draft-list-words')), '5 words');
+  assert.equal(await textOf(item.getByTestId('draft-list-speaking')), '2 s spoken');
+  assert.doesNotMatch(await textOf(item), /version/i);
+
+  // Delete asks first; dismissed, nothing goes; accepted, the draft goes.
+  page.once('dialog', (dialog) => dialog.dismiss());
+  await item.getByTestId('draft-list-delete').click();
+  assert.equal(await page.getByTestId('draft-list-item').count(), 2);
+  page.once('dialog', (dialog) => dialog.accept());
+  await item.getByTestId('draft-list-delete').click();
+  await eventually(async () => (await page.getByTestId('draft-list-item').count()) === 1);
+  assert.equal(await page.locator(`[data-testid="draft-list-item"][data-draft-id="${second}"]`).count(), 1);
+  await page.context().close();
+});
