@@ -142,7 +142,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
-        .route("/metrics", get(http::metrics));
+        .route("/metrics", get(http::metrics))
+        .route("/favicon.ico", get(http::favicon::favicon));
     if !config.ide_off() {
         router = router
             .route("/playground", get(http::ide::playground))
@@ -158,6 +159,7 @@ pub fn router(state: AppState) -> Router {
     }
     let request_id = HeaderName::from_static("x-request-id");
     let mut router = router
+        .layer(http::compression::layer(config.compress_min_bytes))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

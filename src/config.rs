@@ -213,6 +213,10 @@ pub struct HttpConfig {
     /// Seconds spent at most discarding such a body before the connection is closed.
     #[arg(long, env = "PREP_LINGER_TIMEOUT_SECS", default_value_t = 5)]
     pub linger_timeout_secs: u64,
+    /// Smallest response body, in bytes, that is compressed (br or gzip, as the client
+    /// accepts); smaller ones go as they are, where compressing saves too little.
+    #[arg(long, env = "PREP_COMPRESS_MIN_BYTES", default_value_t = 1024)]
+    pub compress_min_bytes: u16,
 }
 
 /// Where `npm ci --prefix src/http/ide` installs the IDE packages, from the repository root.
@@ -251,6 +255,7 @@ impl Default for HttpConfig {
             http2_keepalive_timeout_secs: 20,
             linger_max_bytes: 8 * 1024 * 1024,
             linger_timeout_secs: 5,
+            compress_min_bytes: 1024,
         }
     }
 }

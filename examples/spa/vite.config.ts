@@ -1,7 +1,41 @@
-import { defineConfig } from 'vite';
+import { defineConfig, loadEnv, type Plugin } from 'vite';
+
+import { ROLE_PAGE } from './src/rolePageQuery';
+
+/**
+ * Puts a small inline script into index.html's <head> that, on a role page
+ * (`/roles/<slug>`), sends the role page's query at once, in parallel with the
+ * app's script instead of after it has loaded and run; `src/prefetch.ts` hands
+ * the answer to urql. It sends the session token the app would send.
+ */
+function prefetchRolePage(endpoint: string): Plugin {
+  const script = `(function () {
+  var m = location.pathname.match(/^\\/roles\\/([^/]+)\\/?$/);
+  if (!m || !window.fetch) return;
+  var slug, token = null;
+  try { slug = decodeURIComponent(m[1]); token = localStorage.getItem('prep.token'); } catch (e) { return; }
+  var headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+  if (token) headers.authorization = 'Bearer ' + token;
+  window.__prepRolePrefetch = {
+    slug: slug,
+    token: token,
+    response: fetch(${JSON.stringify(endpoint)}, {
+      method: 'POST',
+      headers: headers,
+      body: JSON.stringify({ operationName: 'RolePage', query: ${JSON.stringify(ROLE_PAGE.replace(/\s+/g, ' ').trim())}, variables: { slug: slug } })
+    })
+  };
+})();`;
+  return {
+    name: 'prefetch-role-page',
+    transformIndexHtml: () => [{ tag: 'script', children: script, injectTo: 'head-prepend' }],
+  };
+}
 
 // No framework plugin: Vite compiles TSX itself, using tsconfig's "jsx": "react-jsx".
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
+  // The same endpoint as the app's (src/config.ts): VITE_GRAPHQL_URL, else same origin.
+  plugins: [prefetchRolePage(loadEnv(mode, '.', 'VITE_').VITE_GRAPHQL_URL ?? '/graphql')],
   server: { port: 5173, strictPort: true },
   build: {
     target: 'es2022',
@@ -15,4 +49,4 @@ export default defineConfig({
       },
     },
   },
-});
+}));

@@ -9,7 +9,9 @@ mod token;
 
 pub use password::{configure as configure_hashing, warm_up};
 pub use rate_limit::{FailureLimiter, LoginThrottle};
-pub use service::{Viewer, authenticate, login, logout, register, session_active};
+pub use service::{
+    Viewer, authenticate, login, logout, register, registration_errors, session_active,
+};
 pub use token::{hash_token, new_token};
 
 use rand::RngCore;

@@ -178,6 +178,24 @@ async fn start_session(
     Ok(token)
 }
 
+/// Everything wrong with a registration's email, password and display name, in
+/// that order, so a form can show every problem at once; empty when all are fine.
+pub fn registration_errors(
+    email: &str,
+    password: &str,
+    display_name: &str,
+    config: &AuthConfig,
+) -> Vec<AppError> {
+    [
+        normalize_email(email).err(),
+        check_password(password, config).err(),
+        normalize_display_name(display_name).err(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// Registers an account and signs it in.
 pub async fn register(
     db: &DatabaseConnection,

@@ -89,7 +89,23 @@ pub struct AccountMutation;
 #[Object]
 impl AccountMutation {
     /// Creates an account and signs it in. Emails are unique case-insensitively.
+    /// Every bad field gives an error of its own (`BAD_USER_INPUT` with its `field`).
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> AppResult<AuthPayload> {
+        // Every bad field is reported, not only the first, each with its own `field`.
+        // Errors added to the context come before the one returned, so the last is
+        // returned and the others added, which keeps the fields in the form's order.
+        let mut problems = auth::registration_errors(
+            &input.email,
+            &input.password,
+            &input.display_name,
+            auth_config(ctx)?,
+        );
+        if let Some(last) = problems.pop() {
+            for earlier in problems {
+                ctx.add_error(async_graphql::Error::from(earlier).into_server_error(ctx.item.pos));
+            }
+            return Err(last);
+        }
         let (token, user) = auth::register(
             database(ctx)?,
             auth_config(ctx)?,

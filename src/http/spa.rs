@@ -43,9 +43,14 @@ pub fn check_build_dir(dir: &Path) -> anyhow::Result<()> {
 pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
     let index = dir.join("index.html");
     // `fallback`, not `not_found_service`: the app's routes answer 200.
-    let files = ServeDir::new(dir).fallback(axum::routing::any(move |request: Request| {
-        app_route(index.clone(), request)
-    }));
+    // The build's `.br` / `.gz` files (see `examples/spa/scripts/precompress.mjs`)
+    // are sent when the client accepts them, so assets are compressed once.
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(axum::routing::any(move |request: Request| {
+            app_route(index.clone(), request)
+        }));
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(app_headers))
@@ -74,7 +79,12 @@ async fn app_route(index: std::path::PathBuf, request: Request) -> Response {
     if !navigation {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match ServeFile::new(index).oneshot(request).await {
+    match ServeFile::new(index)
+        .precompressed_br()
+        .precompressed_gzip()
+        .oneshot(request)
+        .await
+    {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     }

@@ -76,6 +76,27 @@ api_test! {
 }
 
 api_test! {
+    async fn registration_reports_every_bad_field_at_once(app: TestApp) {
+        let body = register(&app, "not-an-email", "short", "   ").await;
+        assert!(body["data"].is_null(), "{body:#}");
+        let errors = body["errors"].as_array().unwrap();
+        let fields: Vec<&str> = errors
+            .iter()
+            .map(|e| e["extensions"]["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["email", "password", "displayName"], "{body:#}");
+        for error in errors {
+            assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body:#}");
+            let field = error["extensions"]["field"].as_str().unwrap();
+            assert!(error["message"].as_str().unwrap().starts_with(&format!("{field}: ")), "{error}");
+        }
+        // Nothing was created: the same email with good fields registers.
+        let ok = register(&app, "fine@example.com", PASSWORD, "Fine").await;
+        assert!(ok["errors"].is_null(), "{ok:#}");
+    }
+}
+
+api_test! {
     async fn wrong_password_and_unknown_email_fail_alike(app: TestApp) {
         let email = new_email();
         app.register(&email).await;

@@ -74,7 +74,11 @@ api_test! {
         // A missing file is 404, not the app, when it is not a page navigation.
         assert_eq!(get("/assets/index-0000.js", "*/*").await.unwrap().status(), 404);
         assert_eq!(get("/assets/index-0000.js", html).await.unwrap().status(), 404);
-        assert_eq!(get("/favicon.ico", "image/*").await.unwrap().status(), 404);
+        // The icon is the server's own, whatever the app's build holds.
+        let icon = get("/favicon.ico", "image/*").await.unwrap();
+        assert_eq!(icon.status(), 200);
+        assert_eq!(icon.headers()[CONTENT_TYPE], "image/x-icon");
+        assert_eq!(&icon.bytes().await.unwrap()[..4], &[0, 0, 1, 0], "an ICO file");
         // Hidden files are never served, not even as a page navigation.
         for path in ["/.env", "/%2eenv", "/assets/../.env"] {
             let hidden = get(path, html).await.unwrap();

@@ -11,6 +11,7 @@ mod hardening;
 mod accounts;
 mod batching;
 mod calendar_feed;
+mod compression;
 mod connections;
 mod content_import;
 mod drafts;

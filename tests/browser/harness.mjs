@@ -182,9 +182,16 @@ export function launchBrowser() {
  * A page in `context`, or in a new context of its own (its own storage: a
  * different user). Requests to any host but this machine are aborted, as on
  * a machine with no internet, and listed in `page.externalRequests`.
+ *
+ * `options.autosave: false` turns the draft editor's autosave off in a new
+ * context (it then saves only with Save or Ctrl+S), for tests of what a manual
+ * save does; `options.viewport` sets a new context's window size.
  */
-export async function newPage(browser, context) {
-  const owner = context ?? (await browser.newContext());
+export async function newPage(browser, context, { autosave = true, viewport } = {}) {
+  const owner = context ?? (await browser.newContext(viewport ? { viewport } : {}));
+  if (!context && !autosave) {
+    await owner.addInitScript(() => window.localStorage.setItem('prep.autosave', 'off'));
+  }
   if (!owner.externalRequests) {
     owner.externalRequests = [];
     await owner.route(

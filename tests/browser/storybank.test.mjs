@@ -38,8 +38,9 @@ afterEach(() => {
   assert.deepEqual(errors, [], 'uncaught errors in the app');
 });
 
-async function newPage(...args) {
-  const page = await harnessPage(...args);
+/** Pages of these tests save only when told to (autosave is tested in autosave.test.mjs). */
+async function newPage(browser, context) {
+  const page = await harnessPage(browser, context, { autosave: false });
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message || error}`));
   return page;
 }
@@ -112,7 +113,7 @@ async function save(page) {
   const before = Number(await textOf(page.getByTestId('draft-version')));
   await page.getByTestId('draft-save').click();
   await waitForText(page.getByTestId('draft-version'), String(before + 1));
-  await waitForText(page.getByTestId('save-state'), 'All changes saved');
+  await waitForText(page.getByTestId('save-state'), 'Saved');
 }
 
 async function openCoverage(page) {

@@ -1,21 +1,28 @@
-import { useEffect, useRef } from 'react';
+import { lazy, useEffect, useRef } from 'react';
 import { Route, Routes, useLocation, useNavigate } from 'react-router';
 
 import { signInPath, useAuth } from './auth';
 import { Layout } from './components/Layout';
-import { AgendaPage } from './pages/AgendaPage';
 import { AuthPage } from './pages/AuthPage';
-import { DraftEditorPage } from './pages/DraftEditorPage';
-import { DraftsPage } from './pages/DraftsPage';
-import { InterviewPage } from './pages/InterviewPage';
-import { InterviewsPage } from './pages/InterviewsPage';
-import { NewDraftPage } from './pages/NewDraftPage';
 import { NotFoundPage } from './pages/NotFoundPage';
-import { PracticePage } from './pages/PracticePage';
 import { RolePage } from './pages/RolePage';
 import { RolesPage } from './pages/RolesPage';
-import { ScheduleInterviewPage } from './pages/ScheduleInterviewPage';
-import { StoryBankPage } from './pages/StoryBankPage';
+
+// Code splitting: the pages a first visit lands on (the roles, a role, signing in)
+// are in the main script; every other page's code loads when it is first opened,
+// so the role page loads without the editor's code. Layout's <Suspense> shows
+// "Loading the page" meanwhile.
+const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
+  lazy(async () => ({ default: (await load())[name] }));
+const AgendaPage = page(() => import('./pages/AgendaPage'), 'AgendaPage');
+const DraftEditorPage = page(() => import('./pages/DraftEditorPage'), 'DraftEditorPage');
+const DraftsPage = page(() => import('./pages/DraftsPage'), 'DraftsPage');
+const InterviewPage = page(() => import('./pages/InterviewPage'), 'InterviewPage');
+const InterviewsPage = page(() => import('./pages/InterviewsPage'), 'InterviewsPage');
+const NewDraftPage = page(() => import('./pages/NewDraftPage'), 'NewDraftPage');
+const PracticePage = page(() => import('./pages/PracticePage'), 'PracticePage');
+const ScheduleInterviewPage = page(() => import('./pages/ScheduleInterviewPage'), 'ScheduleInterviewPage');
+const StoryBankPage = page(() => import('./pages/StoryBankPage'), 'StoryBankPage');
 
 /** Sends the visitor to sign in when the server rejected the session or asked for one. */
 function SessionWatcher() {

@@ -229,36 +229,8 @@ export interface RolesVars {
   skill?: string | null;
 }
 
-const MONEY_FIELDS = `
-  fragment MoneyFields on Money { amount currency formatted }
-`;
+export { ROLE_PAGE } from './rolePageQuery';
 
-export const ROLE_PAGE = `
-  query RolePage($slug: String!) {
-    role(slug: $slug) {
-      id slug title summary updatedAt
-      reviewer { name title }
-      keySkills { id name slug }
-      salaryBenchmarks {
-        id country currency source asOf
-        median { ...MoneyFields }
-        low { ...MoneyFields }
-        high { ...MoneyFields }
-        levels { level amount { ...MoneyFields } }
-      }
-      questions {
-        id position prompt category
-        myStarDrafts { id title status version updatedAt }
-      }
-      prepSteps { id position text }
-      timeline { id position label daysBefore tasks { id position text } }
-      mistakes { id position title explanation }
-      faqs { id position question answer }
-      resources { id position title kind url }
-    }
-  }
-  ${MONEY_FIELDS}
-`;
 export interface RolePageData {
   role: Role | null;
 }
@@ -361,6 +333,58 @@ export interface UpdateDraftData {
 }
 export interface UpdateDraftVars {
   input: DraftText & { id: string; expectedVersion: number };
+}
+
+export const DRAFT_MERGE_BASE = `
+  query DraftMergeBase($id: ID!) {
+    starDraft(id: $id) {
+      ...DraftFields
+      revisions(first: 50) { nodes { version title situation task action result status createdAt } }
+    }
+  }
+  ${DRAFT_FIELDS}
+`;
+export interface StarDraftRevision {
+  version: number;
+  title: string;
+  situation: string;
+  task: string;
+  action: string;
+  result: string;
+  status: StarDraftStatus;
+  createdAt: string;
+}
+export interface DraftMergeBaseData {
+  starDraft: (StarDraft & { revisions: { nodes: StarDraftRevision[] } }) | null;
+}
+
+export const DRAFT_REVISIONS = `
+  query DraftRevisions($id: ID!, $first: Int, $after: String) {
+    starDraft(id: $id) {
+      id version
+      revisions(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { version title situation task action result status createdAt }
+      }
+    }
+  }
+`;
+export interface DraftRevisionsData {
+  starDraft: {
+    id: string;
+    version: number;
+    revisions: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: StarDraftRevision[] };
+  } | null;
+}
+
+export const RESTORE_REVISION = `
+  mutation RestoreRevision($id: ID!, $version: Int!, $expectedVersion: Int) {
+    restoreStarDraftRevision(id: $id, version: $version, expectedVersion: $expectedVersion) { ...DraftFields }
+  }
+  ${DRAFT_FIELDS}
+`;
+export interface RestoreRevisionData {
+  restoreStarDraftRevision: StarDraft;
 }
 
 export const DELETE_DRAFT = `

@@ -11,6 +11,7 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 import { httpUrl, wsUrl } from './config';
 import { hasCode } from './errors';
 import { setSocketState } from './live';
+import { prefetchingFetch } from './prefetch';
 
 /** WebSocket close code the server uses for a rejected, revoked or expired token. */
 const CLOSE_FORBIDDEN = 4403;
@@ -67,6 +68,8 @@ export function makeApiClient(token: string | null, onUnauthenticated: () => voi
     // A function, so every request reads the token this client was made for.
     fetchOptions: () => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),
     requestPolicy: 'cache-and-network',
+    // The role page's first answer may already be on its way (index.html's inline script).
+    fetch: prefetchingFetch(token),
     exchanges: [
       mapExchange({
         onError(error: CombinedError, operation) {

@@ -19,3 +19,21 @@ export const TOKEN_KEY = 'prep.token';
 export const ROLES_PAGE_SIZE = 10;
 /** Drafts per page on "My drafts". */
 export const DRAFTS_PAGE_SIZE = 10;
+
+/** Milliseconds after typing stops before the draft editor saves by itself. */
+export const AUTOSAVE_DELAY_MS = Number(import.meta.env.VITE_AUTOSAVE_DELAY_MS ?? 1200);
+/** Milliseconds between attempts to save while the server cannot be reached. */
+export const AUTOSAVE_RETRY_MS = 3000;
+/**
+ * localStorage key overriding the autosave delay in this browser: a number of
+ * milliseconds, or `off` to save only with the Save button or Ctrl+S.
+ */
+export const AUTOSAVE_KEY = 'prep.autosave';
+
+/** The autosave delay in this browser, or null when autosave is off. */
+export function autosaveDelay(): number | null {
+  const set = window.localStorage.getItem(AUTOSAVE_KEY);
+  if (set === 'off') return null;
+  const ms = set === null ? NaN : Number(set);
+  return Number.isFinite(ms) && ms >= 0 ? ms : AUTOSAVE_DELAY_MS;
+}

@@ -1,20 +1,31 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter } from 'react-router';
+import { createBrowserRouter, RouterProvider } from 'react-router';
 
 import { App } from './App';
 import { AuthProvider } from './auth';
 import './styles.css';
+import './editor.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root element');
 
-createRoot(root).render(
-  <StrictMode>
-    <BrowserRouter>
+// A data router (one splat route holding the app's own <Routes>): only it lets a
+// page block an in-app navigation (useBlocker), which the draft editor does while
+// a save is pending or failed.
+const router = createBrowserRouter([
+  {
+    path: '*',
+    element: (
       <AuthProvider>
         <App />
       </AuthProvider>
-    </BrowserRouter>
+    ),
+  },
+]);
+
+createRoot(root).render(
+  <StrictMode>
+    <RouterProvider router={router} />
   </StrictMode>,
 );

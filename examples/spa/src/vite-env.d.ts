@@ -5,6 +5,8 @@ interface ImportMetaEnv {
   readonly VITE_GRAPHQL_URL?: string;
   /** The GraphQL WebSocket endpoint; derived from the HTTP one when unset. */
   readonly VITE_GRAPHQL_WS_URL?: string;
+  /** Milliseconds after typing stops before the editor saves (default 1200). */
+  readonly VITE_AUTOSAVE_DELAY_MS?: string;
 }
 
 interface ImportMeta {

@@ -192,7 +192,11 @@ pub async fn asset(
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    // `.br` / `.gz` beside the file, made once at install (`compress.mjs`), are
+    // sent to clients that accept them.
     match ServeFile::new(asset.file_in(packages))
+        .precompressed_br()
+        .precompressed_gzip()
         .oneshot(request)
         .await
     {
@@ -229,6 +233,15 @@ mod tests {
                 "{} in package.json",
                 asset.package
             );
+        }
+    }
+
+    #[test]
+    fn install_precompresses_every_text_asset() {
+        let script = include_str!("compress.mjs");
+        for asset in ASSETS.iter().filter(|a| !a.path.ends_with(".png")) {
+            let file = format!("'{}/{}'", asset.package, asset.path);
+            assert!(script.contains(&file), "{file} missing from compress.mjs");
         }
     }
 

@@ -1,42 +1,63 @@
 import type { StarDraft } from '../api';
 import { SECTION_LABEL } from '../format';
+import { formatSeconds, type LiveCounts } from '../wordCount';
 
-/** What the server computed from a saved version's text. */
-export function FeedbackPanel({ draft, stale }: { draft: StarDraft; stale: boolean }) {
+/**
+ * Feedback on the answer: the counts (words, speaking time, missing and short
+ * sections) follow the text as it is typed, computed in the browser by the
+ * server's rules; the rest is what the server computed from the last save.
+ */
+export function FeedbackPanel({ draft, stale, live }: { draft: StarDraft; stale: boolean; live: LiveCounts }) {
   const f = draft.feedback;
-  const minutes = Math.floor(f.estimatedSpeakingSeconds / 60);
-  const seconds = f.estimatedSpeakingSeconds % 60;
   return (
     <aside className="feedback card" data-testid="feedback" aria-labelledby="feedback-heading">
       <h2 id="feedback-heading">Feedback</h2>
-      <p className="muted small">
-        On version {draft.version}
-        {stale ? ' — save to update it with your latest edits.' : '.'}
-      </p>
+      <p className="muted small">Counts follow your typing.</p>
       <dl className="figures">
         <div>
           <dt>Words</dt>
-          <dd data-testid="feedback-word-count">{f.wordCount}</dd>
+          <dd data-testid="feedback-word-count">{live.wordCount}</dd>
         </div>
         <div>
           <dt>Speaking time</dt>
           <dd>
-            <span data-testid="feedback-speaking-seconds">{f.estimatedSpeakingSeconds}</span> s
-            {f.estimatedSpeakingSeconds >= 60 && (
-              <span className="muted">
-                {' '}
-                ({minutes} min {seconds} s)
-              </span>
-            )}
+            <span data-testid="feedback-speaking-seconds">{live.seconds}</span> s
+            {live.seconds >= 60 && <span className="muted"> ({formatSeconds(live.seconds)})</span>}
             <br />
-            <span
-              className={f.withinTargetLength ? 'good' : 'warn'}
-              data-testid="feedback-within-target"
-            >
-              {f.withinTargetLength ? 'Within the 90–120 s target' : 'Outside the 90–120 s target'}
+            <span className={live.withinTarget ? 'good' : 'warn'} data-testid="feedback-within-target">
+              {live.withinTarget ? 'Within the 90–120 s target' : 'Outside the 90–120 s target'}
             </span>
           </dd>
         </div>
+        <div>
+          <dt>Missing sections</dt>
+          <dd data-testid="feedback-missing-sections" className={live.missing.length ? 'warn' : 'good'}>
+            {live.missing.length ? live.missing.map((s) => SECTION_LABEL[s] ?? s).join(', ') : 'None'}
+          </dd>
+        </div>
+      </dl>
+
+      <h3>Per section</h3>
+      <table className="section-words" data-testid="feedback-sections">
+        <tbody>
+          {live.sections.map((s) => (
+            <tr key={s.section} className={s.tooShort ? 'warn' : undefined}>
+              <th scope="row">{SECTION_LABEL[s.section] ?? s.section}</th>
+              <td>
+                {s.wordCount} {s.wordCount === 1 ? 'word' : 'words'}
+                {s.tooShort ? ' — too short' : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h3>From the last save</h3>
+      <p className="muted small" data-testid="feedback-version">
+        On version {draft.version}
+        {stale ? ' — your latest edits are checked when they are saved.' : '.'}
+      </p>
+      <dl className="figures">
         <div>
           <dt>Result quantified</dt>
           <dd data-testid="feedback-result-quantified" className={f.resultQuantified ? 'good' : 'warn'}>
@@ -51,35 +72,12 @@ export function FeedbackPanel({ draft, stale }: { draft: StarDraft; stale: boole
           </dd>
         </div>
         <div>
-          <dt>Missing sections</dt>
-          <dd data-testid="feedback-missing-sections" className={f.missingSections.length ? 'warn' : 'good'}>
-            {f.missingSections.length
-              ? f.missingSections.map((s) => SECTION_LABEL[s] ?? s).join(', ')
-              : 'None'}
-          </dd>
-        </div>
-        <div>
           <dt>Filler words</dt>
           <dd data-testid="feedback-filler-words" className={f.fillerWords.length ? 'warn' : 'good'}>
             {f.fillerWords.length ? f.fillerWords.map((w) => `“${w}”`).join(', ') : 'None'}
           </dd>
         </div>
       </dl>
-
-      <h3>Per section</h3>
-      <table className="section-words" data-testid="feedback-sections">
-        <tbody>
-          {f.sections.map((s) => (
-            <tr key={s.section} className={s.tooShort ? 'warn' : undefined}>
-              <th scope="row">{SECTION_LABEL[s.section] ?? s.section}</th>
-              <td>
-                {s.wordCount} {s.wordCount === 1 ? 'word' : 'words'}
-                {s.tooShort ? ' — too short' : ''}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
 
       <h3>Suggestions</h3>
       {f.suggestions.length === 0 ? (

@@ -1,9 +1,45 @@
-import { useState } from 'react';
-import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { Suspense, useEffect, useRef, useState } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
 import { LOGOUT, ME, type LogoutData, type MeData } from '../api';
 import { useAuth } from '../auth';
+import { Loading } from './Status';
+
+/** The site's name, after every page's own title. */
+const SITE_NAME = 'Interview prep';
+
+/**
+ * After each navigation, once the new page's heading is there: the document is
+ * titled after it, and (except on the first load) focus moves to it, so a screen
+ * reader says where the visitor is now and Tab starts from the page's top.
+ */
+function usePageHeading() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    const moveFocus = !first.current;
+    first.current = false;
+    let tries = 0;
+    let timer = 0;
+    const settle = () => {
+      const heading = document.querySelector<HTMLHeadingElement>('main h1');
+      if (heading) {
+        const title = heading.textContent?.trim();
+        if (title) document.title = `${title} — ${SITE_NAME}`;
+        if (moveFocus && !heading.contains(document.activeElement)) {
+          heading.tabIndex = -1;
+          heading.focus();
+        }
+        return;
+      }
+      // The page may still be loading its data (or its code): look again shortly.
+      if (++tries < 100) timer = window.setTimeout(settle, 50);
+    };
+    settle();
+    return () => window.clearTimeout(timer);
+  }, [pathname]);
+}
 
 function Account() {
   const { token, signOut } = useAuth();
@@ -45,8 +81,12 @@ function Account() {
 }
 
 export function Layout() {
+  usePageHeading();
   return (
     <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="site-header">
         <div className="container header-row">
           <Link to="/" className="brand">
@@ -64,8 +104,11 @@ export function Layout() {
           <Account />
         </div>
       </header>
-      <main className="container">
-        <Outlet />
+      <main className="container" id="main" tabIndex={-1}>
+        {/* Pages load their code on first visit (see App.tsx). */}
+        <Suspense fallback={<Loading what="Loading the page" />}>
+          <Outlet />
+        </Suspense>
       </main>
       <footer className="site-footer container">
         An example client of the prep-graphql API.

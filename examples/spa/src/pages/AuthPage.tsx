@@ -72,10 +72,8 @@ export function AuthPage({ mode }: { mode: Mode }) {
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     setFormError(null);
-    const local: Partial<Record<Field, string>> = {};
-    if (mode === 'signup' && !displayName.trim()) local.displayName = 'is required';
-    setFieldErrors(local);
-    if (Object.keys(local).length) return;
+    // No checks of its own: the server reports every bad field at once, each shown beside it.
+    setFieldErrors({});
 
     const context = { skipAuthRedirect: true };
     const result =

@@ -1,13 +1,15 @@
-import { useCallback, useEffect, useReducer, useRef, useState, type KeyboardEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent } from 'react';
+import { Link, useBlocker, useNavigate, useParams } from 'react-router';
 import { useClient } from 'urql';
 
 import {
   DELETE_DRAFT,
   DRAFT,
   DRAFT_STATUSES,
+  DRAFT_MERGE_BASE,
   DRAFT_UPDATED,
   UPDATE_DRAFT,
+  type DraftMergeBaseData,
   type DeleteDraftData,
   type DraftData,
   type DraftUpdatedData,
@@ -16,21 +18,31 @@ import {
   type UpdateDraftData,
   type UpdateDraftVars,
 } from '../api';
+import { AUTOSAVE_RETRY_MS, autosaveDelay } from '../config';
+import { clearBackup, readBackup, writeBackup } from '../draftBackup';
 import { FeedbackPanel } from '../components/FeedbackPanel';
+import { HistoryPanel } from '../components/HistoryPanel';
+import { MergePanel } from '../components/MergePanel';
 import { RequireAuth } from '../components/RequireAuth';
 import { CompetencyPicker, QuestionPicker } from '../components/StoryLinks';
 import { Loading } from '../components/Status';
 import { STATUS_LABEL, formatDateTime } from '../format';
 import { describeApiError, firstApiError, type ApiError } from '../errors';
 import { useLiveSubscription } from '../live';
+import { formatSeconds, liveCounts } from '../wordCount';
 import {
   editorReducer,
   initialEditorState,
   isDirty,
   knownVersion,
+  sameText,
+  textOf,
   type EditorState,
   type TextField,
 } from './draftState';
+
+/** Errors that mean the server was not reached: the text waits on this device and is retried. */
+const UNREACHABLE = new Set(['NETWORK', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
 
 export function DraftEditorPage() {
   const { id = '' } = useParams();
@@ -59,6 +71,9 @@ function DraftEditor({ id }: { id: string }) {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
   const [liveError, setLiveError] = useState<ApiError | null>(null);
+  const [restoredNotice, setRestoredNotice] = useState<string | null>(null);
+  // Read once per editor: a change of the setting applies to the next draft opened.
+  const [autosave] = useState(autosaveDelay);
   // Set at once (not on the next render), so a second Ctrl+S does not send twice.
   const inFlight = useRef(false);
   const saving = state.pending !== null;
@@ -76,6 +91,20 @@ function DraftEditor({ id }: { id: string }) {
       const draft = result.data?.starDraft;
       if (draft) {
         dispatch(mode === 'reload' ? { type: 'reloaded', draft } : { type: 'loaded', draft });
+        // Text this browser kept but the server never got (a crash, a reload, a lost
+        // connection) goes back into the form, in the same render as the load.
+        const backup = mode === 'load' && !stateRef.current.base ? readBackup(id) : null;
+        if (backup && !sameText(backup.text, textOf(draft))) {
+          if (backup.version >= draft.version) {
+            dispatch({ type: 'restoreBackup', text: backup.text });
+            setRestoredNotice(`Restored text you had not saved yet, kept on this device (${formatDateTime(backup.at)}).`);
+          } else {
+            dispatch({ type: 'backupConflict', yours: backup.version, text: backup.text });
+            setRestoredNotice(
+              `Restored text you had not saved yet, kept on this device (${formatDateTime(backup.at)}); the draft changed since, so merge the two below.`,
+            );
+          }
+        }
         setLoad('ready');
         setLoadError(null);
         return true;
@@ -126,6 +155,78 @@ function DraftEditor({ id }: { id: string }) {
   );
 
   const dirty = isDirty(state);
+  const offline = saveError !== null && UNREACHABLE.has(saveError.code);
+  const live_ = useMemo(() => (state.form ? liveCounts(state.form) : null), [state.form]);
+
+  // Every unsaved edit is kept in this browser too, until the server has it.
+  useEffect(() => {
+    const { base, form } = state;
+    if (!base || !form || state.deleted) return;
+    if (dirty) writeBackup(id, state.conflict ? state.conflict.yours : base.version, form);
+    else if (!state.pending) clearBackup(id);
+  }, [id, state, dirty]);
+
+  // A refused save: read the server's text, and the version both started from, to merge.
+  const conflictYours = state.conflict?.yours;
+  const conflictRead = state.conflict?.server !== null;
+  useEffect(() => {
+    if (conflictYours === undefined || conflictRead) return;
+    let cancelled = false;
+    void client
+      .query<DraftMergeBaseData>(DRAFT_MERGE_BASE, { id }, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((result) => {
+        const server = result.data?.starDraft;
+        if (cancelled || !server) return;
+        const ancestor = server.revisions.nodes.find((r) => r.version === conflictYours) ?? null;
+        dispatch({ type: 'mergeWith', server, ancestor });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [client, id, conflictYours, conflictRead]);
+
+  // Autosave: a short while after typing stops, and again every few seconds while
+  // the server cannot be reached. Not during a merge (the candidate decides) and not
+  // after a refusal other than "unreachable" (it would only be refused again).
+  const canAutosave =
+    autosave !== null && dirty && !saving && !state.conflict && !state.deleted && (saveError === null || offline);
+  useEffect(() => {
+    if (!canAutosave) return;
+    const timer = window.setTimeout(() => void save(), offline ? AUTOSAVE_RETRY_MS : autosave);
+    return () => window.clearTimeout(timer);
+    // `save` is left out: it reads the latest state through the ref, and a new
+    // function each render would restart the timer on every render.
+  }, [canAutosave, state.form, offline, autosave]);
+  // Back online (or the socket reconnected): try at once.
+  useEffect(() => {
+    if (!offline) return;
+    const retry = () => void save();
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+    // As above: `save` reads the state through the ref.
+  }, [offline]);
+  useEffect(() => {
+    if (offline && socket === 'connected') void save();
+    // Only a change of the socket's state is a reason to try.
+  }, [socket]);
+
+  // An in-app navigation (a link, Back) with text the server does not have yet:
+  // save first and go on once saved; if that cannot be done, ask.
+  const unsaved = dirty || saving;
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname,
+  );
+  const blocked = blocker.state === 'blocked';
+  useEffect(() => {
+    if (!blocked) return;
+    if (!unsaved) {
+      blocker.proceed?.();
+      return;
+    }
+    if (autosave !== null && !saving && !state.conflict && !state.deleted && saveError === null) void save();
+    // Runs when a navigation is blocked and as the save it started goes on.
+  }, [blocked, unsaved, saving]);
 
   // Leaving the page with unsaved edits asks first.
   useEffect(() => {
@@ -138,6 +239,11 @@ function DraftEditor({ id }: { id: string }) {
   }, [dirty]);
 
   const save = async () => {
+    // Saving while a merge is open saves the form's text as the merge.
+    if (stateRef.current.conflict?.server) {
+      dispatch({ type: 'resolve' });
+      stateRef.current = editorReducer(stateRef.current, { type: 'resolve' });
+    }
     const { base, form } = stateRef.current;
     // Ctrl+S with nothing to save (the button is off then) makes no new version.
     if (!base || !form || inFlight.current || !isDirty(stateRef.current)) return;
@@ -155,6 +261,7 @@ function DraftEditor({ id }: { id: string }) {
     const draft = result.data?.updateStarDraft;
     if (draft) {
       dispatch({ type: 'saved', draft, sent });
+      setRestoredNotice(null);
       return;
     }
     const error = firstApiError(result.error);
@@ -213,6 +320,29 @@ function DraftEditor({ id }: { id: string }) {
   const setField = (field: TextField) => (value: string) =>
     dispatch({ type: 'edit', field, value });
 
+  const saveState = deleted
+    ? 'deleted'
+    : saving
+      ? 'saving'
+      : conflict
+        ? 'conflict'
+        : offline && dirty
+          ? 'offline'
+          : dirty
+            ? saveError
+              ? 'failed'
+              : 'unsaved'
+            : 'saved';
+  const saveLabel = {
+    deleted: 'Deleted elsewhere: not saved',
+    saving: 'Saving…',
+    conflict: 'Not saved: changed elsewhere',
+    offline: 'Offline: kept on this device',
+    failed: 'Not saved: kept on this device',
+    unsaved: 'Unsaved changes',
+    saved: 'Saved',
+  }[saveState];
+
   return (
     <section
       className="editor-page"
@@ -254,25 +384,51 @@ function DraftEditor({ id }: { id: string }) {
         </div>
       )}
 
-      {conflict && !deleted && (
-        <div className="alert alert-warning" role="alert" data-testid="version-conflict">
-          <p>
-            <strong>This draft was changed elsewhere;</strong> your version {conflict.yours} is
-            out of date; current is {conflict.current}. Your edits were not saved.
-          </p>
-          <p>
-            Reload the latest version to go on from it. Your unsaved text stays below the form
-            after reloading, so you can copy what you need.
-          </p>
-          <button
-            type="button"
-            className="button"
-            data-testid="reload-latest"
-            onClick={() => void fetchDraft('reload')}
-          >
-            Reload latest
+      {restoredNotice && (
+        <div className="alert alert-info" role="status" data-testid="backup-restored">
+          <p>{restoredNotice}</p>
+          <button type="button" className="button button-small button-secondary" onClick={() => setRestoredNotice(null)}>
+            OK
           </button>
         </div>
+      )}
+
+      {blocked && !saving && (
+        <div className="alert alert-warning" role="alertdialog" aria-labelledby="leave-heading" data-testid="leave-guard">
+          <h2 id="leave-heading" className="merge-heading">
+            Your latest text is not saved yet
+          </h2>
+          <p>
+            {offline
+              ? 'The server cannot be reached. Your text is kept on this device and is saved when the connection is back.'
+              : conflict
+                ? 'This draft was changed elsewhere: merge the two versions below first.'
+                : 'Save it first, or leave: your text stays on this device and comes back when you open this draft again.'}
+          </p>
+          <div className="form-actions">
+            <button type="button" className="button" data-testid="leave-stay" onClick={() => blocker.reset?.()}>
+              Stay on this page
+            </button>
+            <button
+              type="button"
+              className="button button-secondary"
+              data-testid="leave-anyway"
+              onClick={() => blocker.proceed?.()}
+            >
+              Leave (kept on this device)
+            </button>
+          </div>
+        </div>
+      )}
+
+      {conflict && !deleted && (
+        <MergePanel
+          conflict={conflict}
+          form={form}
+          onSet={(field, value) => setField(field)(value)}
+          onSave={() => void save()}
+          onReload={() => void fetchDraft('reload')}
+        />
       )}
 
       {remote && !conflict && !deleted && (
@@ -305,7 +461,15 @@ function DraftEditor({ id }: { id: string }) {
             e.preventDefault();
             void save();
           }}
+          onBlur={() => {
+            // Leaving a field saves at once (autosave on), without waiting for the delay.
+            if (autosave !== null && !stateRef.current.conflict && saveError === null) void save();
+          }}
         >
+          <p className="live-summary small" data-testid="live-summary" aria-hidden="true">
+            <span data-testid="live-summary-words">{live_ ? live_.wordCount : 0} words</span> ·{' '}
+            <span>{formatSeconds(live_ ? live_.seconds : 0)}</span> · <span>{saveLabel}</span>
+          </p>
           <div className="field">
             <label htmlFor="draft-title">Title</label>
             <input
@@ -368,8 +532,14 @@ function DraftEditor({ id }: { id: string }) {
             >
               {saving ? 'Saving…' : 'Save'}
             </button>
-            <span className="muted small" data-testid="save-state">
-              {saving ? 'Saving…' : dirty ? 'Unsaved changes' : 'All changes saved'}
+            <span
+              className={`save-state small ${offline || conflict ? 'warn' : 'muted'}`}
+              data-testid="save-state"
+              data-state={saveState}
+              role="status"
+              aria-live="polite"
+            >
+              {saveLabel}
             </span>
             <button type="button" className="link-button danger" onClick={() => void remove()} disabled={deleted}>
               Delete draft
@@ -401,8 +571,13 @@ function DraftEditor({ id }: { id: string }) {
             </details>
           )}
         </form>
-        <FeedbackPanel draft={base} stale={dirty} />
+        {live_ && <FeedbackPanel draft={base} stale={dirty} live={live_} />}
       </div>
+      <HistoryPanel
+        draft={base}
+        canRestore={!dirty && !saving && !deleted && !conflict}
+        onRestored={(draft) => dispatch({ type: 'restoredRevision', draft })}
+      />
     </section>
   );
 }

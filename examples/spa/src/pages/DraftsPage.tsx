@@ -1,9 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { useQuery } from 'urql';
+import { useClient, useQuery } from 'urql';
 
 import {
+  DELETE_DRAFT,
   MY_DRAFTS,
+  type DeleteDraftData,
+  type DraftListItem,
   MY_DRAFT_EVENTS,
   type MyDraftEventsData,
   type MyDraftEventsVars,
@@ -13,8 +16,36 @@ import { Pager } from '../components/Pager';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { DRAFTS_PAGE_SIZE } from '../config';
+import { describeApiError, firstApiError, type ApiError } from '../errors';
 import { STATUS_LABEL, formatDateTime, plural } from '../format';
 import { useLiveSubscription } from '../live';
+import { formatSeconds, speakingSeconds } from '../wordCount';
+
+/** Drafts of one role and question (or of none), in the order the list gave them. */
+interface Group {
+  key: string;
+  role: { slug: string; title: string } | null;
+  question: string | null;
+  drafts: DraftListItem[];
+}
+
+/** Groups the page's drafts by role, then question; drafts answering none come last. */
+function groupDrafts(drafts: DraftListItem[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const d of drafts) {
+    const key = d.question ? `${d.question.role.slug}\n${d.question.id}` : '';
+    let group = groups.get(key);
+    if (!group) {
+      group = { key, role: d.question?.role ?? null, question: d.question?.prompt ?? null, drafts: [] };
+      groups.set(key, group);
+    }
+    group.drafts.push(d);
+  }
+  return [...groups.values()].sort((a, b) => {
+    if (!a.role || !b.role) return a.role ? -1 : b.role ? 1 : 0;
+    return a.role.title.localeCompare(b.role.title);
+  });
+}
 
 /** What `since` is when no draft is loaded: every draft is news. */
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -86,6 +117,17 @@ function DraftList() {
 
   const drafts = data?.myStarDrafts;
   const pageInfo = drafts?.pageInfo;
+  const client = useClient();
+  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+
+  const remove = async (draft: DraftListItem) => {
+    const name = draft.title || draft.question?.prompt || 'this untitled draft';
+    if (!window.confirm(`Delete “${name}” and all its versions? This cannot be undone.`)) return;
+    const result = await client.mutation<DeleteDraftData>(DELETE_DRAFT, { id: draft.id }).toPromise();
+    const error = firstApiError(result.error);
+    setDeleteError(result.data || error?.code === 'NOT_FOUND' ? null : error);
+    reexecute({ requestPolicy: 'network-only' });
+  };
 
   return (
     <section className="drafts-page">
@@ -111,27 +153,60 @@ function DraftList() {
               No drafts yet. Open a role and press “Build a STAR answer” on a question.
             </p>
           ) : (
-            <ul className="draft-list" data-testid="draft-list">
-              {drafts.edges.map(({ node }) => (
-                <li key={node.id} className="card draft-card" data-testid="draft-list-item" data-draft-id={node.id}>
+            <div data-testid="draft-list">
+              {groupDrafts(drafts.edges.map((e) => e.node)).map((group) => (
+                <section key={group.key} className="draft-group" data-testid="draft-group">
                   <h2>
-                    <Link to={`/drafts/${encodeURIComponent(node.id)}`}>
-                      {node.title || node.question?.prompt || 'Untitled draft'}
-                    </Link>
-                  </h2>
-                  {node.title && node.question && <p className="muted small">{node.question.prompt}</p>}
-                  <p className="meta small">
-                    <span className={`badge status-${node.status.toLowerCase()}`}>{STATUS_LABEL[node.status]}</span>
-                    <span data-testid="draft-list-version">version {node.version}</span>
-                    <span>{plural(node.feedback.wordCount, 'word')}</span>
-                    <span>updated {formatDateTime(node.updatedAt)}</span>
-                    {node.question && (
-                      <Link to={`/roles/${encodeURIComponent(node.question.role.slug)}`}>{node.question.role.title}</Link>
+                    {group.role ? (
+                      <>
+                        <Link to={`/roles/${encodeURIComponent(group.role.slug)}`}>{group.role.title}</Link>:{' '}
+                        {group.question}
+                      </>
+                    ) : (
+                      'Stories not tied to a question'
                     )}
-                  </p>
-                </li>
+                  </h2>
+                  <ul className="draft-list">
+                    {group.drafts.map((node) => (
+                      <li
+                        key={node.id}
+                        className="card draft-card"
+                        data-testid="draft-list-item"
+                        data-draft-id={node.id}
+                        data-version={node.version}
+                      >
+                        <h3>
+                          <Link to={`/drafts/${encodeURIComponent(node.id)}`}>
+                            {node.title || node.question?.prompt || 'Untitled draft'}
+                          </Link>
+                        </h3>
+                        <p className="meta small">
+                          <span className={`badge status-${node.status.toLowerCase()}`}>{STATUS_LABEL[node.status]}</span>
+                          <span data-testid="draft-list-words">{plural(node.feedback.wordCount, 'word')}</span>
+                          <span data-testid="draft-list-speaking">
+                            {formatSeconds(speakingSeconds(node.feedback.wordCount))} spoken
+                          </span>
+                          <span>updated {formatDateTime(node.updatedAt)}</span>
+                          <button
+                            type="button"
+                            className="link-button danger"
+                            data-testid="draft-list-delete"
+                            onClick={() => void remove(node)}
+                          >
+                            Delete
+                          </button>
+                        </p>
+                      </li>
+                    ))}
+                  </ul>
+                </section>
               ))}
-            </ul>
+            </div>
+          )}
+          {deleteError && (
+            <p className="alert alert-error" role="alert">
+              {describeApiError(deleteError)}
+            </p>
           )}
           <Pager
             label="Pages of drafts"

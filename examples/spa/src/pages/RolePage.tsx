@@ -232,6 +232,10 @@ function SalaryTable({ benchmark: b }: { benchmark: SalaryBenchmark }) {
 
 function QuestionItem({ question: q }: { question: Question }) {
   const navigate = useNavigate();
+  // One answer per question by default: the button opens the candidate's draft for
+  // it when there is one (the first listed); another can still be started on purpose.
+  const existing = q.myStarDrafts[0];
+  const start = `/drafts/new?question=${encodeURIComponent(q.id)}`;
   return (
     <li className="question" data-testid="question" data-question-id={q.id}>
       <p className="prompt" data-testid="question-prompt">
@@ -243,10 +247,15 @@ function QuestionItem({ question: q }: { question: Question }) {
           type="button"
           className="button button-small"
           data-testid="build-star-answer"
-          onClick={() => navigate(`/drafts/new?question=${encodeURIComponent(q.id)}`)}
+          onClick={() => navigate(existing ? `/drafts/${encodeURIComponent(existing.id)}` : start)}
         >
-          Build a STAR answer
+          {existing ? 'Open your STAR answer' : 'Build a STAR answer'}
         </button>
+        {existing && (
+          <Link to={start} className="small" data-testid="start-another-answer">
+            Start another answer
+          </Link>
+        )}
         <Link className="button button-small" data-testid="practise-question" to={`/practice?question=${encodeURIComponent(q.id)}`}>
           Practise aloud
         </Link>

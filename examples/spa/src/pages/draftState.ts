@@ -13,6 +13,10 @@ export interface Conflict {
   current: number;
   /** The text that was refused, so it is never lost silently. */
   text: DraftText;
+  /** The server's draft now, once read: what the merge is made with. */
+  server: StarDraft | null;
+  /** The text both sides started from (revision `yours`), when known. */
+  ancestor: Pick<DraftText, TextField> | null;
 }
 
 /** A save on its way to the server. */
@@ -65,10 +69,23 @@ export type EditorAction =
   /** The story's competencies (slugs) or linked questions changed in the form. */
   | { type: 'links'; competencies?: string[]; questionIds?: string[] }
   | { type: 'deleted' }
-  | { type: 'dismissReplaced' };
+  | { type: 'dismissReplaced' }
+  /** Unsaved text kept in this browser, put back into the form on `base`. */
+  | { type: 'restoreBackup'; text: DraftText }
+  /** Unsaved text kept in this browser was written on an older version: merge it. */
+  | { type: 'backupConflict'; yours: number; text: DraftText }
+  /** The server's draft (and the common ancestor) read for the merge of a conflict. */
+  | { type: 'mergeWith'; server: StarDraft; ancestor: Pick<DraftText, TextField> | null }
+  /** The form holds the merge: it is saved on the server's version from now on. */
+  | { type: 'resolve' }
+  /** A revision was restored on the server: show it. */
+  | { type: 'restoredRevision'; draft: StarDraft };
 
 /** The form's fields that hold text (not lists). */
 export type TextField = Exclude<keyof DraftText, 'competencies' | 'questionIds'>;
+
+/** Every text field, in the form's order. */
+export const TEXT_FIELDS: readonly TextField[] = ['title', 'situation', 'task', 'action', 'result', 'status'];
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -191,7 +208,7 @@ function reduce(state: EditorState, action: EditorAction): EditorState {
       return {
         ...state,
         pending: null,
-        conflict: { yours: action.yours, current: action.current, text: action.sent },
+        conflict: { yours: action.yours, current: action.current, text: action.sent, server: null, ancestor: null },
       };
     case 'saveFailed':
       return { ...state, pending: null };
@@ -207,5 +224,44 @@ function reduce(state: EditorState, action: EditorAction): EditorState {
       return { ...state, deleted: true, remote: null, conflict: null, pending: null };
     case 'dismissReplaced':
       return { ...state, replaced: null };
+    case 'restoreBackup':
+      if (!state.form) return state;
+      return { ...state, form: action.text };
+    case 'backupConflict': {
+      if (!state.base) return state;
+      const current = state.base.version;
+      return {
+        ...state,
+        form: action.text,
+        conflict: { yours: action.yours, current, text: action.text, server: null, ancestor: null },
+      };
+    }
+    case 'mergeWith': {
+      const { conflict, form } = state;
+      if (!conflict || !form) return state;
+      // A three-way merge as the starting point: a field only one side changed takes
+      // that side's text; one both changed keeps the candidate's, to choose below.
+      const theirs = textOf(action.server);
+      const merged: DraftText = { ...form };
+      if (action.ancestor) {
+        for (const field of TEXT_FIELDS) {
+          if (form[field] === action.ancestor[field] && theirs[field] !== action.ancestor[field]) {
+            (merged as Record<TextField, string>)[field] = theirs[field];
+          }
+        }
+      }
+      return {
+        ...state,
+        form: merged,
+        conflict: { ...conflict, text: form, current: action.server.version, server: action.server, ancestor: action.ancestor },
+      };
+    }
+    case 'resolve': {
+      const server = state.conflict?.server;
+      if (!server) return state;
+      return { ...state, base: server, conflict: null, remote: null };
+    }
+    case 'restoredRevision':
+      return adopt(state, action.draft);
   }
 }

@@ -1,0 +1,182 @@
+//! Responses are compressed (br or gzip) when the client accepts it and they are
+//! big enough; the app's prebuilt `.br` / `.gz` files are sent as they are.
+
+use std::io::Read as _;
+
+use prep_graphql::config::{HttpConfig, Settings};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use serde_json::{Value, json};
+
+use crate::helpers::{api_test, temp_dir};
+
+/// An answer of several KiB: every type's name and description.
+const BIG_QUERY: &str = "{ __schema { types { name description fields { name description } } } }";
+
+fn decode(encoding: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    match encoding {
+        "br" => {
+            brotli::Decompressor::new(body, 4096)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        "gzip" => {
+            flate2::read::GzDecoder::new(body)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        other => panic!("unexpected encoding {other}"),
+    }
+    out
+}
+
+fn brotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::CompressorReader::new(body, 4096, 9, 22)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+api_test! {
+    async fn graphql_answers_are_compressed_when_accepted(app: TestApp) {
+        let post = |query: &str, encoding: Option<&str>| {
+            let mut request = app
+                .client
+                .post(format!("{}/graphql", app.address))
+                .json(&json!({ "query": query }));
+            if let Some(encoding) = encoding {
+                request = request.header(ACCEPT_ENCODING, encoding);
+            }
+            request.send()
+        };
+
+        let plain = post(BIG_QUERY, None).await.unwrap();
+        assert_eq!(plain.status(), 200);
+        assert!(plain.headers().get(CONTENT_ENCODING).is_none(), "no Accept-Encoding, no compression");
+        let plain = plain.bytes().await.unwrap();
+        let expected: Value = serde_json::from_slice(&plain).unwrap();
+        assert!(expected["errors"].is_null(), "{expected}");
+        assert!(plain.len() > 4096, "the answer is big enough to compress: {} bytes", plain.len());
+
+        for (accept, encoding) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+            // Twice: the second answer comes from the response cache, compressed the same.
+            for round in 0..2 {
+                let response = post(BIG_QUERY, Some(accept)).await.unwrap();
+                assert_eq!(response.status(), 200);
+                assert_eq!(response.headers()[CONTENT_ENCODING], encoding, "{accept} #{round}");
+                assert!(response.headers()[VARY].to_str().unwrap().contains("accept-encoding"));
+                assert!(response.headers()[CONTENT_TYPE].to_str().unwrap().contains("json"));
+                let body = response.bytes().await.unwrap();
+                assert!(body.len() * 3 < plain.len(), "{accept}: {} of {} bytes", body.len(), plain.len());
+                let decoded: Value = serde_json::from_slice(&decode(encoding, &body)).unwrap();
+                assert_eq!(decoded, expected, "{accept} #{round}");
+            }
+        }
+
+        // A small answer goes as it is: below --compress-min-bytes it saves too little.
+        let small = post("{ __typename }", Some("br")).await.unwrap();
+        assert!(small.headers().get(CONTENT_ENCODING).is_none());
+        assert_eq!(small.json::<Value>().await.unwrap()["data"]["__typename"], "QueryRoot");
+    }
+}
+
+fn with_threshold(min_bytes: u16) -> Settings {
+    Settings {
+        http: HttpConfig {
+            compress_min_bytes: min_bytes,
+            ..HttpConfig::default()
+        },
+        ..Settings::default()
+    }
+}
+
+api_test! {
+    settings = with_threshold(8);
+    async fn the_threshold_is_a_setting(app: TestApp) {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header(ACCEPT_ENCODING, "gzip")
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()[CONTENT_ENCODING], "gzip");
+        let body = response.bytes().await.unwrap();
+        let decoded: Value = serde_json::from_slice(&decode("gzip", &body)).unwrap();
+        assert_eq!(decoded["data"]["__typename"], "QueryRoot");
+    }
+}
+
+/// A build with a big script, its prebuilt `.br` (marked so it is told apart from
+/// one made per request), and a big stylesheet with no prebuilt files.
+fn built_spa(script: &str, prebuilt_br: &[u8], style: &str) -> std::path::PathBuf {
+    let dir = temp_dir("spa_compressed");
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>app</title>").unwrap();
+    std::fs::write(dir.join("assets/index-1a2b.js"), script).unwrap();
+    std::fs::write(dir.join("assets/index-1a2b.js.br"), prebuilt_br).unwrap();
+    std::fs::write(dir.join("assets/index-1a2b.css"), style).unwrap();
+    dir
+}
+
+fn script() -> String {
+    "console.log('the app');\n".repeat(200)
+}
+
+/// The prebuilt file holds a different (still valid) script, so the test can tell it was sent.
+fn prebuilt_script() -> String {
+    format!("{}// prebuilt\n", script())
+}
+
+fn style() -> String {
+    ".card { padding: 1rem; }\n".repeat(200)
+}
+
+fn spa_settings() -> Settings {
+    let mut settings = with_threshold(1024);
+    settings.http.spa_dir = Some(built_spa(
+        &script(),
+        &brotli(prebuilt_script().as_bytes()),
+        &style(),
+    ));
+    settings
+}
+
+api_test! {
+    settings = spa_settings();
+    async fn app_assets_use_their_prebuilt_compressed_files(app: TestApp) {
+        let get = |path: &str, encoding: Option<&str>| {
+            let mut request = app.client.get(format!("{}{path}", app.address)).header(ACCEPT, "*/*");
+            if let Some(encoding) = encoding {
+                request = request.header(ACCEPT_ENCODING, encoding);
+            }
+            request.send()
+        };
+
+        // br accepted: the prebuilt file, as it is.
+        let response = get("/assets/index-1a2b.js", Some("br")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()[CONTENT_ENCODING], "br");
+        assert!(response.headers()[CONTENT_TYPE].to_str().unwrap().contains("javascript"));
+        let body = response.bytes().await.unwrap();
+        assert_eq!(String::from_utf8(decode("br", &body)).unwrap(), prebuilt_script());
+
+        // No Accept-Encoding: the file itself.
+        let response = get("/assets/index-1a2b.js", None).await.unwrap();
+        assert!(response.headers().get(CONTENT_ENCODING).is_none());
+        assert_eq!(response.text().await.unwrap(), script());
+
+        // gzip accepted but no prebuilt .gz: compressed on the way out instead.
+        let response = get("/assets/index-1a2b.js", Some("gzip")).await.unwrap();
+        assert_eq!(response.headers()[CONTENT_ENCODING], "gzip");
+        let body = response.bytes().await.unwrap();
+        assert_eq!(String::from_utf8(decode("gzip", &body)).unwrap(), script());
+
+        let response = get("/assets/index-1a2b.css", Some("br")).await.unwrap();
+        assert_eq!(response.headers()[CONTENT_ENCODING], "br");
+        let body = response.bytes().await.unwrap();
+        assert_eq!(String::from_utf8(decode("br", &body)).unwrap(), style());
+    }
+}
