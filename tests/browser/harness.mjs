@@ -207,6 +207,35 @@ export async function newPage(browser, context, { autosave = true, viewport } = 
   return page;
 }
 
+/** Uncaught errors of the pages given to `watchPageErrors`, until taken. */
+const pageErrors = [];
+
+/** Records `page`'s uncaught errors, for `takePageErrors` after each test. */
+export function watchPageErrors(page) {
+  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message || error}`));
+  return page;
+}
+
+/** The uncaught errors recorded since the last call (checked after each test). */
+export function takePageErrors() {
+  return pageErrors.splice(0);
+}
+
+/** A locator's text, trimmed ('' when it has none). */
+export async function textOf(locator) {
+  return ((await locator.textContent()) ?? '').trim();
+}
+
+/** Waits until `locator`'s text is `expected`; fails naming the last text seen. */
+export async function waitForText(locator, expected, timeout = 5_000) {
+  let seen;
+  try {
+    await eventually(async () => (seen = await textOf(locator)) === expected, { timeout });
+  } catch {
+    throw new Error(`expected text ${JSON.stringify(expected)}, still ${JSON.stringify(seen)} after ${timeout} ms`);
+  }
+}
+
 /** Saves a full-page screenshot as `<ARTIFACTS>/<name>.png`. */
 export async function screenshot(page, name) {
   await mkdir(ARTIFACTS, { recursive: true });

@@ -13,6 +13,10 @@ import {
   newPage as harnessPage,
   screenshot,
   startServer,
+  takePageErrors,
+  textOf,
+  waitForText,
+  watchPageErrors,
 } from './harness.mjs';
 
 const SLUG = 'backend-developer';
@@ -34,30 +38,13 @@ after(async () => {
   await server?.stop();
 });
 
-const pageErrors = [];
-
 afterEach(() => {
-  const errors = pageErrors.splice(0);
-  assert.deepEqual(errors, [], 'uncaught errors in the app');
+  assert.deepEqual(takePageErrors(), [], 'uncaught errors in the app');
 });
 
 async function newPage(...args) {
   const page = await harnessPage(...args);
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message || error}`));
-  return page;
-}
-
-async function textOf(locator) {
-  return ((await locator.textContent()) ?? '').trim();
-}
-
-async function waitForText(locator, expected, timeout = 5_000) {
-  let seen;
-  try {
-    await eventually(async () => (seen = await textOf(locator)) === expected, { timeout });
-  } catch {
-    assert.fail(`expected text ${JSON.stringify(expected)}, still ${JSON.stringify(seen)} after ${timeout} ms`);
-  }
+  return watchPageErrors(page);
 }
 
 let accounts = 0;

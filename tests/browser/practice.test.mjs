@@ -14,6 +14,9 @@ import {
   newPage as harnessPage,
   screenshot,
   startServer,
+  takePageErrors,
+  textOf,
+  watchPageErrors,
 } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -31,21 +34,13 @@ after(async () => {
   await server?.stop();
 });
 
-const pageErrors = [];
-
 afterEach(() => {
-  const errors = pageErrors.splice(0);
-  assert.deepEqual(errors, [], 'uncaught errors in the app');
+  assert.deepEqual(takePageErrors(), [], 'uncaught errors in the app');
 });
 
 async function newPage(...args) {
   const page = await harnessPage(...args);
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message || error}`));
-  return page;
-}
-
-async function textOf(locator) {
-  return ((await locator.textContent()) ?? '').trim();
+  return watchPageErrors(page);
 }
 
 async function signedInPage(name) {

@@ -13,6 +13,9 @@ import {
   newPage as harnessPage,
   screenshot as harnessScreenshot,
   startServer,
+  takePageErrors,
+  textOf,
+  watchPageErrors,
 } from './harness.mjs';
 
 const SLUG = 'backend-developer';
@@ -33,19 +36,14 @@ after(async () => {
   await server?.stop();
 });
 
-/** Uncaught errors of every page, checked after each test. */
-const pageErrors = [];
-
 afterEach(() => {
-  const errors = pageErrors.splice(0);
-  assert.deepEqual(errors, [], 'uncaught errors in the app');
+  assert.deepEqual(takePageErrors(), [], 'uncaught errors in the app');
 });
 
 /** Pages of these tests save only when told to (autosave is tested in autosave.test.mjs). */
 async function newPage(browser, context) {
   const page = await harnessPage(browser, context, { autosave: false });
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message || error}`));
-  return page;
+  return watchPageErrors(page);
 }
 
 /** A full-page screenshot from the top (the editor's feedback panel is sticky). */
@@ -66,10 +64,6 @@ function countWords(...texts) {
     .join(' ')
     .split(/\s+/u)
     .filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
-}
-
-async function textOf(locator) {
-  return ((await locator.textContent()) ?? '').trim();
 }
 
 /** Waits until `read()` gives `expected`; fails with the last `what` seen. */

@@ -7,7 +7,18 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { eventually, graphql, launchBrowser, newPage as harnessPage, screenshot, startServer } from './harness.mjs';
+import {
+  eventually,
+  graphql,
+  launchBrowser,
+  newPage as harnessPage,
+  screenshot,
+  startServer,
+  takePageErrors,
+  textOf,
+  waitForText,
+  watchPageErrors,
+} from './harness.mjs';
 
 const SLUG = 'backend-developer';
 const PASSWORD = 'correct horse battery staple';
@@ -31,35 +42,18 @@ after(async () => {
   await server?.stop();
 });
 
-const pageErrors = [];
-
 afterEach(() => {
-  const errors = pageErrors.splice(0);
-  assert.deepEqual(errors, [], 'uncaught errors in the app');
+  assert.deepEqual(takePageErrors(), [], 'uncaught errors in the app');
 });
 
 /** Pages of these tests save only when told to (autosave is tested in autosave.test.mjs). */
 async function newPage(browser, context) {
   const page = await harnessPage(browser, context, { autosave: false });
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message || error}`));
-  return page;
-}
-
-async function textOf(locator) {
-  return ((await locator.textContent()) ?? '').trim();
+  return watchPageErrors(page);
 }
 
 async function textsOf(locator) {
   return Promise.all((await locator.all()).map(textOf));
-}
-
-async function waitForText(locator, expected, timeout = 5_000) {
-  let seen;
-  try {
-    await eventually(async () => (seen = await textOf(locator)) === expected, { timeout });
-  } catch {
-    assert.fail(`expected text ${JSON.stringify(expected)}, still ${JSON.stringify(seen)} after ${timeout} ms`);
-  }
 }
 
 let accounts = 0;
