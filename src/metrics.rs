@@ -1,4 +1,5 @@
-//! Prometheus metrics: GraphQL requests, latency, database pool, WebSockets.
+//! Prometheus metrics: GraphQL requests, latency, the response cache's
+//! encodings, database pool, WebSockets.
 
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
@@ -26,6 +27,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    cache_sent: IntCounterVec,
     pool: IntGaugeVec,
     /// Open WebSocket connections.
     pub ws_connections: IntGauge,
@@ -55,6 +57,15 @@ impl Metrics {
             ]),
             &["operation"],
         )?;
+        let cache_sent = IntCounterVec::new(
+            Opts::new(
+                "prep_response_cache_sent_total",
+                "HTTP answers sent from the response cache, by content encoding (br, gzip, \
+                 identity) and source: stored (bytes the entry held) or compressed (for this \
+                 answer, then stored)",
+            ),
+            &["encoding", "source"],
+        )?;
         let pool = IntGaugeVec::new(
             Opts::new(
                 "prep_db_pool_connections",
@@ -68,6 +79,7 @@ impl Metrics {
             IntGauge::new("prep_ws_operations", "Running GraphQL WebSocket operations")?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(cache_sent.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(ws_connections.clone()))?;
         registry.register(Box::new(ws_operations.clone()))?;
@@ -76,6 +88,7 @@ impl Metrics {
             registry,
             requests,
             latency,
+            cache_sent,
             pool,
             ws_connections,
             ws_operations,
@@ -110,6 +123,13 @@ impl Metrics {
             .with_label_values(&[&label, outcome, transport])
             .inc();
         self.latency.with_label_values(&[&label]).observe(seconds);
+    }
+
+    /// Records an HTTP answer sent from a response-cache entry in `encoding`,
+    /// `compressed` now for it or else sent as the entry held it.
+    pub fn cache_sent(&self, encoding: &str, compressed: bool) {
+        let source = if compressed { "compressed" } else { "stored" };
+        self.cache_sent.with_label_values(&[encoding, source]).inc();
     }
 
     /// The text exposition, with the pool's current use.

@@ -5,9 +5,11 @@
 //! parameters are 400, batches are refused. Everything else (persisted
 //! queries, document limits, the GET-only-queries rule, the bearer token,
 //! execution, metrics, logs) is the operation pipeline's (`super::operation`),
-//! shared with the WebSocket; here its outcome becomes an HTTP status.
+//! shared with the WebSocket; here its outcome becomes an HTTP status, and a
+//! cached answer goes in the stored encoding the client prefers.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use axum::Extension;
 
@@ -20,8 +22,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::accept::{ResponseFormat, is_json, negotiate};
+use super::cache::{Encoded, Entry};
 use super::client_ip::ClientIp;
-use super::operation::{self, Caller, Refusal, RefusalKind, RequestId, Transport};
+use super::compression::{self, Encoding};
+use super::operation::{self, Answer, Caller, Refusal, RefusalKind, RequestId, Transport};
 use crate::app::AppState;
 
 /// A request HTTP itself refuses (media types, body, parameters): the status
@@ -201,6 +205,10 @@ async fn run(
         request_id: request_id(headers),
     };
     match operation.execute(state, caller).await {
+        Ok(Answer {
+            cached: Some(entry),
+            ..
+        }) => cached_response(state, headers, format, &entry).await,
         Ok(answer) => {
             let status = if answer.invalid.is_some() && format == ResponseFormat::GraphQLResponse {
                 StatusCode::BAD_REQUEST
@@ -211,6 +219,36 @@ async fn run(
         }
         Err(refusal) => respond(refusal, format),
     }
+}
+
+/// A cached (error-free) answer in the encoding `headers` prefer, from the
+/// entry's stored forms: compressed at most once per entry, never per
+/// response. Below `--compress-min-bytes` it goes as JSON, like any answer.
+async fn cached_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    format: ResponseFormat,
+    entry: &Arc<Entry>,
+) -> Response {
+    let json = entry.json();
+    if json.len() < usize::from(state.settings.http.compress_min_bytes) {
+        return json_response(StatusCode::OK, format, json.clone());
+    }
+    let wanted = compression::preferred(headers);
+    let (encoding, encoded) = match state.responses.encoded(entry, wanted).await {
+        Some(encoded) => (wanted, encoded),
+        None => (
+            Encoding::Identity,
+            Encoded {
+                body: json.clone(),
+                fresh: false,
+            },
+        ),
+    };
+    state.metrics.cache_sent(encoding.token(), encoded.fresh);
+    let mut response = json_response(StatusCode::OK, format, encoded.body);
+    compression::mark(&mut response, encoding);
+    response
 }
 
 /// The HTTP framing of a refusal. With `application/json`, GraphQL errors in a

@@ -1,5 +1,6 @@
 //! Responses are compressed (br or gzip) when the client accepts it and they are
-//! big enough; the app's prebuilt `.br` / `.gz` files are sent as they are.
+//! big enough; the app's prebuilt `.br` / `.gz` files are sent as they are, and
+//! so are the compressed forms the response cache stores with an answer.
 
 use std::io::Read as _;
 
@@ -7,7 +8,9 @@ use prep_graphql::config::{HttpConfig, Settings};
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use serde_json::{Value, json};
 
-use crate::helpers::{api_test, temp_dir};
+use crate::fixtures::{ROLE_FIELDS, import_generated_roles};
+use crate::helpers::{TestApp, api_test, temp_dir};
+use crate::ws_client::WsClient;
 
 /// An answer of several KiB: every type's name and description.
 const BIG_QUERY: &str = "{ __schema { types { name description fields { name description } } } }";
@@ -60,7 +63,7 @@ api_test! {
         assert!(plain.len() > 4096, "the answer is big enough to compress: {} bytes", plain.len());
 
         for (accept, encoding) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
-            // Twice: the second answer comes from the response cache, compressed the same.
+            // Twice: the second answer is the response cache's stored form.
             for round in 0..2 {
                 let response = post(BIG_QUERY, Some(accept)).await.unwrap();
                 assert_eq!(response.status(), 200);
@@ -78,6 +81,134 @@ api_test! {
         let small = post("{ __typename }", Some("br")).await.unwrap();
         assert!(small.headers().get(CONTENT_ENCODING).is_none());
         assert_eq!(small.json::<Value>().await.unwrap()["data"]["__typename"], "QueryRoot");
+    }
+}
+
+/// POSTs `query`, with `Accept-Encoding: encoding` when given.
+async fn post(app: &TestApp, query: &str, encoding: Option<&str>) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": query }));
+    if let Some(encoding) = encoding {
+        request = request.header(ACCEPT_ENCODING, encoding);
+    }
+    request.send().await.unwrap()
+}
+
+/// The sum of the `/metrics` samples of `name` whose labels include every one of `labels`.
+async fn metric(app: &TestApp, name: &str, labels: &[&str]) -> f64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")))
+        .filter(|l| labels.iter().all(|label| l.contains(label)))
+        .filter_map(|l| l.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()))
+        .sum()
+}
+
+/// HTTP answers sent from the response cache in `encoding`, from `source` (stored, compressed).
+async fn sent(app: &TestApp, encoding: &str, source: &str) -> f64 {
+    let encoding = format!("encoding=\"{encoding}\"");
+    let source = format!("source=\"{source}\"");
+    metric(app, "prep_response_cache_sent_total", &[&encoding, &source]).await
+}
+
+api_test! {
+    async fn cached_answers_are_sent_from_their_stored_compressed_forms(app: TestApp) {
+        import_generated_roles(&app.db, 6).await;
+        let query = format!("query RoleList {{ roles(first: 100) {{ edges {{ node {{ {ROLE_FIELDS} }} }} }} }}");
+
+        // Computed and cached; no Accept-Encoding: the JSON itself.
+        let first = post(&app, &query, None).await;
+        assert_eq!(first.status(), 200);
+        assert!(first.headers().get(CONTENT_ENCODING).is_none());
+        let plain = first.bytes().await.unwrap();
+        let expected: Value = serde_json::from_slice(&plain).unwrap();
+        assert!(expected["errors"].is_null(), "{expected}");
+        assert!(plain.len() > 8192, "a large answer: {} bytes", plain.len());
+
+        for encoding in ["br", "gzip"] {
+            let mut bodies = Vec::new();
+            for round in 0..3 {
+                let response = post(&app, &query, Some(encoding)).await;
+                assert_eq!(response.status(), 200);
+                assert_eq!(response.headers()[CONTENT_ENCODING], encoding, "#{round}");
+                assert!(response.headers()[VARY].to_str().unwrap().contains("accept-encoding"));
+                assert!(response.headers()[CONTENT_TYPE].to_str().unwrap().contains("json"));
+                let body = response.bytes().await.unwrap();
+                assert!(body.len() * 4 < plain.len(), "{encoding}: {} of {} bytes", body.len(), plain.len());
+                assert_eq!(decode(encoding, &body), plain, "{encoding} #{round} decodes to the answer");
+                bodies.push(body);
+            }
+            assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{encoding}: the same stored bytes");
+            // Compressed for the first of these hits only; the later ones sent what was stored.
+            assert_eq!(sent(&app, encoding, "compressed").await, 1.0, "{encoding}");
+            assert_eq!(sent(&app, encoding, "stored").await, 2.0, "{encoding}");
+        }
+        let hits = metric(&app, "prep_graphql_requests_total", &["operation=\"RoleList\"", "outcome=\"cached\""]).await;
+        assert_eq!(hits, 6.0, "every request after the first was a cache hit");
+
+        // The client's weights decide, br first when equal; q=0 refuses a coding.
+        for (accept, encoding) in [
+            ("gzip;q=0.8, br;q=0.5", "gzip"),
+            ("br;q=0, *", "gzip"),
+            ("gzip, br", "br"),
+            ("*", "br"),
+        ] {
+            let response = post(&app, &query, Some(accept)).await;
+            assert_eq!(response.headers()[CONTENT_ENCODING], encoding, "{accept}");
+            assert_eq!(decode(encoding, &response.bytes().await.unwrap()), plain, "{accept}");
+        }
+        assert_eq!(sent(&app, "br", "compressed").await + sent(&app, "gzip", "compressed").await, 2.0);
+
+        // Identity asked for, or every coding refused: the JSON, never compressed on the way out.
+        for accept in ["identity", "br;q=0, gzip;q=0", "identity, br;q=0.5", "deflate"] {
+            let response = post(&app, &query, Some(accept)).await;
+            assert_eq!(response.status(), 200);
+            assert!(response.headers().get(CONTENT_ENCODING).is_none(), "{accept}");
+            assert!(response.headers()[VARY].to_str().unwrap().contains("accept-encoding"), "{accept}");
+            assert_eq!(response.bytes().await.unwrap(), plain, "{accept}");
+        }
+        assert_eq!(sent(&app, "identity", "stored").await, 5.0);
+
+        // The WebSocket carries the same cached answer as plain JSON.
+        let mut ws = WsClient::connected(&app, None).await;
+        ws.subscribe("1", &query, json!({})).await;
+        let text = ws.recv_text().await;
+        assert!(text.contains(std::str::from_utf8(&plain).unwrap()), "the JSON as stored");
+        let message: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(message["type"], "next");
+        assert_eq!(message["payload"], expected);
+        let ws_hits = metric(&app, "prep_graphql_requests_total", &["operation=\"RoleList\"", "outcome=\"cached\"", "transport=\"ws\""]).await;
+        assert_eq!(ws_hits, 1.0);
+    }
+}
+
+api_test! {
+    async fn a_small_cached_answer_is_not_compressed(app: TestApp) {
+        let query = "query Skills { skills { id } }";
+        for _ in 0..2 {
+            let response = post(&app, query, Some("br, gzip")).await;
+            assert_eq!(response.status(), 200);
+            assert!(response.headers().get(CONTENT_ENCODING).is_none());
+            let body = response.bytes().await.unwrap();
+            assert!(body.len() < 1024, "{} bytes: under --compress-min-bytes", body.len());
+            let value: Value = serde_json::from_slice(&body).unwrap();
+            assert!(!value["data"]["skills"].as_array().unwrap().is_empty());
+        }
+        let hits = metric(&app, "prep_graphql_requests_total", &["operation=\"Skills\"", "outcome=\"cached\""]).await;
+        assert_eq!(hits, 1.0, "the second was a cache hit");
+        for encoding in ["br", "gzip", "identity"] {
+            assert_eq!(sent(&app, encoding, "compressed").await + sent(&app, encoding, "stored").await, 0.0);
+        }
     }
 }
 

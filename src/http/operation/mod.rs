@@ -34,7 +34,7 @@ use crate::auth::{self, Viewer};
 use crate::graphql::accounts::ClientAddress;
 use crate::graphql::loaders;
 use crate::graphql::viewer::ViewerRead;
-use crate::http::cache::ResponseCache;
+use crate::http::cache::{Entry, ResponseCache};
 
 /// The transport an operation arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,9 @@ pub struct Answer {
     pub body: Bytes,
     /// The serialized `errors` array when validation failed (nothing ran).
     pub invalid: Option<Bytes>,
+    /// The response-cache entry holding `body`, when it is cached (found or
+    /// just stored): HTTP sends its stored compressed forms.
+    pub cached: Option<Arc<Entry>>,
 }
 
 /// Checks and parses `request` for `transport`; the refusal is already
@@ -218,11 +221,12 @@ impl Operation {
     /// holds it, whoever asks.
     pub async fn execute(self, state: &AppState, caller: Caller) -> Result<Answer, Refusal> {
         let cache_key = self.cache_key(state).await;
-        if let Some(body) = cache_key.as_ref().and_then(|k| state.responses.get(k)) {
+        if let Some(entry) = cache_key.as_ref().and_then(|k| state.responses.get(k)) {
             self.meta.record(state, &caller, "cached");
             return Ok(Answer {
-                body,
+                body: entry.json().clone(),
                 invalid: None,
+                cached: Some(entry),
             });
         }
         let timeout = Duration::from_secs(state.settings.http.execution_timeout_secs);
@@ -266,14 +270,16 @@ impl Operation {
             !read
         });
         let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
-        if let Some(key) = cache_key
-            && response.errors.is_empty()
-        {
-            state.responses.put(key, body.clone());
-        }
+        let cached = cache_key
+            .filter(|_| response.errors.is_empty())
+            .and_then(|key| state.responses.put(key, body.clone()));
         let invalid =
             invalid.then(|| Bytes::from(serde_json::to_vec(&response.errors).unwrap_or_default()));
-        Ok(Answer { body, invalid })
+        Ok(Answer {
+            body,
+            invalid,
+            cached,
+        })
     }
 
     /// Starts a subscription; it is bounded by the transport's caps, not by
