@@ -139,12 +139,15 @@ fn collect<'a, T: ContainerType>(
                 )
             }
             Selection::InlineFragment(fragment) => (
-                fragment.node.type_condition.as_ref().map(|c| &c.node.on.node),
+                fragment
+                    .node
+                    .type_condition
+                    .as_ref()
+                    .map(|c| &c.node.on.node),
                 &fragment.node.selection_set.node,
             ),
         };
-        if condition.is_none_or(|on| applies(ctx, root, on)) && !collect(ctx, root, inner, fields)
-        {
+        if condition.is_none_or(|on| applies(ctx, root, on)) && !collect(ctx, root, inner, fields) {
             return false;
         }
     }

@@ -19,11 +19,11 @@ use entity::{
 use super::drafts::StarDraft;
 use super::drafts::loaders::drafts_of_questions;
 use super::ids::IdKind;
+use super::joined::{Joined, joined};
 use super::loaders::{RoleOfQuestion, RolesOfSkill, Rows, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
 use super::story_bank::{self, Competency, Coverage};
-use super::joined::{Joined, joined};
 use super::viewer::viewer;
 use super::{api_limits, database, ids};
 use crate::error::{AppError, AppResult};
