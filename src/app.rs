@@ -12,7 +12,7 @@ use axum::response::Redirect;
 use axum::routing::get;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -48,6 +48,8 @@ pub struct AppState {
     pub shutdown: Arc<watch::Sender<bool>>,
     /// Where the IDE pages load their assets from.
     pub ide: Arc<IdeAssets>,
+    /// Permits to execute a query or mutation (`max_concurrent_operations`).
+    pub executions: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             settings.http.response_cache_entries,
             settings.http.response_cache_max_bytes,
         ));
+        let concurrency = settings.http.concurrent_operations();
         Ok(Self {
             db,
             schema,
@@ -95,6 +98,7 @@ impl AppState {
             ws_connections: Arc::default(),
             shutdown: Arc::new(watch::channel(false).0),
             ide: Arc::new(ide),
+            executions: Arc::new(Semaphore::new(concurrency)),
         })
     }
 }

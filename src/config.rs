@@ -143,6 +143,11 @@ pub struct HttpConfig {
     /// Seconds one operation may execute before it is cut off.
     #[arg(long, env = "PREP_EXECUTION_TIMEOUT_SECS", default_value_t = 10)]
     pub execution_timeout_secs: u64,
+    /// Queries and mutations executing at once; more wait their turn within the execution
+    /// timeout (cache hits never wait). Each executing answer is held whole in memory, so this
+    /// bounds the memory a burst can take. 0 means four per core.
+    #[arg(long, env = "PREP_MAX_CONCURRENT_OPERATIONS", default_value_t = 0)]
+    pub max_concurrent_operations: usize,
     /// Seconds a client has to send a request's headers (and an idle keep-alive lives); a new
     /// connection's first request counts from when it opened.
     #[arg(long, env = "PREP_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
@@ -234,6 +239,7 @@ impl Default for HttpConfig {
             max_recursion: 32,
             max_body_bytes: 256 * 1024,
             execution_timeout_secs: 10,
+            max_concurrent_operations: 0,
             header_read_timeout_secs: 10,
             request_timeout_secs: 30,
             cors_origins: Vec::new(),
@@ -272,6 +278,13 @@ impl HttpConfig {
     /// Whether the IDE pages are off.
     pub fn ide_off(&self) -> bool {
         self.production || self.disable_ide
+    }
+    /// Operations that may execute at once (`max_concurrent_operations`, 0 resolved).
+    pub fn concurrent_operations(&self) -> usize {
+        match self.max_concurrent_operations {
+            0 => 4 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
     }
 }
 

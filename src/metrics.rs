@@ -33,6 +33,8 @@ pub struct Metrics {
     pub ws_connections: IntGauge,
     /// Running WebSocket operations (subscriptions).
     pub ws_operations: IntGauge,
+    /// Queries and mutations waiting for an execution permit.
+    pub operations_waiting: IntGauge,
     names: Mutex<HashSet<String>>,
 }
 
@@ -82,7 +84,12 @@ impl Metrics {
         registry.register(Box::new(cache_sent.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(ws_connections.clone()))?;
+        let operations_waiting = IntGauge::new(
+            "prep_graphql_operations_waiting",
+            "Queries and mutations waiting for a turn to execute (max_concurrent_operations)",
+        )?;
         registry.register(Box::new(ws_operations.clone()))?;
+        registry.register(Box::new(operations_waiting.clone()))?;
         registry.register(Box::new(DB_STATEMENTS.clone()))?;
         Ok(Self {
             registry,
@@ -92,6 +99,7 @@ impl Metrics {
             pool,
             ws_connections,
             ws_operations,
+            operations_waiting,
             names: Mutex::new(HashSet::new()),
         })
     }

@@ -38,6 +38,8 @@ enum Cmd {
     /// Writes `roles` synthetic roles (the suite's data) as content files into `dir`,
     /// for `prep-graphql import` when profiling by hand (BENCHMARKS.md, "Where the time goes").
     WriteRoles { dir: String, roles: usize },
+    /// Prints (f)'s request body (20 roles, every child list), for profiling by hand.
+    EngineQuery,
     /// Internal: the HTTP ceiling, serving a file's bytes.
     BaselineHttp { file: String },
     /// Internal: the hand-written SQL handler.
@@ -128,6 +130,13 @@ fn list_query() -> String {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Cmd::WriteRoles { dir, roles } => Ok(data::write_roles(std::path::Path::new(&dir), roles)?),
+        Cmd::EngineQuery => {
+            println!(
+                "{}",
+                json!({ "query": engine_query(), "variables": { "first": 20 } })
+            );
+            Ok(())
+        }
         Cmd::BaselineHttp { file } => baseline::http_ceiling(std::fs::read(file)?).await,
         Cmd::BaselineSql { database_url, pool } => baseline::sql_ceiling(database_url, pool).await,
         Cmd::BaselineSqlx { database_url, pool } => sqlx_handler::serve(database_url, pool).await,

@@ -21,6 +21,8 @@ use crate::error::AppError;
 enum Job {
     Hash {
         password: String,
+        /// Whether the thread keeps the buffer for later jobs (false for a one-off).
+        keep_memory: bool,
         reply: oneshot::Sender<Result<String, String>>,
     },
     Verify {
@@ -73,8 +75,14 @@ fn work(queue: &Mutex<mpsc::Receiver<Job>>) {
             }
         };
         match job {
-            Job::Hash { password, reply } => {
-                let _ = reply.send(hash_with(&password, &mut memory).map_err(|e| e.to_string()));
+            Job::Hash {
+                password,
+                keep_memory,
+                reply,
+            } => {
+                let mut once = Vec::new();
+                let buffer = if keep_memory { &mut memory } else { &mut once };
+                let _ = reply.send(hash_with(&password, buffer).map_err(|e| e.to_string()));
             }
             Job::Verify {
                 password,
@@ -171,8 +179,16 @@ fn submit(job: Job) -> Result<(), AppError> {
 
 /// Hashes `password` (Argon2id, default parameters, random salt) into a PHC string.
 pub async fn hash(password: String) -> Result<String, AppError> {
+    hash_keeping(password, true).await
+}
+
+async fn hash_keeping(password: String, keep_memory: bool) -> Result<String, AppError> {
     let (reply, answer) = oneshot::channel();
-    submit(Job::Hash { password, reply })?;
+    submit(Job::Hash {
+        password,
+        keep_memory,
+        reply,
+    })?;
     answer
         .await
         .map_err(AppError::internal)?
@@ -184,8 +200,11 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
 
 async fn dummy_hash() -> Result<&'static String, AppError> {
+    // Made at start-up (`warm_up`) with a buffer given back at once: a thread
+    // kept buffer would hold 19 MiB in a server nobody has signed in to yet
+    // (it was half of the idle server's memory).
     DUMMY_HASH
-        .get_or_try_init(|| hash(super::random_hex(16)))
+        .get_or_try_init(|| hash_keeping(super::random_hex(16), false))
         .await
 }
 

@@ -2,12 +2,14 @@
 //!
 //! Feature modules own their types and resolvers (`roles`, `role_page`,
 //! `drafts`, `interviews`);
-//! cross-cutting pieces live beside them (`ids`, `pagination`, `loaders`, `node`).
+//! cross-cutting pieces live beside them (`ids`, `pagination`, `loaders`, `node`,
+//! `joined`).
 
 pub mod accounts;
 pub mod drafts;
 pub mod ids;
 pub mod interviews;
+pub mod joined;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
@@ -55,6 +57,7 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 /// Builds the schema; the database, settings and event bus become schema data.
 pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus) -> AppSchema {
     let http = &settings.http;
+    // No schema extensions: fields of `joined::Joined` objects skip their per-field hook.
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),

@@ -12,6 +12,7 @@ use entity::{
 
 use super::ids;
 use super::ids::IdKind;
+use super::joined::{Joined, joined};
 use super::loaders::Siblings;
 use crate::error::{AppError, AppResult};
 use crate::money;
@@ -64,12 +65,12 @@ impl TimelinePhase {
     }
     /// The phase's tasks in order.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn tasks(&self, ctx: &Context<'_>) -> AppResult<Vec<TimelineTask>> {
+    async fn tasks(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<TimelineTask>>> {
         let (rows, _) = self
             .siblings
             .children::<timeline_task::Entity>(ctx, self.row.id)
             .await?;
-        Ok(rows.into_iter().map(TimelineTask).collect())
+        Ok(joined(rows.into_iter().map(TimelineTask)))
     }
 }
 
@@ -162,12 +163,12 @@ pub struct Money {
 }
 
 impl Money {
-    fn new(amount: i32, currency: &str) -> Self {
-        Self {
+    fn joined(amount: i32, currency: &str) -> Joined<Self> {
+        Joined(Self {
             amount,
             currency: currency.to_owned(),
             formatted: money::format(i64::from(amount), currency),
-        }
+        })
     }
 }
 
@@ -183,7 +184,7 @@ pub enum SeniorityLevel {
 #[derive(SimpleObject)]
 pub struct SalaryLevel {
     level: SeniorityLevel,
-    amount: Money,
+    amount: Joined<Money>,
 }
 
 /// Salaries of a role in one country.
@@ -212,18 +213,18 @@ impl SalaryBenchmark {
     async fn currency(&self) -> &str {
         &self.row.currency
     }
-    async fn median(&self) -> Money {
-        Money::new(self.row.median, &self.row.currency)
+    async fn median(&self) -> Joined<Money> {
+        Money::joined(self.row.median, &self.row.currency)
     }
-    async fn low(&self) -> Money {
-        Money::new(self.row.low, &self.row.currency)
+    async fn low(&self) -> Joined<Money> {
+        Money::joined(self.row.low, &self.row.currency)
     }
-    async fn high(&self) -> Money {
-        Money::new(self.row.high, &self.row.currency)
+    async fn high(&self) -> Joined<Money> {
+        Money::joined(self.row.high, &self.row.currency)
     }
     /// Figures per seniority, most junior first.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn levels(&self, ctx: &Context<'_>) -> AppResult<Vec<SalaryLevel>> {
+    async fn levels(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<SalaryLevel>>> {
         let (rows, _) = self
             .siblings
             .children::<salary_level::Entity>(ctx, self.row.id)
@@ -241,10 +242,10 @@ impl SalaryBenchmark {
                         )));
                     }
                 };
-                Ok(SalaryLevel {
+                Ok(Joined(SalaryLevel {
                     level,
-                    amount: Money::new(row.amount, &self.row.currency),
-                })
+                    amount: Money::joined(row.amount, &self.row.currency),
+                }))
             })
             .collect()
     }

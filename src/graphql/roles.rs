@@ -19,6 +19,7 @@ use entity::{
 use super::drafts::StarDraft;
 use super::drafts::loaders::drafts_of_questions;
 use super::ids::IdKind;
+use super::joined::{Joined, joined};
 use super::loaders::{RoleOfQuestion, RolesOfSkill, Rows, Siblings, SkillsOfRole};
 use super::pagination::PageRequest;
 use super::role_page::{Faq, Mistake, PrepStep, Resource, SalaryBenchmark, TimelinePhase};
@@ -92,7 +93,7 @@ impl Role {
 
     /// The skills interviewers look for, most important first.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn key_skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Skill>> {
+    async fn key_skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<Skill>>> {
         let loaded = self
             .siblings
             .load(
@@ -103,10 +104,11 @@ impl Role {
             )
             .await?;
         let skills = loaded.get(self.row.id).unwrap_or_default();
-        Ok(skills
-            .iter()
-            .map(|s| Skill::new(s.clone(), loaded.next.clone()))
-            .collect())
+        Ok(joined(
+            skills
+                .iter()
+                .map(|s| Skill::new(s.clone(), loaded.next.clone())),
+        ))
     }
 
     /// The competencies (themes such as leadership) the role's interviews probe, in order.
@@ -139,49 +141,49 @@ impl Role {
         &self,
         ctx: &Context<'_>,
         category: Option<QuestionCategory>,
-    ) -> AppResult<Vec<Question>> {
+    ) -> AppResult<Vec<Joined<Question>>> {
         let (rows, next) = self
             .siblings
             .children::<question::Entity>(ctx, self.row.id)
             .await?;
-        Ok(rows
-            .into_iter()
-            .filter(|q| category.is_none_or(|c| c.stored() == q.category))
-            .map(|q| Question::with_role(q, Arc::clone(&self.row), next.clone()))
-            .collect())
+        Ok(joined(
+            rows.into_iter()
+                .filter(|q| category.is_none_or(|c| c.stored() == q.category))
+                .map(|q| Question::with_role(q, Arc::clone(&self.row), next.clone())),
+        ))
     }
 
     /// Preparation steps in order.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn prep_steps(&self, ctx: &Context<'_>) -> AppResult<Vec<PrepStep>> {
+    async fn prep_steps(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<PrepStep>>> {
         let (rows, _) = self
             .siblings
             .children::<prep_step::Entity>(ctx, self.row.id)
             .await?;
-        Ok(rows.into_iter().map(PrepStep).collect())
+        Ok(joined(rows.into_iter().map(PrepStep)))
     }
 
     /// Phases before the interview, earliest (most days before) first.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn timeline(&self, ctx: &Context<'_>) -> AppResult<Vec<TimelinePhase>> {
+    async fn timeline(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<TimelinePhase>>> {
         let (rows, next) = self
             .siblings
             .children::<timeline_phase::Entity>(ctx, self.row.id)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| TimelinePhase::new(row, next.clone()))
-            .collect())
+        Ok(joined(
+            rows.into_iter()
+                .map(|row| TimelinePhase::new(row, next.clone())),
+        ))
     }
 
     /// Common mistakes in order.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn mistakes(&self, ctx: &Context<'_>) -> AppResult<Vec<Mistake>> {
+    async fn mistakes(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<Mistake>>> {
         let (rows, _) = self
             .siblings
             .children::<mistake::Entity>(ctx, self.row.id)
             .await?;
-        Ok(rows.into_iter().map(Mistake).collect())
+        Ok(joined(rows.into_iter().map(Mistake)))
     }
 
     /// Salary benchmarks, one per country; `country` (ISO 3166-1 alpha-2) picks one.
@@ -190,37 +192,37 @@ impl Role {
         &self,
         ctx: &Context<'_>,
         country: Option<String>,
-    ) -> AppResult<Vec<SalaryBenchmark>> {
+    ) -> AppResult<Vec<Joined<SalaryBenchmark>>> {
         let (rows, next) = self
             .siblings
             .children::<salary_benchmark::Entity>(ctx, self.row.id)
             .await?;
         let country = country.map(|c| c.trim().to_ascii_uppercase());
-        Ok(rows
-            .into_iter()
-            .filter(|b| country.as_ref().is_none_or(|c| *c == b.country))
-            .map(|row| SalaryBenchmark::new(row, next.clone()))
-            .collect())
+        Ok(joined(
+            rows.into_iter()
+                .filter(|b| country.as_ref().is_none_or(|c| *c == b.country))
+                .map(|row| SalaryBenchmark::new(row, next.clone())),
+        ))
     }
 
     /// Frequently asked questions in order.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn faqs(&self, ctx: &Context<'_>) -> AppResult<Vec<Faq>> {
+    async fn faqs(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<Faq>>> {
         let (rows, _) = self
             .siblings
             .children::<faq::Entity>(ctx, self.row.id)
             .await?;
-        Ok(rows.into_iter().map(Faq).collect())
+        Ok(joined(rows.into_iter().map(Faq)))
     }
 
     /// Further reading in order.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn resources(&self, ctx: &Context<'_>) -> AppResult<Vec<Resource>> {
+    async fn resources(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<Resource>>> {
         let (rows, _) = self
             .siblings
             .children::<resource::Entity>(ctx, self.row.id)
             .await?;
-        Ok(rows.into_iter().map(Resource).collect())
+        Ok(joined(rows.into_iter().map(Resource)))
     }
 }
 
@@ -259,7 +261,7 @@ impl Skill {
 
     /// The roles that list this skill, by title.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn roles(&self, ctx: &Context<'_>) -> AppResult<Vec<Role>> {
+    async fn roles(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<Role>>> {
         let loaded = self
             .siblings
             .load(
@@ -270,10 +272,11 @@ impl Skill {
             )
             .await?;
         let roles = loaded.get(self.row.id).unwrap_or_default();
-        Ok(roles
-            .iter()
-            .map(|r| Role::new(r.clone(), loaded.next.clone()))
-            .collect())
+        Ok(joined(
+            roles
+                .iter()
+                .map(|r| Role::new(r.clone(), loaded.next.clone())),
+        ))
     }
 }
 
@@ -467,7 +470,7 @@ impl RoleQuery {
         before: Option<String>,
         search: Option<String>,
         skill: Option<String>,
-    ) -> AppResult<Connection<String, Role, RoleConnectionFields>> {
+    ) -> AppResult<Connection<String, Joined<Role>, RoleConnectionFields>> {
         let page = PageRequest::new(
             IdKind::Role.name(),
             first,
@@ -483,18 +486,18 @@ impl RoleQuery {
             IdKind::Role.name(),
             rows,
             |r| r.id.to_string(),
-            |r| Role::new(r, siblings.clone()),
+            |r| Joined(Role::new(r, siblings.clone())),
             RoleConnectionFields { filter },
         ))
     }
 
     /// The role with this slug, or null.
-    async fn role(&self, ctx: &Context<'_>, slug: String) -> AppResult<Option<Role>> {
+    async fn role(&self, ctx: &Context<'_>, slug: String) -> AppResult<Option<Joined<Role>>> {
         Ok(role::Entity::find()
             .filter(role::Column::Slug.eq(slug))
             .one(database(ctx)?)
             .await?
-            .map(Role::alone))
+            .map(|row| Joined(Role::alone(row))))
     }
 
     /// Every competency of every role, by name (what a story can be tagged with).
@@ -512,16 +515,16 @@ impl RoleQuery {
 
     /// Every skill, by name.
     #[graphql(complexity = "super::LIST_COST * child_complexity")]
-    async fn skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Skill>> {
+    async fn skills(&self, ctx: &Context<'_>) -> AppResult<Vec<Joined<Skill>>> {
         let rows = skill::Entity::find()
             .order_by_asc(skill::Column::Name)
             .all(database(ctx)?)
             .await?;
         let siblings = Siblings::of::<skill::Entity>(&rows);
-        Ok(rows
-            .into_iter()
-            .map(|row| Skill::new(row, siblings.clone()))
-            .collect())
+        Ok(joined(
+            rows.into_iter()
+                .map(|row| Skill::new(row, siblings.clone())),
+        ))
     }
 }
 

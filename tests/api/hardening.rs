@@ -399,3 +399,48 @@ api_test! {
         assert!(read.is_ok(), "the server kept a connection with unfinished headers");
     }
 }
+
+api_test! {
+    settings = Settings { http: HttpConfig { max_concurrent_operations: 1, ..HttpConfig::default() }, ..Settings::default() };
+    async fn operations_past_the_concurrency_cap_wait_their_turn(app: TestApp) {
+        use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+        let create = "mutation($input: CreateStarDraftInput!) { createStarDraft(input: $input) { title } }";
+        let (alice, bob) = (app.new_user().await, app.new_user().await);
+        // Another connection holds the drafts table, so a draft's insert blocks
+        // in the database, keeping its turn to execute until the commit.
+        let blocker = app.database.connect().await;
+        let hold = blocker.begin().await.unwrap();
+        let lock = match blocker.get_database_backend() {
+            DbBackend::Postgres => "LOCK TABLE star_drafts IN EXCLUSIVE MODE",
+            _ => "UPDATE content_version SET version = version",
+        };
+        hold.execute_unprepared(lock).await.unwrap();
+        let waiting = || async {
+            let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+            text.lines().find_map(|l| l.strip_prefix("prep_graphql_operations_waiting ")).map(|v| v.trim().to_owned())
+        };
+        let release = async {
+            // With one turn, whichever mutation arrives second waits for it.
+            let deadline = std::time::Instant::now() + Duration::from_secs(8);
+            let mut seen = None;
+            while std::time::Instant::now() < deadline {
+                seen = waiting().await;
+                if seen.as_deref() == Some("1") {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            hold.commit().await.unwrap();
+            seen
+        };
+        let (a, b, seen) = tokio::join!(
+            app.graphql_as(Some(&alice), create, json!({ "input": { "title": "alice's" } })),
+            app.graphql_as(Some(&bob), create, json!({ "input": { "title": "bob's" } })),
+            release,
+        );
+        assert_eq!(seen.as_deref(), Some("1"), "one operation waited for its turn");
+        assert_eq!(a["data"]["createStarDraft"]["title"], "alice's", "{a}");
+        assert_eq!(b["data"]["createStarDraft"]["title"], "bob's", "{b}");
+        assert_eq!(waiting().await.as_deref(), Some("0"));
+    }
+}

@@ -10,8 +10,9 @@
 //! In order: persisted queries (APQ and the allow-list), document size and
 //! tokens on the raw text, one parse, aliases and NUL characters on the parsed
 //! document, what the transport may carry (a GET only queries), then at
-//! execution the viewer and per-request data, the response cache, the
-//! execution timeout, error codes, metrics and a log line.
+//! execution the viewer and per-request data, the response cache, a turn to
+//! execute (`max_concurrent_operations`) within the execution timeout, error
+//! codes, metrics and a log line.
 
 pub mod document;
 mod order;
@@ -26,6 +27,8 @@ use std::time::{Duration, Instant};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use axum::body::Bytes;
 use futures_util::stream::{BoxStream, StreamExt};
+use prometheus::IntGauge;
+use tokio::sync::SemaphorePermit;
 
 pub use refusal::{Refusal, RefusalKind};
 
@@ -239,7 +242,12 @@ impl Operation {
         let selected = request.operation_name.clone();
         let viewer_read = Arc::new(ViewerRead::default());
         let request = with_context(state, request, &caller).data(viewer_read.clone());
-        let executed = tokio::time::timeout(timeout, state.schema.execute(request)).await;
+        // Waiting for a permit counts against the timeout: a client waits at most that long.
+        let permitted = async {
+            let _turn = turn_to_execute(state).await;
+            state.schema.execute(request).await
+        };
+        let executed = tokio::time::timeout(timeout, permitted).await;
         let Ok(mut response) = executed else {
             return Err(meta.refuse(
                 state,
@@ -330,6 +338,24 @@ impl Operation {
             }
         }
     }
+}
+
+/// Waits for a permit to execute, counted in `operations_waiting` while it waits
+/// (also when the wait is cut short by the timeout).
+async fn turn_to_execute(state: &AppState) -> Option<SemaphorePermit<'_>> {
+    if let Ok(permit) = state.executions.try_acquire() {
+        return Some(permit);
+    }
+    struct Waiting<'a>(&'a IntGauge);
+    impl Drop for Waiting<'_> {
+        fn drop(&mut self) {
+            self.0.dec();
+        }
+    }
+    state.metrics.operations_waiting.inc();
+    let _waiting = Waiting(&state.metrics.operations_waiting);
+    // Only a closed semaphore errs, and this one is never closed.
+    state.executions.acquire().await.ok()
 }
 
 impl Meta {

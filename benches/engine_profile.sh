@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Instructions per request of (f)'s query (20 roles with every child list, response cache off),
+# counted by callgrind: repeatable whatever else the machine runs (BENCHMARKS.md, "(f)").
+#
+#   cargo build --release
+#   cargo run --release -p prep-bench -- write-roles /tmp/roles 1000
+#   DATABASE_URL=<url> target/release/prep-graphql import /tmp/roles
+#   benches/engine_profile.sh <url> [server binary] [requests] [extra serve flags...]
+#
+# Prints instructions per request and leaves callgrind.out in a temporary directory for
+# callgrind_annotate. Needs valgrind and curl.
+set -euo pipefail
+url=$1
+bin=${2:-target/release/prep-graphql}
+n=${3:-20}
+shift $(( $# < 3 ? $# : 3 ))
+dir=$(mktemp -d)
+body="$dir/body.json"
+# (f)'s request body: $ENGINE_BODY, or what prep-bench beside the server prints.
+if [[ -n "${ENGINE_BODY:-}" ]]; then cp "$ENGINE_BODY" "$body"; else "$(dirname "$bin")/prep-bench" engine-query > "$body"; fi
+DATABASE_URL="$url" PREP_BIND=127.0.0.1:0 RUST_LOG=warn \
+  valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
+  "$bin" serve --response-cache-entries 0 "$@" >"$dir/out" 2>"$dir/err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true' EXIT
+for _ in $(seq 600); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.2; done
+endpoint=$(grep -o 'http://[0-9.:]*' "$dir/out" | head -1)/graphql
+ask() { curl -sf -o /dev/null -H 'content-type: application/json' --data-binary @"$body" "$endpoint"; }
+for _ in 1 2 3 4 5; do ask; done
+callgrind_control -z "$pid" > /dev/null
+for _ in $(seq "$n"); do ask; done
+callgrind_control -d "$pid" > /dev/null
+sleep 1
+total=$(callgrind_annotate "$dir"/callgrind.out.* 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+echo "instructions per request: $(( total / n )) ($n requests; profile in $dir)"
