@@ -1,7 +1,9 @@
 //! Per-request batching: every nested read goes through one [`DataLoader`] of [`Db`].
 //!
 //! Each key type is one batch: all `ChildrenOf<question::Entity>` keys asked
-//! for while resolving one level of a query become one `WHERE role_id IN (..)`.
+//! for while resolving one level of a query become one statement, `WHERE
+//! role_id = ANY($1)` on PostgreSQL and `WHERE role_id IN (..)` on SQLite
+//! (see [`one_of`]).
 //!
 //! The DataLoader gathers keys for a fixed delay, so a list whose resolution
 //! takes longer than that (100 roles in a debug build take tens of ms) would
@@ -19,8 +21,10 @@ use tokio::sync::OnceCell;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Value,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, Iterable,
+    ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
 };
 
 use entity::{
@@ -36,6 +40,35 @@ pub struct Db(pub DatabaseConnection);
 /// A fresh loader for one request or one WebSocket connection.
 pub fn new_loader(db: &DatabaseConnection) -> DataLoader<Db> {
     DataLoader::new(Db(db.clone()), tokio::spawn)
+}
+
+impl Db {
+    /// The condition "`column` is one of `ids`" on this loader's database:
+    /// every batch filters through it (see [`one_of`]).
+    pub fn one_of<C: ColumnTrait>(&self, column: C, ids: impl IntoIterator<Item = i32>) -> Expr {
+        one_of(self.0.get_database_backend(), column, ids)
+    }
+}
+
+/// "`column` is one of `ids`" in the form `backend` runs best.
+///
+/// PostgreSQL gets the ids as one array parameter (`= ANY($1)`). With one
+/// parameter per id (`IN ($1, .., $n)`) it re-planned the statement on every
+/// execution with the ids as constants, and those plans scanned whole child
+/// tables (`timeline_phases`, `salary_benchmarks`, `salary_levels`) through
+/// the id list: 3x the server's instructions for (f) (BENCHMARKS.md, "(f)
+/// PostgreSQL's side"). With the array it keeps one generic plan per
+/// connection, on the parent-id indexes, and the statement text no longer
+/// depends on the number of ids. SQLite has no arrays: one `?` per id there.
+pub fn one_of<C: ColumnTrait>(
+    backend: DbBackend,
+    column: C,
+    ids: impl IntoIterator<Item = i32>,
+) -> Expr {
+    match backend {
+        DbBackend::Postgres => column.eq_any(ids),
+        _ => column.is_in(ids),
+    }
 }
 
 /// The request's loader.
@@ -151,7 +184,7 @@ where
 
     async fn load(&self, keys: &[ChildrenOf<E>]) -> LoadResult<ChildrenOf<E>, Self::Value> {
         let rows = E::find()
-            .filter(E::parent().is_in(keys.iter().map(|k| k.0)))
+            .filter(self.one_of(E::parent(), keys.iter().map(|k| k.0)))
             .order_by_asc(E::parent())
             .order_by_asc(E::order())
             .all(&self.0)
@@ -204,7 +237,7 @@ where
 
     async fn load(&self, keys: &[ById<E>]) -> LoadResult<ById<E>, Self::Value> {
         let rows = E::find()
-            .filter(E::id().is_in(keys.iter().map(|k| k.0)))
+            .filter(self.one_of(E::id(), keys.iter().map(|k| k.0)))
             .all(&self.0)
             .await?;
         Ok(rows
@@ -214,21 +247,38 @@ where
     }
 }
 
+/// A row of model `M` and the id of the row it was reached through (the link's
+/// or the question's), selected as `through` beside `M`'s own columns.
+///
+/// Not `find_also_related`: that selects both tables' every column under
+/// prefixed aliases (`A_id`, `B_slug`) and, decoding, formats each prefixed
+/// name again for every column of every row. Here `M` is decoded by its own
+/// `FromQueryResult` under its plain column names, and only the one column
+/// of the link that is used is read.
+#[derive(FromQueryResult)]
+struct Through<M: FromQueryResult> {
+    through: i32,
+    #[sea_orm(nested)]
+    row: M,
+}
+
 impl Loader<SkillsOfRole> for Db {
     type Value = Rows<skill::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[SkillsOfRole]) -> LoadResult<SkillsOfRole, Self::Value> {
         let rows = role_skill::Entity::find()
-            .find_also_related(skill::Entity)
-            .filter(role_skill::Column::RoleId.is_in(keys.iter().map(|k| k.0)))
+            .select_only()
+            .column_as(role_skill::Column::RoleId, "through")
+            .columns(skill::Column::iter())
+            .inner_join(skill::Entity)
+            .filter(self.one_of(role_skill::Column::RoleId, keys.iter().map(|k| k.0)))
             .order_by_asc(role_skill::Column::RoleId)
             .order_by_asc(role_skill::Column::Position)
+            .into_model::<Through<skill::Model>>()
             .all(&self.0)
             .await?;
-        Ok(shared(group_by_link(rows, |link| {
-            SkillsOfRole(link.role_id)
-        })))
+        Ok(shared(group_through(rows, SkillsOfRole)))
     }
 }
 
@@ -238,13 +288,17 @@ impl Loader<RoleOfQuestion> for Db {
 
     async fn load(&self, keys: &[RoleOfQuestion]) -> LoadResult<RoleOfQuestion, Self::Value> {
         let rows = question::Entity::find()
-            .find_also_related(role::Entity)
-            .filter(question::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .select_only()
+            .column_as(question::Column::Id, "through")
+            .columns(role::Column::iter())
+            .inner_join(role::Entity)
+            .filter(self.one_of(question::Column::Id, keys.iter().map(|k| k.0)))
+            .into_model::<Through<role::Model>>()
             .all(&self.0)
             .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|(q, role)| role.map(|r| (RoleOfQuestion(q.id), r)))
+            .map(|r| (RoleOfQuestion(r.through), r.row))
             .collect())
     }
 }
@@ -255,29 +309,29 @@ impl Loader<RolesOfSkill> for Db {
 
     async fn load(&self, keys: &[RolesOfSkill]) -> LoadResult<RolesOfSkill, Self::Value> {
         let rows = role_skill::Entity::find()
-            .find_also_related(role::Entity)
-            .filter(role_skill::Column::SkillId.is_in(keys.iter().map(|k| k.0)))
+            .select_only()
+            .column_as(role_skill::Column::SkillId, "through")
+            .columns(role::Column::iter())
+            .inner_join(role::Entity)
+            .filter(self.one_of(role_skill::Column::SkillId, keys.iter().map(|k| k.0)))
             .order_by_asc(role::Column::Title)
             .order_by_asc(role::Column::Id)
+            .into_model::<Through<role::Model>>()
             .all(&self.0)
             .await?;
-        Ok(shared(group_by_link(rows, |link| {
-            RolesOfSkill(link.skill_id)
-        })))
+        Ok(shared(group_through(rows, RolesOfSkill)))
     }
 }
 
-/// Groups the rows joined through `role_skills` links by a key of the link
-/// (its role or its skill), keeping the query's order within each group.
-fn group_by_link<K: std::hash::Hash + Eq, M>(
-    rows: Vec<(role_skill::Model, Option<M>)>,
-    key: impl Fn(&role_skill::Model) -> K,
+/// Groups joined rows by the id they were reached through, keeping the
+/// query's order within each group.
+fn group_through<K: Hash + Eq, M: FromQueryResult>(
+    rows: Vec<Through<M>>,
+    key: impl Fn(i32) -> K,
 ) -> HashMap<K, Vec<M>> {
     let mut out: HashMap<K, Vec<M>> = HashMap::new();
-    for (link, row) in rows {
-        if let Some(row) = row {
-            out.entry(key(&link)).or_default().push(row);
-        }
+    for r in rows {
+        out.entry(key(r.through)).or_default().push(r.row);
     }
     out
 }

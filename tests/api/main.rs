@@ -29,6 +29,7 @@ mod role_page;
 mod schema;
 mod selection_order;
 mod server;
+mod statement_shape;
 mod story_bank;
 mod subscriptions;
 mod ws_client;
