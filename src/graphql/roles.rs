@@ -481,7 +481,12 @@ impl RoleQuery {
         )?;
         let filter = RoleFilter::new(search.as_deref(), skill.as_deref());
         let rows = fetch_role_page(database(ctx)?, &filter, &page).await?;
-        let siblings = Siblings::of::<role::Entity>(&rows);
+        // The page's roles only: the extra row that tells whether there is a
+        // next page is dropped by `finish`, so its children are never needed.
+        let shown = rows
+            .len()
+            .min(usize::try_from(page.limit).unwrap_or(usize::MAX));
+        let siblings = Siblings::of::<role::Entity>(&rows[..shown]);
         Ok(page.finish(
             IdKind::Role.name(),
             rows,
