@@ -7,6 +7,7 @@
 #   DATABASE_URL=<url> target/release/prep-graphql import /tmp/roles
 #   benches/engine_profile.sh <url> [server binary] [requests] [extra serve flags...]
 #
+# BASELINE=sqlx profiles the sqlx handler on the same database instead.
 # Prints instructions per request and leaves callgrind.out in a temporary directory for
 # callgrind_annotate. Needs valgrind and curl.
 set -euo pipefail
@@ -18,9 +19,15 @@ dir=$(mktemp -d)
 body="$dir/body.json"
 # (f)'s request body: $ENGINE_BODY, or what prep-bench beside the server prints.
 if [[ -n "${ENGINE_BODY:-}" ]]; then cp "$ENGINE_BODY" "$body"; else "$(dirname "$bin")/prep-bench" engine-query > "$body"; fi
+# BASELINE=sqlx profiles the hand-written sqlx handler (prep-bench beside the server) instead.
+if [[ "${BASELINE:-}" == sqlx ]]; then
+  server=("$(dirname "$bin")/prep-bench" baseline-sqlx "$url" 10)
+else
+  server=("$bin" serve --response-cache-entries 0 "$@")
+fi
 DATABASE_URL="$url" PREP_BIND=127.0.0.1:0 RUST_LOG=warn \
   valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
-  "$bin" serve --response-cache-entries 0 "$@" >"$dir/out" 2>"$dir/err" &
+  "${server[@]}" >"$dir/out" 2>"$dir/err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 600); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.2; done

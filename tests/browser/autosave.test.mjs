@@ -144,7 +144,8 @@ test('typed text saves by itself, and survives leaving, a failed save and a relo
   assert.match(new URL(page.url()).pathname, /^\/drafts\/[^/]+$/);
   await screenshot(page, 'autosave-leave-guard');
   await page.getByTestId('leave-stay').click();
-  assert.equal(await page.getByTestId('leave-guard').count(), 0);
+  // The dialog closes on React's next render, not within the click: wait for it.
+  await page.getByTestId('leave-guard').waitFor({ state: 'detached' });
   assert.equal(await page.getByTestId('draft-action').inputValue(), action);
 
   // A reload (as after a crash) puts the text back and says so.
