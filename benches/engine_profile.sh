@@ -16,23 +16,15 @@ bin=${2:-target/release/prep-graphql}
 n=${3:-20}
 shift $(( $# < 3 ? $# : 3 ))
 dir=$(mktemp -d)
-body="$dir/body.json"
-# (f)'s request body: $ENGINE_BODY, or what prep-bench beside the server prints.
-if [[ -n "${ENGINE_BODY:-}" ]]; then cp "$ENGINE_BODY" "$body"; else "$(dirname "$bin")/prep-bench" engine-query > "$body"; fi
-# BASELINE=sqlx profiles the hand-written sqlx handler (prep-bench beside the server) instead.
+source "$(dirname "$0")/engine_server.sh"
+engine_body "$bin"
 if [[ "${BASELINE:-}" == sqlx ]]; then
   server=("$(dirname "$bin")/prep-bench" baseline-sqlx "$url" 10)
 else
   server=("$bin" serve --response-cache-entries 0 "$@")
 fi
-DATABASE_URL="$url" PREP_BIND=127.0.0.1:0 RUST_LOG=warn \
-  valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
-  "${server[@]}" >"$dir/out" 2>"$dir/err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT
-for _ in $(seq 600); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.2; done
-endpoint=$(grep -o 'http://[0-9.:]*' "$dir/out" | head -1)/graphql
-ask() { curl -sf -o /dev/null -H 'content-type: application/json' --data-binary @"$body" "$endpoint"; }
+trap 'kill "${pid:-}" 2>/dev/null || true' EXIT
+start_server valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" "${server[@]}"
 for _ in 1 2 3 4 5; do ask; done
 callgrind_control -z "$pid" > /dev/null
 for _ in $(seq "$n"); do ask; done

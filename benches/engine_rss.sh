@@ -12,17 +12,12 @@ bin=${2:-target/release/prep-graphql}
 c=${3:-32}
 shift $(( $# < 3 ? $# : 3 ))
 dir=$(mktemp -d)
-body="$dir/body.json"
-if [[ -n "${ENGINE_BODY:-}" ]]; then cp "$ENGINE_BODY" "$body"; else "$(dirname "$bin")/prep-bench" engine-query > "$body"; fi
-DATABASE_URL="$url" PREP_BIND=127.0.0.1:0 RUST_LOG=warn \
-  "$bin" serve --response-cache-entries 0 "$@" >"$dir/out" 2>"$dir/err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done
-endpoint=$(grep -o 'http://[0-9.:]*' "$dir/out" | head -1)/graphql
+source "$(dirname "$0")/engine_server.sh"
+engine_body "$bin"
+trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$dir"' EXIT
+start_server "$bin" serve --response-cache-entries 0 "$@"
 rss() { awk -v k="$1" '$1 == k":" { printf "%.1f MiB", $2 / 1024 }' "/proc/$pid/status"; }
 mem() { echo "VmRSS $(rss VmRSS) (anonymous $(rss RssAnon), file $(rss RssFile)), peak VmHWM $(rss VmHWM)"; }
-ask() { curl -sf -o /dev/null -H 'content-type: application/json' --data-binary @"$body" "$endpoint"; }
 echo "at start: $(mem)"
 ask
 echo "after one request: $(mem)"

@@ -79,15 +79,15 @@ impl Metrics {
             IntGauge::new("prep_ws_connections", "Open GraphQL WebSocket connections")?;
         let ws_operations =
             IntGauge::new("prep_ws_operations", "Running GraphQL WebSocket operations")?;
+        let operations_waiting = IntGauge::new(
+            "prep_graphql_operations_waiting",
+            "Queries and mutations waiting for a turn to execute (max_concurrent_operations)",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(cache_sent.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(ws_connections.clone()))?;
-        let operations_waiting = IntGauge::new(
-            "prep_graphql_operations_waiting",
-            "Queries and mutations waiting for a turn to execute (max_concurrent_operations)",
-        )?;
         registry.register(Box::new(ws_operations.clone()))?;
         registry.register(Box::new(operations_waiting.clone()))?;
         registry.register(Box::new(DB_STATEMENTS.clone()))?;

@@ -43,18 +43,7 @@ fn brotli(body: &[u8]) -> Vec<u8> {
 
 api_test! {
     async fn graphql_answers_are_compressed_when_accepted(app: TestApp) {
-        let post = |query: &str, encoding: Option<&str>| {
-            let mut request = app
-                .client
-                .post(format!("{}/graphql", app.address))
-                .json(&json!({ "query": query }));
-            if let Some(encoding) = encoding {
-                request = request.header(ACCEPT_ENCODING, encoding);
-            }
-            request.send()
-        };
-
-        let plain = post(BIG_QUERY, None).await.unwrap();
+        let plain = post(&app, BIG_QUERY, None).await;
         assert_eq!(plain.status(), 200);
         assert!(plain.headers().get(CONTENT_ENCODING).is_none(), "no Accept-Encoding, no compression");
         let plain = plain.bytes().await.unwrap();
@@ -65,7 +54,7 @@ api_test! {
         for (accept, encoding) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
             // Twice: the second answer is the response cache's stored form.
             for round in 0..2 {
-                let response = post(BIG_QUERY, Some(accept)).await.unwrap();
+                let response = post(&app, BIG_QUERY, Some(accept)).await;
                 assert_eq!(response.status(), 200);
                 assert_eq!(response.headers()[CONTENT_ENCODING], encoding, "{accept} #{round}");
                 assert!(response.headers()[VARY].to_str().unwrap().contains("accept-encoding"));
@@ -78,7 +67,7 @@ api_test! {
         }
 
         // A small answer goes as it is: below --compress-min-bytes it saves too little.
-        let small = post("{ __typename }", Some("br")).await.unwrap();
+        let small = post(&app, "{ __typename }", Some("br")).await;
         assert!(small.headers().get(CONTENT_ENCODING).is_none());
         assert_eq!(small.json::<Value>().await.unwrap()["data"]["__typename"], "QueryRoot");
     }
