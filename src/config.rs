@@ -44,7 +44,18 @@ pub struct DatabaseConfig {
     /// Seconds to wait for a pooled connection before failing a request.
     #[arg(long, env = "PREP_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 5)]
     pub db_acquire_timeout_secs: u64,
+    /// SQLite only: rows a statement may read ahead of the request taking
+    /// them. Each SQLite connection runs on a thread of its own that hands
+    /// rows over through a queue of this size; when it is full, that thread
+    /// stops until the request drains it, so a read of more rows than this
+    /// crosses between the threads several times (BENCHMARKS.md, "(a)";
+    /// sqlx's own default is 50).
+    #[arg(long, env = "PREP_SQLITE_ROW_BUFFER", default_value_t = DEFAULT_SQLITE_ROW_BUFFER)]
+    pub sqlite_row_buffer: usize,
 }
+
+/// Default of `--sqlite-row-buffer`.
+pub const DEFAULT_SQLITE_ROW_BUFFER: usize = 1000;
 
 /// Settings of the `serve` command.
 #[derive(Debug, Clone, Args)]
@@ -297,6 +308,13 @@ pub struct ApiLimits {
     /// Largest `first`/`last` a connection accepts; a larger one is an error.
     #[arg(long, env = "PREP_MAX_PAGE_SIZE", default_value_t = 100)]
     pub max_page_size: u32,
+    /// Microseconds a batch of nested reads waits for more keys before its
+    /// statement runs. 0 runs it as soon as every resolver of the level has
+    /// asked: nested lists batch through their siblings, not through time
+    /// (`graphql::loaders`), and each microsecond here is added to every level
+    /// of every answer.
+    #[arg(long, env = "PREP_BATCH_DELAY_MICROS", default_value_t = 0)]
+    pub batch_delay_micros: u64,
 }
 
 impl Default for ApiLimits {
@@ -304,6 +322,7 @@ impl Default for ApiLimits {
         Self {
             default_page_size: 20,
             max_page_size: 100,
+            batch_delay_micros: 0,
         }
     }
 }

@@ -35,8 +35,12 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
             .max_lifetime(None::<Duration>);
         let in_memory =
             config.database_url.contains(":memory:") || config.database_url.contains("mode=memory");
+        let row_buffer = config.sqlite_row_buffer.max(1);
         options.map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
-            let o = o.busy_timeout(Duration::from_secs(10)).foreign_keys(true);
+            let o = o
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .row_buffer_size(row_buffer);
             if in_memory {
                 o
             } else {

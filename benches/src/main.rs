@@ -40,6 +40,12 @@ enum Cmd {
     WriteRoles { dir: String, roles: usize },
     /// Prints (f)'s request body (20 roles, every child list), for profiling by hand.
     EngineQuery,
+    /// Prints (a)'s request body (one role page with both fan-outs), for profiling by hand.
+    PageQuery {
+        /// The role to ask for.
+        #[arg(long, default_value = PAGE_SLUG)]
+        slug: String,
+    },
     /// Internal: the HTTP ceiling, serving a file's bytes.
     BaselineHttp { file: String },
     /// Internal: the hand-written SQL handler.
@@ -116,6 +122,9 @@ fn engine_query() -> String {
     )
 }
 
+/// The role (a) reads.
+const PAGE_SLUG: &str = "bench-role-00003";
+
 fn page_query() -> String {
     format!("query RolePage($slug: String!) {{ role(slug: $slug) {{ {ROLE_FIELDS} }} }}")
 }
@@ -134,6 +143,13 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "{}",
                 json!({ "query": engine_query(), "variables": { "first": 20 } })
+            );
+            Ok(())
+        }
+        Cmd::PageQuery { slug } => {
+            println!(
+                "{}",
+                json!({ "query": page_query(), "variables": { "slug": slug } })
             );
             Ok(())
         }
@@ -683,8 +699,7 @@ async fn suite(options: Options) -> anyhow::Result<()> {
             let import_s = import_roles(&options, &url, n).await?;
             let server = start_server(&options, &url, true).await?;
             let idle_rss = server.rss_mib();
-            let page =
-                json!({ "query": page_query(), "variables": { "slug": "bench-role-00003" } });
+            let page = json!({ "query": page_query(), "variables": { "slug": PAGE_SLUG } });
             let list20 = json!({ "query": list_query(), "variables": { "first": 20.min(n) } });
             let list100 = json!({ "query": list_query(), "variables": { "first": 100.min(n) } });
             println!(

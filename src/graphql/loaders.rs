@@ -5,17 +5,19 @@
 //! role_id = ANY($1)` on PostgreSQL and `WHERE role_id IN (..)` on SQLite
 //! (see [`one_of`]).
 //!
-//! The DataLoader gathers keys for a fixed delay, so a list whose resolution
-//! takes longer than that (100 roles in a debug build take tens of ms) would
-//! be split into several batches. [`Siblings`] makes batching independent of
-//! timing: rows fetched together remember each other, and the first of them
-//! to need a child list loads it for all of them in one `load_many`.
+//! The DataLoader gathers the keys asked for until its batch runs (after
+//! `--batch-delay-micros`, by default as soon as the asking task yields), so
+//! a list whose fields ask at different times would be split into several
+//! batches. [`Siblings`] makes batching independent of timing: rows fetched
+//! together remember each other, and the first of them to need a child list
+//! loads it for all of them in one `load_many`.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
@@ -37,9 +39,17 @@ use crate::error::AppError;
 /// The loader behind every batch; created per request (see [`new_loader`]).
 pub struct Db(pub DatabaseConnection);
 
-/// A fresh loader for one request or one WebSocket connection.
-pub fn new_loader(db: &DatabaseConnection) -> DataLoader<Db> {
-    DataLoader::new(Db(db.clone()), tokio::spawn)
+/// A fresh loader for one request or one WebSocket connection, whose batches
+/// wait `delay` for more keys (`--batch-delay-micros`).
+///
+/// async-graphql's default is 1 ms, slept on a timer thread before every
+/// batch: for a role page, whose reads come in three levels, that was most
+/// of an uncached answer's time for one client (BENCHMARKS.md, "(a)"). With
+/// no delay a batch runs once the task that asked yields, so the keys of every
+/// resolver polled in the same pass (all the fields of a level, through
+/// [`Siblings`]) still go out as one statement.
+pub fn new_loader(db: &DatabaseConnection, delay: Duration) -> DataLoader<Db> {
+    DataLoader::new(Db(db.clone()), tokio::spawn).delay(delay)
 }
 
 impl Db {

@@ -128,6 +128,7 @@ mod tests {
         ApiLimits {
             default_page_size: 5,
             max_page_size: 10,
+            ..ApiLimits::default()
         }
     }
 

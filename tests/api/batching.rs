@@ -197,3 +197,34 @@ api_test! {
         assert_eq!(counts[0], counts[1], "1 vs 20 roles");
     }
 }
+
+/// With a SQLite row buffer of one row, every statement's rows cross from the
+/// connection's thread one at a time: the answer must still be whole and the
+/// same as with the default buffer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_row_buffer_of_one_row_gives_the_same_answer() {
+    use crate::helpers::{Backend, TestApp};
+    // `updatedAt` is the import's time, which differs between the two databases.
+    let fields = ROLE_FIELDS.replace("updatedAt", "");
+    let query = format!(
+        "query($first: Int) {{ roles(first: $first) {{ edges {{ node {{ {fields} }} }} }} }}"
+    );
+    let mut answers = Vec::new();
+    for row_buffer in [1, prep_graphql::config::DEFAULT_SQLITE_ROW_BUFFER] {
+        let app = TestApp::spawn_with_row_buffer(Backend::Sqlite, row_buffer).await;
+        import_generated_roles(&app.db, 30).await;
+        let data = app.data(&query, json!({ "first": 30 })).await;
+        let edges = data["roles"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 30);
+        // The fan-out is one statement of many rows (more than sqlx's own
+        // default buffer of 50).
+        let fan_out: usize = edges
+            .iter()
+            .flat_map(|e| e["node"]["keySkills"].as_array().unwrap())
+            .map(|s| s["roles"].as_array().unwrap().len())
+            .sum();
+        assert!(fan_out > 100, "{fan_out}");
+        answers.push(data);
+    }
+    assert_eq!(answers[0], answers[1]);
+}

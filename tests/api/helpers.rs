@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use prep_graphql::config::{DatabaseConfig, Settings};
+use prep_graphql::config::{DEFAULT_SQLITE_ROW_BUFFER, DatabaseConfig, Settings};
 use prep_graphql::{app, db};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -90,6 +90,7 @@ impl TestDatabase {
             database_url: self.url.clone(),
             db_max_connections: 5,
             db_acquire_timeout_secs: 10,
+            sqlite_row_buffer: DEFAULT_SQLITE_ROW_BUFFER,
         })
         .await
         .expect("connect to the test database")
@@ -170,7 +171,30 @@ impl TestApp {
             database_url: url.to_owned(),
             db_max_connections: 5,
             db_acquire_timeout_secs: 2,
+            sqlite_row_buffer: DEFAULT_SQLITE_ROW_BUFFER,
         };
+        Self::spawn_connected(database, config, settings).await
+    }
+
+    /// A server on a fresh `backend` database whose SQLite connections hand
+    /// rows over `row_buffer` at a time (`--sqlite-row-buffer`).
+    pub async fn spawn_with_row_buffer(backend: Backend, row_buffer: usize) -> Self {
+        init_logs();
+        let database = Arc::new(TestDatabase::create(backend).await);
+        let config = DatabaseConfig {
+            database_url: database.url.clone(),
+            db_max_connections: 5,
+            db_acquire_timeout_secs: 2,
+            sqlite_row_buffer: row_buffer,
+        };
+        Self::spawn_connected(database, config, Settings::default()).await
+    }
+
+    async fn spawn_connected(
+        database: Arc<TestDatabase>,
+        config: DatabaseConfig,
+        settings: Settings,
+    ) -> Self {
         let mut db = db::connect(&config)
             .await
             .expect("connect to the test database");

@@ -396,7 +396,10 @@ fn with_context(
     caller: &Caller,
 ) -> async_graphql::Request {
     let mut request = request
-        .data(loaders::new_loader(&state.db))
+        .data(loaders::new_loader(
+            &state.db,
+            Duration::from_micros(state.settings.api.batch_delay_micros),
+        ))
         .data(ClientAddress(caller.client.to_string()))
         .data(caller.request_id.clone());
     if let Some(viewer) = caller.viewer {
