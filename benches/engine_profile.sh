@@ -18,11 +18,7 @@ shift $(( $# < 3 ? $# : 3 ))
 dir=$(mktemp -d)
 source "$(dirname "$0")/engine_server.sh"
 engine_body "$bin"
-if [[ "${BASELINE:-}" == sqlx ]]; then
-  server=("$(dirname "$bin")/prep-bench" baseline-sqlx "$url" 10)
-else
-  server=("$bin" serve --response-cache-entries 0 "$@")
-fi
+server_command "$bin" "$@"
 trap 'kill "${pid:-}" 2>/dev/null || true' EXIT
 start_server valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" "${server[@]}"
 for _ in 1 2 3 4 5; do ask; done

@@ -11,6 +11,18 @@ engine_body() {
   fi
 }
 
+# Sets $server to the command under test: binary $1 serving with the response cache off and
+# the serve flags that follow, or, with BASELINE=sqlx, the sqlx handler of prep-bench beside it.
+server_command() {
+  local bin=$1
+  shift
+  if [[ "${BASELINE:-}" == sqlx ]]; then
+    server=("$(dirname "$bin")/prep-bench" baseline-sqlx "$url" 10)
+  else
+    server=("$bin" serve --response-cache-entries 0 "$@")
+  fi
+}
+
 # Runs the command given on $url, bound to a free port, and waits until it listens (up to
 # 2 minutes: under valgrind start-up is slow); sets $pid and $endpoint.
 start_server() {

@@ -15,11 +15,7 @@ shift $(( $# < 3 ? $# : 3 ))
 dir=$(mktemp -d)
 source "$(dirname "$0")/engine_server.sh"
 engine_body "$bin"
-if [[ "${BASELINE:-}" == sqlx ]]; then
-  server=("$(dirname "$bin")/prep-bench" baseline-sqlx "$url" 10)
-else
-  server=("$bin" serve --response-cache-entries 0 "$@")
-fi
+server_command "$bin" "$@"
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$dir"' EXIT
 start_server "${server[@]}"
 for _ in $(seq 20); do ask; done
