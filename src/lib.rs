@@ -5,43 +5,77 @@
 //! interviews. The API is GraphQL over HTTP and WebSocket.
 //!
 //! # Layout
-//! - [`config`]: the command line and environment settings, every limit named.
-//! - [`app`]: state, router, start-up preparation and `serve`, used by `main` and by tests.
-//! - [`http`]: the transports. [`http::server`] the accept loop (connection cap,
-//!   idle timeouts, lingering close, [`http::client_ip`] behind trusted proxies);
-//!   [`http::graphql`] GraphQL over HTTP and [`http::ws`] over WebSocket, both
-//!   running every operation through [`http::operation`] (document limits,
-//!   persisted queries, viewer, timeout, selection order, metrics, logs);
-//!   [`http::cache`] the response cache; [`http::calendar`] the iCalendar feed;
-//!   [`http::ide`] and [`http::spa`] the IDE pages and the web app; health,
-//!   readiness and metrics.
-//! - [`graphql`]: the schema, one module per feature (roles, role page, accounts,
-//!   drafts, story bank, interviews, practice), with shared loaders, IDs, node and pagination.
-//! - [`db`]: connecting, migrating, and write transactions.
-//! - [`error`]: the one error type and its `extensions.code` mapping.
-//! - [`content`]: the role content format, its validation and import.
-//! - [`events`]: draft and interview change events across instances.
-//! - [`drafts`]: versioned STAR drafts, their links, coverage and feedback.
-//! - [`interviews`]: dated interviews, the plans their role's timeline becomes, the calendar feed.
-//! - [`practice`]: answers said aloud against the clock, their feedback, and interview readiness.
-//! - [`auth`]: passwords, tokens, sessions and login throttling.
-//! - [`money`]: amounts and their formatting; [`metrics`]: Prometheus metrics.
-//! - [`stored`]: the enumerations stored as text (draft status, question category, resource kind).
+//!
+//! The one list of modules (the README points here; `tests/api/layout.rs`
+//! fails when a module under `src/` is missing from it). Floors import only
+//! downward; `.ci/import-cycles.py` fails on any import circle.
+//!
+//! Bottom floor, shared by every feature:
+//! - `config`: the command line and environment settings, every limit named.
+//! - `error`: the one error type and its `extensions.code` mapping.
+//! - `db`: connecting, migrating, and write transactions.
+//! - `metrics`: Prometheus metrics.
+//! - `stored`: the enumerations stored as text, each declared once.
+//! - `records`: the kit for owned, versioned, live records.
+//!   `records::scope` (the owner scope: find, lock, find-many, the per-account
+//!   cap), `records::write` (the version-checked write, commit-and-publish),
+//!   `records::change` (`Change<M>`, one `ChangeKind`), `records::bus` (the event
+//!   bus, local and LISTEN/NOTIFY), `records::live` (one follower),
+//!   `records::page` (keyset paging, one cursor codec).
+//! - `graphql`: what features share of GraphQL. `graphql::context` (typed
+//!   schema data), `graphql::ids` (ID kinds declared once), `graphql::pagination`,
+//!   `graphql::viewer` (who asks), `graphql::loaders` (batching),
+//!   `graphql::joined` (the role page's executor); and, at the top,
+//!   `graphql::node` and `graphql::schema` (the roots merged, and the
+//!   viewer-dependent fields read from their `...OfViewer` types).
+//!
+//! Features, one folder each, the same rooms in each (rules as pure modules,
+//! `store` through the records kit, `graphql`, `live`):
+//! - `content`: public role content, the features' floor: `content::model`,
+//!   `content::validate`, `content::import`, `content::money`, and
+//!   `content::graphql` (`roles`, `role_page`, `competency`, `loaders`).
+//! - `accounts`: `accounts::viewer`, `accounts::store` (accounts and
+//!   sessions), `accounts::password`, `accounts::rate_limit`, `accounts::token`,
+//!   `accounts::graphql`.
+//! - `drafts`: rules `drafts::text` and `drafts::feedback`, `drafts::links`,
+//!   `drafts::store`, `drafts::graphql` (`types`, `queries`, `mutations`,
+//!   `loaders`), `drafts::live`.
+//! - `story_bank`: the rule `story_bank::coverage` and `story_bank::graphql`
+//!   (`Role.myCoverage`, `Question.myStarDrafts`).
+//! - `interviews`: rules `interviews::dating` and `interviews::plan`,
+//!   `interviews::store`, `interviews::calendar` (the feed's content),
+//!   `interviews::graphql` (`types`, `queries`, `mutations`, `loaders`),
+//!   `interviews::live`.
+//! - `practice`: rules `practice::feedback` and `practice::readiness`,
+//!   `practice::store`, `practice::graphql` (`types`, `queries`, `mutations`,
+//!   `loaders`, `readiness`).
+//!
+//! Top floor, transport only:
+//! - `http`: `http::state` (`AppState`) and `http::router`; `http::server`
+//!   (the accept loop, connection cap, idle timeouts), `http::accept`,
+//!   `http::connection`, `http::linger`, `http::client_ip` (trusted proxies);
+//!   `http::graphql` (GraphQL over HTTP) and `http::ws` (`connection`, `counts`)
+//!   over `http::operation` (the one pipeline: `document`, `persisted`,
+//!   `public`, `order`, `refusal`); `http::cache` (the response cache),
+//!   `http::compression`, `http::calendar` (the feed's route), `http::ide`,
+//!   `http::spa`, `http::favicon`, `http::ops` (health, readiness, metrics).
+//! - `app`: start-up (migrations, the first import) and `serve`, used by
+//!   `main` and by tests.
 //!
 //! Storage lives in the `entity` (tables) and `migration` (schema changes) crates.
 
+pub mod accounts;
 pub mod app;
-pub mod auth;
 pub mod config;
 pub mod content;
 pub mod db;
 pub mod drafts;
 pub mod error;
-pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod interviews;
 pub mod metrics;
-pub mod money;
 pub mod practice;
+pub mod records;
 pub mod stored;
+pub mod story_bank;

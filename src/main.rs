@@ -33,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Serve(config)) => serve(*config).await,
         Some(Command::Import(config)) => import(config).await,
         Some(Command::Schema) => {
-            print!("{}", graphql::sdl());
+            print!("{}", graphql::schema::sdl());
             Ok(())
         }
     }
@@ -46,9 +46,9 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     // Before the pool is cloned anywhere, so every statement is counted.
     db.set_metric_callback(|_| prep_graphql::metrics::DB_STATEMENTS.inc());
     app::prepare(&db).await?;
-    prep_graphql::auth::configure_hashing(config.auth.hash_concurrency);
-    prep_graphql::auth::warm_up();
-    let state = app::AppState::new(db.clone(), config.settings())?;
+    prep_graphql::accounts::password::configure(config.auth.hash_concurrency);
+    prep_graphql::accounts::password::warm_up();
+    let state = prep_graphql::http::state::AppState::new(db.clone(), config.settings())?;
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;

@@ -1,7 +1,11 @@
-//! Role content: the TOML format, its validation and the import into the database.
+//! Role content, the bottom floor of the features: the TOML format, its
+//! validation, the import into the database, money amounts, and the public
+//! GraphQL objects ([`graphql`]). It imports no feature.
 
+pub mod graphql;
 mod import;
 mod model;
+pub mod money;
 mod validate;
 
 pub use import::{ImportError, ImportReport, import};

@@ -25,13 +25,8 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, Iterable,
-    ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
-};
-
-use entity::{
-    faq, mistake, prep_step, question, resource, role, role_skill, salary_benchmark, salary_level,
-    skill, timeline_phase, timeline_task,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, ModelTrait,
+    QueryFilter, QueryOrder, Value,
 };
 
 use crate::error::AppError;
@@ -95,6 +90,7 @@ pub trait ChildTable: IdTable {
     fn order() -> Self::Column;
 }
 
+/// Declares tables [`ChildTable`]s: `module: ParentColumn by OrderColumn`.
 macro_rules! child_table {
     ($($module:ident: $parent:ident by $order:ident),* $(,)?) => {$(
         impl ChildTable for $module::Entity {
@@ -103,18 +99,7 @@ macro_rules! child_table {
         }
     )*};
 }
-
-child_table! {
-    question: RoleId by Position,
-    prep_step: RoleId by Position,
-    timeline_phase: RoleId by Position,
-    timeline_task: PhaseId by Position,
-    mistake: RoleId by Position,
-    salary_benchmark: RoleId by Position,
-    salary_level: BenchmarkId by Rank,
-    faq: RoleId by Position,
-    resource: RoleId by Position,
-}
+pub(crate) use child_table;
 
 /// Key: the children in table `E` of parent row `.0`, in order.
 pub struct ChildrenOf<E>(pub i32, PhantomData<fn() -> E>);
@@ -151,21 +136,11 @@ macro_rules! id_key {
 id_key!(ChildrenOf);
 id_key!(ById);
 
-/// Key: the key skills of role `.0`, in order.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SkillsOfRole(pub i32);
+/// What a loader returns.
+pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
-/// Key: the role of question `.0`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RoleOfQuestion(pub i32);
-
-/// Key: the roles that list skill `.0`, by title.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RolesOfSkill(pub i32);
-
-type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
-
-fn int_value(value: Value) -> Option<i32> {
+/// An integer column's value.
+pub fn int_value(value: Value) -> Option<i32> {
     match value {
         Value::Int(Some(v)) => Some(v),
         _ => None,
@@ -177,7 +152,8 @@ fn int_value(value: Value) -> Option<i32> {
 /// every row (strings and all) once more per request.
 pub type Rows<M> = Arc<[M]>;
 
-fn shared<K: Hash + Eq, M>(groups: HashMap<K, Vec<M>>) -> HashMap<K, Rows<M>> {
+/// Groups of rows made shareable.
+pub fn shared<K: Hash + Eq, M>(groups: HashMap<K, Vec<M>>) -> HashMap<K, Rows<M>> {
     groups
         .into_iter()
         .map(|(k, v)| (k, Rows::from(v)))
@@ -215,6 +191,7 @@ pub trait IdTable: EntityTrait {
     fn id() -> Self::Column;
 }
 
+/// Declares tables [`IdTable`]s by module name.
 macro_rules! id_table {
     ($($module:ident),* $(,)?) => {$(
         impl IdTable for $module::Entity {
@@ -222,20 +199,7 @@ macro_rules! id_table {
         }
     )*};
 }
-
-id_table!(
-    role,
-    skill,
-    question,
-    prep_step,
-    timeline_phase,
-    timeline_task,
-    mistake,
-    salary_benchmark,
-    salary_level,
-    faq,
-    resource,
-);
+pub(crate) use id_table;
 
 impl<E> Loader<ById<E>> for Db
 where
@@ -266,76 +230,15 @@ where
 /// `FromQueryResult` under its plain column names, and only the one column
 /// of the link that is used is read.
 #[derive(FromQueryResult)]
-struct Through<M: FromQueryResult> {
-    through: i32,
+pub struct Through<M: FromQueryResult> {
+    pub through: i32,
     #[sea_orm(nested)]
-    row: M,
-}
-
-impl Loader<SkillsOfRole> for Db {
-    type Value = Rows<skill::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[SkillsOfRole]) -> LoadResult<SkillsOfRole, Self::Value> {
-        let rows = role_skill::Entity::find()
-            .select_only()
-            .column_as(role_skill::Column::RoleId, "through")
-            .columns(skill::Column::iter())
-            .inner_join(skill::Entity)
-            .filter(self.one_of(role_skill::Column::RoleId, keys.iter().map(|k| k.0)))
-            .order_by_asc(role_skill::Column::RoleId)
-            .order_by_asc(role_skill::Column::Position)
-            .into_model::<Through<skill::Model>>()
-            .all(&self.0)
-            .await?;
-        Ok(shared(group_through(rows, SkillsOfRole)))
-    }
-}
-
-impl Loader<RoleOfQuestion> for Db {
-    type Value = role::Model;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[RoleOfQuestion]) -> LoadResult<RoleOfQuestion, Self::Value> {
-        let rows = question::Entity::find()
-            .select_only()
-            .column_as(question::Column::Id, "through")
-            .columns(role::Column::iter())
-            .inner_join(role::Entity)
-            .filter(self.one_of(question::Column::Id, keys.iter().map(|k| k.0)))
-            .into_model::<Through<role::Model>>()
-            .all(&self.0)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (RoleOfQuestion(r.through), r.row))
-            .collect())
-    }
-}
-
-impl Loader<RolesOfSkill> for Db {
-    type Value = Rows<role::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[RolesOfSkill]) -> LoadResult<RolesOfSkill, Self::Value> {
-        let rows = role_skill::Entity::find()
-            .select_only()
-            .column_as(role_skill::Column::SkillId, "through")
-            .columns(role::Column::iter())
-            .inner_join(role::Entity)
-            .filter(self.one_of(role_skill::Column::SkillId, keys.iter().map(|k| k.0)))
-            .order_by_asc(role::Column::Title)
-            .order_by_asc(role::Column::Id)
-            .into_model::<Through<role::Model>>()
-            .all(&self.0)
-            .await?;
-        Ok(shared(group_through(rows, RolesOfSkill)))
-    }
+    pub row: M,
 }
 
 /// Groups joined rows by the id they were reached through, keeping the
 /// query's order within each group.
-fn group_through<K: Hash + Eq, M: FromQueryResult>(
+pub fn group_through<K: Hash + Eq, M: FromQueryResult>(
     rows: Vec<Through<M>>,
     key: impl Fn(i32) -> K,
 ) -> HashMap<K, Vec<M>> {
@@ -512,4 +415,18 @@ impl Siblings {
         let rows = loaded.get(parent).map(|rows| rows.to_vec());
         Ok((rows.unwrap_or_default(), loaded.next.clone()))
     }
+}
+
+/// Groups `(link, target)` rows by a key of the link, keeping the query's order.
+pub fn group_linked<L, K: Hash + Eq, M>(
+    rows: Vec<(L, Option<M>)>,
+    key: impl Fn(&L) -> K,
+) -> HashMap<K, Vec<M>> {
+    let mut out: HashMap<K, Vec<M>> = HashMap::new();
+    for (link, row) in rows {
+        if let Some(row) = row {
+            out.entry(key(&link)).or_default().push(row);
+        }
+    }
+    out
 }

@@ -2,18 +2,19 @@
 
 use async_graphql::{Context, ID, Interface, Object};
 
-use entity::{question, role, skill};
+use entity::{interview, practice_attempt, question, role, skill, star_draft};
 
-use super::drafts::StarDraft;
-use super::ids::IdKind;
-use super::interviews::{Interview, PlanTask};
+use super::context::database;
+use super::ids::{self, IdKind};
 use super::loaders::by_id;
-use super::practice::PracticeAttempt;
-use super::roles::{Question, Role, Skill};
 use super::viewer::require_viewer;
-use super::{database, ids};
+use crate::content::graphql::roles::{Question, Role, Skill};
+use crate::drafts::graphql::types::StarDraft;
 use crate::error::{AppError, AppResult};
-use crate::{drafts, interviews, practice};
+use crate::interviews::graphql::types::{Interview, PlanTask};
+use crate::interviews::store::find_owned_task;
+use crate::practice::graphql::types::PracticeAttempt;
+use crate::records::{Owned, find_owned};
 
 /// An object with an opaque global ID that `node(id:)` resolves.
 #[derive(Interface)]
@@ -50,26 +51,23 @@ impl NodeQuery {
                 .await?
                 .map(|m| Node::Question(Question::alone(m))),
             // Private: UNAUTHENTICATED when anonymous, null unless the viewer owns it.
-            IdKind::StarDraft => drafts::find_owned(database(ctx)?, require_viewer(ctx)?, key)
+            IdKind::StarDraft => owned::<star_draft::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::StarDraft(StarDraft::alone(m))),
-            IdKind::Interview => interviews::find_owned(database(ctx)?, require_viewer(ctx)?, key)
+            IdKind::Interview => owned::<interview::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::Interview(Interview::alone(m))),
             IdKind::PlanTask => {
-                match interviews::find_owned_task(database(ctx)?, require_viewer(ctx)?, key).await?
-                {
+                match find_owned_task(database(ctx)?, require_viewer(ctx)?, key).await? {
                     Some((task, interview)) => {
                         Some(Node::PlanTask(PlanTask::alone(task, interview)?))
                     }
                     None => None,
                 }
             }
-            IdKind::PracticeAttempt => {
-                practice::find_owned(database(ctx)?, require_viewer(ctx)?, key)
-                    .await?
-                    .map(|m| Node::PracticeAttempt(PracticeAttempt(m)))
-            }
+            IdKind::PracticeAttempt => owned::<practice_attempt::Entity>(ctx, key)
+                .await?
+                .map(|m| Node::PracticeAttempt(PracticeAttempt(m))),
             // Types that have IDs but are not fetched by them on their own.
             IdKind::PrepStep
             | IdKind::TimelinePhase
@@ -81,4 +79,10 @@ impl NodeQuery {
             | IdKind::User => None,
         })
     }
+}
+
+/// The viewer's record `key` of `R`: UNAUTHENTICATED when anonymous, null
+/// unless the viewer owns it.
+async fn owned<R: Owned>(ctx: &Context<'_>, key: i32) -> AppResult<Option<R::Model>> {
+    find_owned::<R>(database(ctx)?, require_viewer(ctx)?, key).await
 }

@@ -8,6 +8,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::config::ApiLimits;
 use crate::error::AppError;
 
+/// What a list without `first`/`last` counts as in query complexity: about
+/// the longest such list the content has.
+pub const LIST_COST: usize = 10;
+
 /// Which slice of an ordered list a client asked for.
 #[derive(Debug, Clone)]
 pub struct PageRequest {
@@ -67,6 +71,16 @@ impl PageRequest {
             limit,
             backward,
         })
+    }
+
+    /// A forward-only page (`first`, `after`), as the viewer's own lists take.
+    pub fn forward(
+        kind: &str,
+        first: Option<i32>,
+        after: Option<String>,
+        limits: &ApiLimits,
+    ) -> Result<Self, AppError> {
+        Self::new(kind, first, after, None, None, limits)
     }
 
     /// Builds the connection from rows fetched with `LIMIT self.limit + 1`, in

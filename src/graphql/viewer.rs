@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::Context;
 
-use crate::auth::Viewer;
+use crate::accounts::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 
 /// Set when any resolver of a request read the viewer (signed in or not).

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::app::AppState;
+use crate::http::state::AppState;
 use crate::interviews::calendar;
 
 /// The feed's route, with its own request timeout.

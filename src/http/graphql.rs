@@ -26,7 +26,7 @@ use super::cache::{Encoded, Entry};
 use super::client_ip::ClientIp;
 use super::compression::{self, Encoding};
 use super::operation::{self, Answer, Caller, Refusal, RefusalKind, RequestId, Transport};
-use crate::app::AppState;
+use crate::http::state::AppState;
 
 /// A request HTTP itself refuses (media types, body, parameters): the status
 /// is the answer, whatever the format.

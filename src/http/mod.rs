@@ -1,4 +1,5 @@
-//! The transports and the HTTP surface: `/graphql` over HTTP and WebSocket
+//! The transports and the HTTP surface, transport only: [`state`] (the
+//! `AppState`) and [`router`]; `/graphql` over HTTP and WebSocket
 //! (both through the one operation pipeline), the IDE pages, the single-page
 //! app, the calendar feed, health, readiness and metrics.
 
@@ -14,8 +15,8 @@ pub mod ide;
 pub(crate) mod linger;
 pub mod operation;
 mod ops;
+pub mod router;
 pub mod server;
 pub mod spa;
+pub mod state;
 pub mod ws;
-
-pub use ops::{healthz, metrics, readyz};

@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use migration::{Migrator, MigratorTrait};
 
-use crate::app::AppState;
+use crate::http::state::AppState;
 
 /// Liveness: the process answers.
 pub async fn healthz() -> impl IntoResponse {

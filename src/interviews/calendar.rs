@@ -24,8 +24,9 @@ use sea_orm::{
 
 use entity::{calendar_feed, interview, plan_task, role};
 
-use super::owned;
-use crate::auth::{Viewer, hash_token, new_token};
+use super::store::tasks_owned_by;
+use crate::accounts::token::{hash_token, new_token};
+use crate::accounts::viewer::Viewer;
 use crate::db::now;
 use crate::error::AppResult;
 use crate::stored::{InterviewStage, StoredEnum};
@@ -78,12 +79,12 @@ pub struct Feed {
 
 /// The interviews and plan tasks of user `owner_id` (three statements).
 pub async fn load_feed(db: &impl ConnectionTrait, owner_id: i32) -> AppResult<Feed> {
-    let interviews = owned::owned_by(owner_id)
+    let interviews = crate::records::owned_by::<interview::Entity>(owner_id)
         .order_by_asc(interview::Column::ScheduledAt)
         .order_by_asc(interview::Column::Id)
         .all(db)
         .await?;
-    let tasks = owned::tasks_owned_by(owner_id)
+    let tasks = tasks_owned_by(owner_id)
         .order_by_asc(plan_task::Column::DueOn)
         .order_by_asc(plan_task::Column::Position)
         .all(db)

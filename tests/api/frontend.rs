@@ -121,9 +121,10 @@ api_test! {
 /// Why the server refuses to start with `--spa-dir dir`.
 async fn refusal(dir: &std::path::Path) -> String {
     let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
-    let error = prep_graphql::app::AppState::new(db, http(|h| h.spa_dir = Some(dir.to_owned())))
-        .err()
-        .expect("the directory is refused");
+    let error =
+        prep_graphql::http::state::AppState::new(db, http(|h| h.spa_dir = Some(dir.to_owned())))
+            .err()
+            .expect("the directory is refused");
     let message = error.to_string();
     assert!(message.contains(&dir.display().to_string()), "{message}");
     message

@@ -36,7 +36,7 @@ fn init_logs() {
 }
 
 fn unique_name() -> String {
-    format!("prep_test_{}", prep_graphql::auth::random_hex(8))
+    format!("prep_test_{}", prep_graphql::accounts::token::random_hex(8))
 }
 
 /// A fresh, empty database; removed again on drop.
@@ -139,7 +139,7 @@ pub struct TestApp {
     statements: Arc<AtomicUsize>,
     sql_log: Arc<Mutex<Vec<String>>>,
     /// The server's event bus, to await subscriptions.
-    pub events: prep_graphql::events::EventBus,
+    pub events: prep_graphql::records::EventBus,
     shutdown: Option<oneshot::Sender<()>>,
     /// Resolves when the server has stopped.
     pub stopped: Option<oneshot::Receiver<()>>,
@@ -218,8 +218,9 @@ impl TestApp {
         // The event bus gets its own pool, so background event loads are not
         // counted as statements of the request under test.
         let events_db = database.connect().await;
-        let state = app::AppState::with_event_pool(db.clone(), events_db, settings)
-            .expect("application state");
+        let state =
+            prep_graphql::http::state::AppState::with_event_pool(db.clone(), events_db, settings)
+                .expect("application state");
         let events = state.events.clone();
         tokio::spawn(async move {
             let stop = async move {
@@ -292,7 +293,10 @@ impl TestApp {
 
 /// A fresh account's email (unique per call).
 pub fn new_email() -> String {
-    format!("user-{}@example.com", prep_graphql::auth::random_hex(6))
+    format!(
+        "user-{}@example.com",
+        prep_graphql::accounts::token::random_hex(6)
+    )
 }
 
 /// The password test accounts use.
@@ -375,7 +379,7 @@ pub(crate) use api_test;
 pub fn temp_dir(purpose: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "prep_{purpose}_{}",
-        prep_graphql::auth::random_hex(6)
+        prep_graphql::accounts::token::random_hex(6)
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use prep_graphql::config::{Settings, WsConfig};
-use prep_graphql::events::{BusMessage, StarDraftEventKind};
+use prep_graphql::records::{BusMessage, ChangeKind, Live};
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -25,7 +25,10 @@ async fn create_draft_delivered(app: &TestApp, token: &str, input: Value) -> Str
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             match bus.recv().await {
-                Ok(BusMessage::Draft(change)) if change.kind == StarDraftEventKind::Created => {
+                Ok(BusMessage::Record(change))
+                    if change.notice.topic == entity::star_draft::Entity::TOPIC
+                        && change.notice.kind == ChangeKind::Created =>
+                {
                     return;
                 }
                 Err(RecvError::Closed) => panic!("event bus gone"),

@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use tower::ServiceExt as _;
 use tower_http::services::ServeFile;
 
-use crate::app::AppState;
+use crate::http::state::AppState;
 
 /// Where the pages load packages from when they are not installed locally.
 const CDN: &str = "https://cdn.jsdelivr.net/npm";

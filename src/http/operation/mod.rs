@@ -32,12 +32,13 @@ use tokio::sync::SemaphorePermit;
 
 pub use refusal::{Refusal, RefusalKind};
 
-use crate::app::AppState;
-use crate::auth::{self, Viewer};
-use crate::graphql::accounts::ClientAddress;
+use crate::accounts::graphql::ClientAddress;
+use crate::accounts::store;
+use crate::accounts::viewer::Viewer;
 use crate::graphql::loaders;
 use crate::graphql::viewer::ViewerRead;
 use crate::http::cache::{Entry, ResponseCache};
+use crate::http::state::AppState;
 
 /// The transport an operation arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,7 +187,7 @@ pub async fn authenticate(
     let Some(token) = token else {
         return Ok(None);
     };
-    match auth::authenticate(&state.db, token).await {
+    match store::authenticate(&state.db, token).await {
         Ok(Some(viewer)) => Ok(Some(viewer)),
         Ok(None) => Err(Refusal::unauthenticated()),
         Err(e) => {

@@ -3,7 +3,8 @@
 //!
 //! Root fields are allow-listed: a new root field is private until listed
 //! here. Below the root, the fields whose answer depends on the viewer are
-//! listed by name. As a safety net, the execution records whether any
+//! those marked where they are defined (on a `...OfViewer` type, see
+//! [`schema::viewer_fields`]). As a safety net, the execution records whether any
 //! resolver read the viewer (`graphql::viewer::ViewerRead`); an answer that
 //! did is never stored, whatever this module said.
 
@@ -16,6 +17,7 @@ use async_graphql::parser::types::{
 use async_graphql_value::Value;
 
 use crate::graphql::ids::{self, IdKind};
+use crate::graphql::schema;
 
 /// Root query fields that read only content (and the introspection fields).
 const PUBLIC_ROOT_FIELDS: &[&str] = &[
@@ -27,9 +29,6 @@ const PUBLIC_ROOT_FIELDS: &[&str] = &[
     "__schema",
     "__type",
 ];
-
-/// Fields below the root whose answer depends on the viewer.
-const VIEWER_FIELDS: &[&str] = &["myStarDrafts", "myCoverage"];
 
 /// The kinds `node(id:)` may fetch in a public document.
 const PUBLIC_KINDS: &[IdKind] = &[
@@ -90,7 +89,7 @@ impl<'a> Check<'a> {
                     PUBLIC_ROOT_FIELDS.contains(&name)
                         && (name != "node" || self.node_is_public(&field.arguments))
                 } else {
-                    !VIEWER_FIELDS.contains(&name)
+                    !schema::viewer_fields().contains(name)
                 };
                 allowed && self.set(&field.selection_set.node, false)
             }

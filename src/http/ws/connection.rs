@@ -12,12 +12,13 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::{Protocol, Slot, close_message};
-use crate::app::AppState;
-use crate::auth::{self, Viewer};
-use crate::events::BusMessage;
+use crate::accounts::store;
+use crate::accounts::viewer::Viewer;
 use crate::http::operation::{
     self, Caller, Operation, Refusal, RefusalKind, RequestId, Transport, bearer_token,
 };
+use crate::http::state::AppState;
+use crate::records::BusMessage;
 
 /// Why a connection is being closed.
 struct Close(u16, String);
@@ -195,7 +196,7 @@ impl Connection {
         match event {
             Ok(BusMessage::SessionEnded(id)) if id == viewer.session_id => Some(ended),
             Err(broadcast::error::RecvError::Lagged(_)) | Ok(BusMessage::Resync) => {
-                match auth::session_active(&self.state.db, viewer.session_id).await {
+                match store::session_active(&self.state.db, viewer.session_id).await {
                     Ok(false) => Some(ended),
                     _ => None,
                 }
@@ -334,7 +335,7 @@ impl Connection {
         let caller = Caller {
             viewer: self.viewer,
             client: self.client,
-            request_id: RequestId(crate::auth::random_hex(8)),
+            request_id: RequestId(crate::accounts::token::random_hex(8)),
         };
         let state = self.state.clone();
         let protocol = self.protocol;

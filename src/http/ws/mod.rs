@@ -31,7 +31,7 @@ use serde_json::json;
 pub use counts::{Counts, Slot};
 
 use super::operation::bearer_token;
-use crate::app::AppState;
+use crate::http::state::AppState;
 
 /// Open sockets on this instance: per account, and per client address
 /// before `connection_init` and when anonymous.

@@ -1,0 +1,149 @@
+//! Accounts over GraphQL: register, login, logout, me.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::EntityTrait;
+
+use entity::user;
+
+use super::rate_limit::LoginThrottle;
+use super::store;
+use crate::config::AuthConfig;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::{data, database, events};
+use crate::graphql::ids::{self, IdKind};
+use crate::graphql::viewer::{require_viewer, viewer};
+
+/// A registered person; only ever shown to themselves.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ids::encode(IdKind::User, self.0.id)
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A new session: send `token` as `Authorization: Bearer <token>`.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    token: String,
+    user: User,
+}
+
+/// `register` arguments.
+#[derive(InputObject)]
+pub struct RegisterInput {
+    email: String,
+    /// At least 10 characters (configurable).
+    password: String,
+    display_name: String,
+}
+
+/// `login` arguments.
+#[derive(InputObject)]
+pub struct LoginInput {
+    email: String,
+    password: String,
+}
+
+/// The client's network address, for login throttling.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+/// Account queries.
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The signed-in user; null when no token is sent.
+    async fn me(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        let Some(viewer) = viewer(ctx) else {
+            return Ok(None);
+        };
+        Ok(user::Entity::find_by_id(viewer.user_id)
+            .one(database(ctx)?)
+            .await?
+            .map(User))
+    }
+}
+
+/// Account mutations.
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Creates an account and signs it in. Emails are unique case-insensitively.
+    /// Every bad field gives an error of its own (`BAD_USER_INPUT` with its `field`).
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> AppResult<AuthPayload> {
+        // Every bad field is reported, not only the first, each with its own `field`.
+        // Errors added to the context come before the one returned, so the last is
+        // returned and the others added, which keeps the fields in the form's order.
+        let mut problems = store::registration_errors(
+            &input.email,
+            &input.password,
+            &input.display_name,
+            data::<AuthConfig>(ctx)?,
+        );
+        if let Some(last) = problems.pop() {
+            for earlier in problems {
+                ctx.add_error(async_graphql::Error::from(earlier).into_server_error(ctx.item.pos));
+            }
+            return Err(last);
+        }
+        let (token, user) = store::register(
+            database(ctx)?,
+            data::<AuthConfig>(ctx)?,
+            &input.email,
+            input.password,
+            &input.display_name,
+        )
+        .await?;
+        Ok(AuthPayload {
+            token,
+            user: User(user),
+        })
+    }
+
+    /// Signs in. A wrong email or password both give "invalid email or password";
+    /// repeated failures give RATE_LIMITED.
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> AppResult<AuthPayload> {
+        let throttle = ctx
+            .data::<LoginThrottle>()
+            .map_err(|e| AppError::internal(anyhow::anyhow!("no throttle: {}", e.message)))?;
+        let address = ctx
+            .data_opt::<ClientAddress>()
+            .map_or("unknown", |a| a.0.as_str());
+        let (token, user) = store::login(
+            database(ctx)?,
+            data::<AuthConfig>(ctx)?,
+            throttle,
+            &input.email,
+            input.password,
+            address,
+        )
+        .await?;
+        Ok(AuthPayload {
+            token,
+            user: User(user),
+        })
+    }
+
+    /// Revokes the token this request was sent with.
+    async fn logout(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let viewer = require_viewer(ctx)?;
+        store::logout(database(ctx)?, viewer, events(ctx)?).await?;
+        Ok(true)
+    }
+}

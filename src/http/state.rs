@@ -1,0 +1,93 @@
+//! [`AppState`]: everything a request handler needs, built once at start-up.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
+use tokio::sync::{Semaphore, watch};
+
+use crate::config::Settings;
+use crate::graphql::schema::{self, AppSchema};
+use crate::http::cache::ResponseCache;
+use crate::http::ide::IdeAssets;
+use crate::http::operation::persisted::PersistedQueries;
+use crate::http::spa;
+use crate::http::ws::ConnectionCounts;
+use crate::metrics::Metrics;
+use crate::records::{EventBus, LiveTables};
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: AppSchema,
+    pub settings: Arc<Settings>,
+    pub events: EventBus,
+    pub metrics: Arc<Metrics>,
+    pub persisted: Arc<PersistedQueries>,
+    /// Anonymous query answers, keyed by content version.
+    pub responses: Arc<ResponseCache>,
+    /// Open WebSocket connections per account and per client address.
+    pub ws_connections: Arc<ConnectionCounts>,
+    /// Set to true when the server starts shutting down.
+    pub shutdown: Arc<watch::Sender<bool>>,
+    /// Where the IDE pages load their assets from.
+    pub ide: Arc<IdeAssets>,
+    /// Permits to execute a query or mutation (`max_concurrent_operations`).
+    pub executions: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// State over an open (and prepared) database; starts the event bus.
+    pub fn new(db: DatabaseConnection, settings: Settings) -> anyhow::Result<Self> {
+        Self::with_event_pool(db.clone(), db, settings)
+    }
+
+    /// Like [`Self::new`], with the event bus on a pool of its own (tests use
+    /// this to count the statements of requests alone).
+    pub fn with_event_pool(
+        db: DatabaseConnection,
+        events_db: DatabaseConnection,
+        settings: Settings,
+    ) -> anyhow::Result<Self> {
+        let persisted = PersistedQueries::new(
+            settings.http.apq_cache_size,
+            settings.http.persisted_queries_dir.as_deref(),
+        )
+        .context("loading persisted queries")?;
+        if let Some(dir) = &settings.http.spa_dir {
+            spa::check_build_dir(dir)?;
+        }
+        // With the IDEs off nothing loads their assets: no need to look for them.
+        let ide = if settings.http.ide_off() {
+            IdeAssets::Cdn
+        } else {
+            IdeAssets::discover(&settings.http.ide_assets_dir)
+        };
+        let metrics = Metrics::new().context("registering metrics")?;
+        // The records whose changes subscriptions follow.
+        let live = LiveTables::default()
+            .with::<entity::star_draft::Entity>()
+            .with::<entity::interview::Entity>();
+        let events = EventBus::start(events_db, settings.ws.event_buffer, live);
+        let schema = schema::build_schema(db.clone(), settings.clone(), events.clone());
+        let responses = Arc::new(ResponseCache::new(
+            settings.http.response_cache_entries,
+            settings.http.response_cache_max_bytes,
+        ));
+        let concurrency = settings.http.concurrent_operations();
+        Ok(Self {
+            db,
+            schema,
+            settings: Arc::new(settings),
+            events,
+            metrics: Arc::new(metrics),
+            persisted: Arc::new(persisted),
+            responses,
+            ws_connections: Arc::default(),
+            shutdown: Arc::new(watch::channel(false).0),
+            ide: Arc::new(ide),
+            executions: Arc::new(Semaphore::new(concurrency)),
+        })
+    }
+}

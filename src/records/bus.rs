@@ -1,0 +1,380 @@
+//! The event bus: record changes staged with the change, delivered after it
+//! commits to the subscribers of every server instance.
+//!
+//! Two transports, chosen by the database:
+//! - SQLite (one instance): the writer hands the notice to this process's
+//!   dispatcher after its commit.
+//! - PostgreSQL (any number of instances): the writer runs `pg_notify` inside
+//!   its transaction, which PostgreSQL delivers at commit, in commit order, to
+//!   the listener of every instance.
+//!
+//! A notice carries only ids, owner and version (NOTIFY payloads are small).
+//! Each instance's dispatcher loads the rows of the notices that arrived
+//! together, one statement per table (the tables are registered in
+//! [`LiveTables`]), and broadcasts the result to local subscribers.
+//! The broadcast channel is bounded: a subscriber that falls behind gets
+//! `Lagged` and reloads the latest state instead of queueing without limit.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::Live;
+use super::change::{ChangeKind, RecordChange, RecordNotice};
+use super::scope::owned_by_each;
+
+/// The PostgreSQL channel the notices travel on.
+pub const CHANNEL: &str = "prep_events";
+/// Most notices the dispatcher loads in one statement.
+const MAX_BATCH: usize = 256;
+
+/// A notice as it travels between instances.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Notice {
+    /// A record changed.
+    Record(RecordNotice),
+    /// A session was revoked: connections authenticated with it must end.
+    SessionEnded { session_id: i32 },
+}
+
+impl Notice {
+    /// The notice of change `kind` to `row`.
+    pub fn of<R: Live>(kind: ChangeKind, row: &R::Model) -> Self {
+        Self::Record(RecordNotice::of::<R>(kind, row))
+    }
+}
+
+/// A loaded row, type-erased, with its version.
+struct Loaded {
+    version: i32,
+    row: Arc<dyn Any + Send + Sync>,
+}
+
+type Rows = HashMap<i32, Loaded>;
+
+/// Loads the live rows of one table for the dispatcher.
+trait LiveTable: Send + Sync {
+    fn topic(&self) -> &'static str;
+    /// The rows `(owner, id)` names that still exist, read through the owner scope.
+    fn load<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        keys: Vec<(i32, i32)>,
+    ) -> BoxFuture<'a, Result<Rows, DbErr>>;
+}
+
+struct Table<R>(PhantomData<fn() -> R>);
+
+impl<R: Live> LiveTable for Table<R> {
+    fn topic(&self) -> &'static str {
+        R::TOPIC
+    }
+
+    fn load<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        keys: Vec<(i32, i32)>,
+    ) -> BoxFuture<'a, Result<Rows, DbErr>> {
+        Box::pin(async move {
+            let scopes = keys
+                .into_iter()
+                .map(|(owner, id)| (owner, Condition::all().add(R::id_column().eq(id))));
+            let rows = owned_by_each::<R>(scopes).all(db).await?;
+            Ok(rows
+                .into_iter()
+                .map(|row| {
+                    let id = R::id_of(&row);
+                    let version = R::version_of(&row);
+                    let row = Arc::new(row);
+                    (id, Loaded { version, row })
+                })
+                .collect())
+        })
+    }
+}
+
+/// The tables whose changes the bus delivers with their rows.
+#[derive(Clone, Default)]
+pub struct LiveTables(Vec<Arc<dyn LiveTable>>);
+
+impl LiveTables {
+    /// These tables and `R`.
+    pub fn with<R: Live>(mut self) -> Self {
+        self.0.push(Arc::new(Table::<R>(PhantomData)));
+        self
+    }
+}
+
+/// One broadcast to the subscribers of this instance.
+#[derive(Debug, Clone)]
+pub enum BusMessage {
+    /// A record changed; [`RecordChange::of`] reads it as a change of its table.
+    Record(Arc<RecordChange>),
+    SessionEnded(i32),
+    /// Notices may have been lost (the listener reconnected): reload what you show.
+    Resync,
+}
+
+enum Raw {
+    Notice(Notice),
+    Resync,
+}
+
+/// Publishes change notices and fans them out to local subscribers.
+#[derive(Clone)]
+pub struct EventBus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    hub: broadcast::Sender<BusMessage>,
+    /// How many receivers were ever handed out; lets tests await a subscription.
+    subscribed: watch::Sender<u64>,
+    local: mpsc::UnboundedSender<Raw>,
+    postgres: bool,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The listener holds a pooled connection; closing the pool waits for it.
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl EventBus {
+    /// Starts the dispatcher (and, on PostgreSQL, the listener) for `db`,
+    /// delivering changes of `tables`; `capacity` bounds the broadcast to
+    /// subscribers.
+    pub fn start(db: DatabaseConnection, capacity: usize, tables: LiveTables) -> Self {
+        let (hub, _) = broadcast::channel(capacity.max(1));
+        let (local, raw) = mpsc::unbounded_channel();
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
+        let mut tasks = Vec::new();
+        if postgres {
+            tasks.push(tokio::spawn(listen(db.clone(), local.clone())));
+        }
+        tasks.push(tokio::spawn(dispatch(db, tables, raw, hub.clone())));
+        Self {
+            inner: Arc::new(Inner {
+                hub,
+                subscribed: watch::channel(0).0,
+                local,
+                postgres,
+                tasks,
+            }),
+        }
+    }
+
+    /// Stages `notice` in the writer's transaction. On PostgreSQL it is sent
+    /// by the commit; in-process, [`Self::committed`] sends it.
+    pub async fn stage(&self, tx: &impl ConnectionTrait, notice: &Notice) -> Result<(), DbErr> {
+        if !self.inner.postgres {
+            return Ok(());
+        }
+        let payload = serde_json::to_string(notice).map_err(|e| DbErr::Custom(e.to_string()))?;
+        tx.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [CHANNEL.into(), payload.into()],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Called after the writer's commit: sends `notice` in-process.
+    pub fn committed(&self, notice: Notice) {
+        if !self.inner.postgres {
+            let _ = self.inner.local.send(Raw::Notice(notice));
+        }
+    }
+
+    /// Stages and, in-process, sends a notice that needs no transaction.
+    pub async fn publish(&self, db: &impl ConnectionTrait, notice: Notice) -> Result<(), DbErr> {
+        self.stage(db, &notice).await?;
+        self.committed(notice);
+        Ok(())
+    }
+
+    /// A receiver of everything this instance broadcasts from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
+        let rx = self.inner.hub.subscribe();
+        self.inner.subscribed.send_modify(|n| *n += 1);
+        rx
+    }
+
+    /// Counts the receivers handed out so far; changes when one is.
+    pub fn subscriptions_made(&self) -> watch::Receiver<u64> {
+        self.inner.subscribed.subscribe()
+    }
+}
+
+/// Forwards PostgreSQL notifications to the dispatcher, reconnecting when the
+/// connection drops and then asking subscribers to resync.
+async fn listen(db: DatabaseConnection, out: mpsc::UnboundedSender<Raw>) {
+    let pool = db.get_postgres_connection_pool().clone();
+    let mut backoff = Duration::from_millis(100);
+    let mut first = true;
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "event listener cannot connect; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "event listener cannot LISTEN; retrying");
+            tokio::time::sleep(backoff).await;
+            continue;
+        }
+        backoff = Duration::from_millis(100);
+        if !first {
+            let _ = out.send(Raw::Resync);
+        }
+        first = false;
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) => match serde_json::from_str::<Notice>(n.payload()) {
+                    Ok(notice) => {
+                        let _ = out.send(Raw::Notice(notice));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "ignoring a malformed notice"),
+                },
+                // The connection dropped and was re-established (LISTEN included):
+                // anything sent meanwhile is lost, so subscribers reload.
+                Ok(None) => {
+                    tracing::warn!("event listener reconnected");
+                    let _ = out.send(Raw::Resync);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "event listener failed; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Loads the rows of the notices that arrived together and broadcasts the changes.
+async fn dispatch(
+    db: DatabaseConnection,
+    tables: LiveTables,
+    mut raw: mpsc::UnboundedReceiver<Raw>,
+    hub: broadcast::Sender<BusMessage>,
+) {
+    while let Some(first) = raw.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match raw.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        for message in resolve(&db, &tables, batch).await {
+            // No receiver is fine: nobody is subscribed on this instance.
+            let _ = hub.send(message);
+        }
+    }
+}
+
+/// Turns a batch of notices into broadcasts, loading the live rows of each
+/// table in one statement.
+async fn resolve(db: &DatabaseConnection, tables: &LiveTables, batch: Vec<Raw>) -> Vec<BusMessage> {
+    let loaded = match load_live(db, tables, &batch).await {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            tracing::error!(error = %e, "loading rows for events; asking subscribers to resync");
+            return vec![BusMessage::Resync];
+        }
+    };
+    batch
+        .into_iter()
+        .filter_map(|raw| match raw {
+            Raw::Resync => Some(BusMessage::Resync),
+            Raw::Notice(Notice::SessionEnded { session_id }) => {
+                Some(BusMessage::SessionEnded(session_id))
+            }
+            Raw::Notice(Notice::Record(mut notice)) => {
+                let row = if notice.kind == ChangeKind::Deleted {
+                    None
+                } else {
+                    // Gone since (its DELETED notice follows), or of an unknown table.
+                    let loaded = loaded.get(notice.topic.as_str())?.get(&notice.id)?;
+                    // The row is the latest state: a creation seen after later
+                    // updates is reported as what it now is, an update.
+                    if notice.kind == ChangeKind::Created && loaded.version > notice.version {
+                        notice.kind = ChangeKind::Updated;
+                    }
+                    notice.version = loaded.version;
+                    Some(loaded.row.clone())
+                };
+                Some(BusMessage::Record(Arc::new(RecordChange { notice, row })))
+            }
+        })
+        .collect()
+}
+
+/// The rows that the batch's notices name and that still exist, per table,
+/// each table in one statement read through its owner scope.
+async fn load_live(
+    db: &DatabaseConnection,
+    tables: &LiveTables,
+    batch: &[Raw],
+) -> Result<HashMap<&'static str, Rows>, DbErr> {
+    let mut loaded = HashMap::new();
+    for table in &tables.0 {
+        let keys: Vec<(i32, i32)> = batch
+            .iter()
+            .filter_map(|raw| match raw {
+                Raw::Notice(Notice::Record(n))
+                    if n.kind != ChangeKind::Deleted && n.topic == table.topic() =>
+                {
+                    Some((n.owner_id, n.id))
+                }
+                _ => None,
+            })
+            .collect();
+        if !keys.is_empty() {
+            loaded.insert(table.topic(), table.load(db, keys).await?);
+        }
+    }
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_are_small_json() {
+        let notice = Notice::Record(RecordNotice {
+            topic: "interviews".to_owned(),
+            kind: ChangeKind::Updated,
+            id: 12,
+            owner_id: 3,
+            version: 7,
+        });
+        let json = serde_json::to_string(&notice).unwrap();
+        assert!(json.len() < 100, "{json}");
+        assert_eq!(serde_json::from_str::<Notice>(&json).unwrap(), notice);
+        let ended = serde_json::to_string(&Notice::SessionEnded { session_id: 5 }).unwrap();
+        assert_eq!(ended, r#"{"t":"session_ended","session_id":5}"#);
+    }
+}

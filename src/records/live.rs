@@ -1,0 +1,195 @@
+//! One live follower for every record: "this record" and "all of mine".
+//!
+//! A follower reads this instance's event broadcast (see [`super::bus`]) and
+//! keeps only the viewer's records of one table. Per record it never goes
+//! back: a change whose version is not newer than the last one sent is
+//! dropped, and a follower that lags behind (or hears that notices were lost)
+//! reloads the latest state instead of replaying what it missed.
+//!
+//! A follower subscribes to the bus before it reads anything, so no change
+//! falls between a client's read and its subscription.
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, stream};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::Live;
+use super::bus::{BusMessage, EventBus};
+use super::change::{Change, ChangeKind, RecordNotice};
+use super::scope::{get_owned, owned_by};
+use crate::accounts::viewer::Viewer;
+use crate::error::AppResult;
+
+/// What one subscription has sent, per record of `R`.
+pub struct Follower<R: Live> {
+    owner_id: i32,
+    db: DatabaseConnection,
+    rx: broadcast::Receiver<BusMessage>,
+    /// Only this record ("this record"); `None` for "all of mine".
+    only: Option<i32>,
+    /// Last version sent per record.
+    sent: HashMap<i32, i32>,
+    /// Changes at or after this time may be unseen after a resync.
+    since: DateTime<Utc>,
+    /// Changes ready to send.
+    queue: VecDeque<Change<R::Model>>,
+    done: bool,
+}
+
+impl<R: Live> Follower<R>
+where
+    R::Model: Clone,
+{
+    /// Follows the viewer's record `id` (NOT_FOUND when they do not have it)
+    /// until it is deleted. With `known_version` (the version the client has
+    /// loaded), a record already past it is sent at once as UPDATED.
+    pub async fn one(
+        events: &EventBus,
+        db: DatabaseConnection,
+        viewer: &Viewer,
+        id: i32,
+        known_version: Option<i32>,
+    ) -> AppResult<Self> {
+        // Subscribe before reading, so no change falls between the two.
+        let rx = events.subscribe();
+        let row = get_owned::<R>(&db, viewer, id).await?;
+        let version = R::version_of(&row);
+        let mut follower = Self::new(viewer, db, rx, Some(id), Utc::now());
+        follower.sent.insert(id, version);
+        if known_version.is_some_and(|known| version > known) {
+            follower.queue.push_back(Self::updated(row));
+        }
+        Ok(follower)
+    }
+
+    /// Follows every record of the viewer. With `since` (e.g. the newest
+    /// `updatedAt` the client has loaded), the records changed at or after it
+    /// are sent first as UPDATED; deletions from before are not replayed.
+    pub async fn all(
+        events: &EventBus,
+        db: DatabaseConnection,
+        viewer: &Viewer,
+        since: Option<DateTime<Utc>>,
+    ) -> AppResult<Self> {
+        let rx = events.subscribe();
+        let mut follower = Self::new(viewer, db, rx, None, since.unwrap_or_else(Utc::now));
+        if since.is_some() {
+            follower.resync().await?;
+        }
+        Ok(follower)
+    }
+
+    fn new(
+        viewer: &Viewer,
+        db: DatabaseConnection,
+        rx: broadcast::Receiver<BusMessage>,
+        only: Option<i32>,
+        since: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            owner_id: viewer.user_id,
+            db,
+            rx,
+            only,
+            sent: HashMap::new(),
+            since,
+            queue: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    fn updated(row: R::Model) -> Change<R::Model> {
+        Change::updated(R::id_of(&row), R::owner_of(&row), R::version_of(&row), row)
+    }
+
+    /// Whether the change `notice` tells is news for this subscription.
+    fn wants(&mut self, notice: &RecordNotice) -> bool {
+        if notice.topic != R::TOPIC
+            || notice.owner_id != self.owner_id
+            || self.only.is_some_and(|id| id != notice.id)
+        {
+            return false;
+        }
+        let last = self.sent.get(&notice.id).copied().unwrap_or(0);
+        if notice.kind != ChangeKind::Deleted && notice.version <= last {
+            return false;
+        }
+        self.sent.insert(notice.id, notice.version);
+        true
+    }
+
+    /// Reloads the latest state after lost or skipped changes.
+    async fn resync(&mut self) -> AppResult<()> {
+        let mut query = owned_by::<R>(self.owner_id);
+        query = match self.only {
+            Some(id) => query.filter(R::id_column().eq(id)),
+            None => query.filter(R::updated_at_column().gte(self.since)),
+        };
+        let rows = query
+            .order_by_asc(R::updated_at_column())
+            .all(&self.db)
+            .await?;
+        if let Some(id) = self.only
+            && rows.is_empty()
+        {
+            self.queue.push_back(Change {
+                kind: ChangeKind::Deleted,
+                id,
+                owner_id: self.owner_id,
+                version: self.sent.get(&id).copied().unwrap_or(0),
+                row: None,
+            });
+            self.done = true;
+            return Ok(());
+        }
+        for row in rows {
+            let last = self.sent.get(&R::id_of(&row)).copied().unwrap_or(0);
+            if R::version_of(&row) > last {
+                self.sent.insert(R::id_of(&row), R::version_of(&row));
+                self.queue.push_back(Self::updated(row));
+            }
+        }
+        Ok(())
+    }
+
+    /// The next change, or `None` when the subscription is over.
+    async fn next(&mut self) -> Option<Change<R::Model>> {
+        loop {
+            if let Some(change) = self.queue.pop_front() {
+                return Some(change);
+            }
+            if self.done {
+                return None;
+            }
+            match self.rx.recv().await {
+                Ok(BusMessage::Record(change)) => {
+                    if self.wants(&change.notice)
+                        && let Some(change) = change.of::<R>()
+                    {
+                        self.since = Utc::now();
+                        // A deletion ends the subscription that follows only that record.
+                        self.done = self.only.is_some() && change.kind == ChangeKind::Deleted;
+                        return Some(change);
+                    }
+                }
+                Ok(BusMessage::SessionEnded(_)) => {}
+                Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
+                    if let Err(e) = self.resync().await {
+                        tracing::warn!(error = ?e, topic = R::TOPIC, "resync of a subscription failed");
+                    }
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// The changes as a stream.
+    pub fn into_stream(self) -> impl Stream<Item = Change<R::Model>> {
+        stream::unfold(self, |mut follower| async move {
+            follower.next().await.map(|change| (change, follower))
+        })
+    }
+}
