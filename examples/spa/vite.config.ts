@@ -1,19 +1,26 @@
+import { getOperationName, stringifyDocument } from '@urql/core';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
 
-import { ROLE_PAGE } from './src/rolePageQuery';
+import { RolePageDocument } from './src/gql/rolePage';
+import { TOKEN_KEY } from './src/tokenKey';
 
 /**
  * Puts a small inline script into index.html's <head> that, on a role page
  * (`/roles/<slug>`), sends the role page's query at once, in parallel with the
  * app's script instead of after it has loaded and run; `src/prefetch.ts` hands
  * the answer to urql. It sends the session token the app would send.
+ *
+ * The query is the app's own (src/documents/rolePage.graphql, as generated into
+ * src/gql/graphql.ts), printed on one line.
  */
 function prefetchRolePage(endpoint: string): Plugin {
+  const operationName = getOperationName(RolePageDocument);
+  const query = stringifyDocument(RolePageDocument).replace(/\s+/g, ' ').trim();
   const script = `(function () {
   var m = location.pathname.match(/^\\/roles\\/([^/]+)\\/?$/);
   if (!m || !window.fetch) return;
   var slug, token = null;
-  try { slug = decodeURIComponent(m[1]); token = localStorage.getItem('prep.token'); } catch (e) { return; }
+  try { slug = decodeURIComponent(m[1]); token = localStorage.getItem(${JSON.stringify(TOKEN_KEY)}); } catch (e) { return; }
   var headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
   if (token) headers.authorization = 'Bearer ' + token;
   window.__prepRolePrefetch = {
@@ -22,7 +29,7 @@ function prefetchRolePage(endpoint: string): Plugin {
     response: fetch(${JSON.stringify(endpoint)}, {
       method: 'POST',
       headers: headers,
-      body: JSON.stringify({ operationName: 'RolePage', query: ${JSON.stringify(ROLE_PAGE.replace(/\s+/g, ' ').trim())}, variables: { slug: slug } })
+      body: JSON.stringify({ operationName: ${JSON.stringify(operationName)}, query: ${JSON.stringify(query)}, variables: { slug: slug } })
     })
   };
 })();`;

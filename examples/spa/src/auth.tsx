@@ -10,7 +10,7 @@ import {
 import { Provider as UrqlProvider } from 'urql';
 
 import { makeApiClient } from './client';
-import { TOKEN_KEY } from './config';
+import { TOKEN_KEY } from './tokenKey';
 
 function readToken(): string | null {
   try {

@@ -12,13 +12,12 @@ export function deriveWsUrl(http: string, base: string = window.location.href): 
   return url.toString();
 }
 
-/** localStorage key of the session token, shared by every tab of this origin. */
-export const TOKEN_KEY = 'prep.token';
-
 /** Roles per page on the list. */
 export const ROLES_PAGE_SIZE = 10;
 /** Drafts per page on "My drafts". */
 export const DRAFTS_PAGE_SIZE = 10;
+/** How many days the agenda shows (and the interviews page's link to it says). */
+export const AGENDA_DAYS = 14;
 
 /** Milliseconds after typing stops before the draft editor saves by itself. */
 export const AUTOSAVE_DELAY_MS = Number(import.meta.env.VITE_AUTOSAVE_DELAY_MS ?? 1200);

@@ -44,6 +44,9 @@ export const STATUS_LABEL: Record<StarDraftStatus, string> = {
   ARCHIVED: 'Archived',
 };
 
+/** A draft's statuses, in the order the editor offers them. */
+export const DRAFT_STATUSES: readonly StarDraftStatus[] = ['DRAFT', 'READY', 'ARCHIVED'];
+
 export const SECTION_LABEL: Record<StarSection, string> = {
   SITUATION: 'Situation',
   TASK: 'Task',
@@ -77,6 +80,15 @@ export const STAGE_LABEL: Record<InterviewStage, string> = {
   FINAL_PANEL: 'Final panel',
   OTHER: 'Other',
 };
+
+/** An interview's stages, in the order the schedule form offers them. */
+export const INTERVIEW_STAGES: readonly InterviewStage[] = [
+  'RECRUITER_SCREEN',
+  'HIRING_MANAGER',
+  'TECHNICAL',
+  'FINAL_PANEL',
+  'OTHER',
+];
 
 /** An instant as wall-clock time in `timeZone` ("28 Mar 2027, 00:30"). */
 export function formatInZone(value: string, timeZone: string): string {

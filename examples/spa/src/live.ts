@@ -1,5 +1,6 @@
 // The subscription socket's state, as a tiny store React reads with
-// useSyncExternalStore, and the hook the pages subscribe with.
+// useSyncExternalStore, the hook the pages subscribe with, and the hook that
+// reloads a page's query when such a subscription says something changed.
 //
 // `connections` counts acknowledged connections. graphql-ws resends every open
 // subscription after a reconnect, but with the variables it was started with; the
@@ -7,9 +8,12 @@
 // on the next connection says what the page knows by then (its newest version or
 // time), and the server's catch-up starts from there.
 
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { AnyVariables, OperationResult } from '@urql/core';
-import { useClient } from 'urql';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { AnyVariables, OperationResult, TypedDocumentNode } from '@urql/core';
+import { useClient, type UseQueryExecute } from 'urql';
+
+/** What a subscription's `since` is when the page has loaded nothing: every change is news. */
+export const EPOCH = '1970-01-01T00:00:00Z';
 
 export type SocketState = 'idle' | 'connecting' | 'connected' | 'closed';
 
@@ -56,10 +60,11 @@ export interface Live {
  * socket dropped, never because the page's state changed: pass the latest known
  * version or time through a ref, and a keystroke does not resubscribe.
  *
- * `onResult` gets every result; the latest function passed is called.
+ * `onResult` gets every result; the latest function passed is called. `query` is a
+ * generated `...SubscriptionDocument`, which types the variables and the results.
  */
 export function useLiveSubscription<Data, Vars extends AnyVariables>(
-  query: string,
+  query: TypedDocumentNode<Data, Vars>,
   enabled: boolean,
   variables: () => Vars,
   onResult: (result: OperationResult<Data, Vars>) => void,
@@ -97,4 +102,22 @@ export function useLiveSubscription<Data, Vars extends AnyVariables>(
     sent.connection === socket.connections &&
     !sent.failed;
   return { live, socket: socket.state };
+}
+
+/**
+ * Reloads a page's query (from the network) after a live change: returns `changed`,
+ * to call from a subscription's `onResult` whenever an event is news to the page.
+ * However many events arrive before the page renders again, the query is asked
+ * again once. `reexecute` is the second item `useQuery` returns.
+ */
+export function useReloadOnLiveChange(reexecute: UseQueryExecute): () => void {
+  // Changes heard so far, and how many of them the last reload was for.
+  const [changes, setChanges] = useState(0);
+  const reloadedFor = useRef(0);
+  useEffect(() => {
+    if (changes === reloadedFor.current) return;
+    reloadedFor.current = changes;
+    reexecute({ requestPolicy: 'network-only' });
+  }, [changes, reexecute]);
+  return useCallback(() => setChanges((n) => n + 1), []);
 }

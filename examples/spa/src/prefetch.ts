@@ -2,6 +2,13 @@
 // app's script has even loaded (vite.config.ts writes that script). The first
 // request urql makes for that same role takes this answer instead of asking again.
 
+import { getOperationName } from '@urql/core';
+
+import { RolePageDocument } from './gql/rolePage';
+
+/** The operation name the early request and urql's both send ("RolePage"). */
+const ROLE_PAGE_OPERATION = getOperationName(RolePageDocument);
+
 interface RolePrefetch {
   slug: string;
   /** Whether it was sent signed in (with the token the app reads at start). */
@@ -28,7 +35,7 @@ function rolePageSlug(input: RequestInfo | URL, init?: RequestInit): string | nu
       return null;
     }
   }
-  if (operationName !== 'RolePage' || !variables) return null;
+  if (operationName !== ROLE_PAGE_OPERATION || !variables) return null;
   try {
     const slug = (JSON.parse(variables) as { slug?: unknown }).slug;
     return typeof slug === 'string' ? slug : null;

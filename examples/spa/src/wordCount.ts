@@ -11,10 +11,14 @@
 // A browser test types texts into the editor and checks these counts against the
 // server's for the same text (tests/browser/autosave.test.mjs).
 
+import type { StarSection } from './api';
+
 /** Speaking pace of the estimate, as on the server. */
 export const WORDS_PER_MINUTE = 150;
 /** Shortest and longest target answer, in seconds, as on the server. */
 export const TARGET_SECONDS: readonly [number, number] = [90, 120];
+/** The target as the pages say it: "90–120 s". */
+export const TARGET_RANGE = `${TARGET_SECONDS[0]}–${TARGET_SECONDS[1]} s`;
 
 const WHITE_SPACE = /\p{White_Space}+/u;
 const ALPHANUMERIC = /[\p{Alphabetic}\p{N}]/u;
@@ -35,18 +39,16 @@ export function withinTarget(seconds: number): boolean {
   return seconds >= TARGET_SECONDS[0] && seconds <= TARGET_SECONDS[1];
 }
 
-export type Section = 'SITUATION' | 'TASK' | 'ACTION' | 'RESULT';
-
 /** Fewer words than this and a section is too short, as on the server. */
-export const MINIMUM_WORDS: Record<Section, number> = { SITUATION: 15, TASK: 10, ACTION: 40, RESULT: 15 };
+export const MINIMUM_WORDS: Record<StarSection, number> = { SITUATION: 15, TASK: 10, ACTION: 40, RESULT: 15 };
 
 /** The live figures of an answer's four sections. */
 export interface LiveCounts {
-  sections: { section: Section; wordCount: number; tooShort: boolean }[];
+  sections: { section: StarSection; wordCount: number; tooShort: boolean }[];
   wordCount: number;
   seconds: number;
   withinTarget: boolean;
-  missing: Section[];
+  missing: StarSection[];
 }
 
 export function liveCounts(text: { situation: string; task: string; action: string; result: string }): LiveCounts {

@@ -1,23 +1,20 @@
 // "Your coverage" on a role page: which of the role's competencies and questions the
 // signed-in viewer has a READY story for, kept live as their drafts change.
 
-import { useEffect, useRef, useState } from 'react';
+import { useRef } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 
-import {
-  MY_DRAFT_EVENTS,
-  ROLE_COVERAGE,
-  type Coverage,
-  type CoverageStory,
-  type MyDraftEventsData,
-  type MyDraftEventsVars,
-  type RoleCoverageData,
-  type RolePageVars,
-} from '../api';
 import { STATUS_LABEL, plural } from '../format';
-import { useLiveSubscription } from '../live';
+import { RoleCoverageDocument, type RoleCoverageQuery } from '../gql/coverage';
+import { MyDraftEventsDocument } from '../gql/draftEvents';
+import { useLiveSubscription, useReloadOnLiveChange } from '../live';
 import { ErrorMessage, Loading } from './Status';
+
+/** The viewer's coverage of a role's competencies and questions. */
+type Coverage = NonNullable<NonNullable<RoleCoverageQuery['role']>['myCoverage']>;
+/** A story as the coverage names it. */
+type CoverageStory = Coverage['competencies'][number]['stories'][number];
 
 function newDraftPath(competencies: string[], questionId?: string): string {
   const params = new URLSearchParams();
@@ -36,8 +33,8 @@ function storiesOf(coverage: Coverage): CoverageStory[] {
 }
 
 export function CoverageSection({ slug }: { slug: string }) {
-  const [{ data, fetching, error }, reexecute] = useQuery<RoleCoverageData, RolePageVars>({
-    query: ROLE_COVERAGE,
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: RoleCoverageDocument,
     variables: { slug },
     requestPolicy: 'cache-and-network',
   });
@@ -46,21 +43,15 @@ export function CoverageSection({ slug }: { slug: string }) {
   // Changes since this section opened are sent first, so none between the read and the
   // subscription is missed (at worst the coverage is read once more).
   const since = useRef(new Date(Date.now() - 1000).toISOString());
-  const [changes, setChanges] = useState(0);
-  const { live } = useLiveSubscription<MyDraftEventsData, MyDraftEventsVars>(
-    MY_DRAFT_EVENTS,
+  const changed = useReloadOnLiveChange(reexecute);
+  const { live } = useLiveSubscription(
+    MyDraftEventsDocument,
     data !== undefined,
     () => ({ since: since.current }),
     (result) => {
-      if (result.data?.myStarDraftEvents) setChanges((n) => n + 1);
+      if (result.data?.myStarDraftEvents) changed();
     },
   );
-  const reloadedFor = useRef(0);
-  useEffect(() => {
-    if (changes === reloadedFor.current) return;
-    reloadedFor.current = changes;
-    reexecute({ requestPolicy: 'network-only' });
-  }, [changes, reexecute]);
 
   const coverage = data?.role?.myCoverage ?? null;
   return (

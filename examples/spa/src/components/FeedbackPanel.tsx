@@ -1,6 +1,6 @@
 import type { StarDraft } from '../api';
 import { SECTION_LABEL } from '../format';
-import { formatSeconds, type LiveCounts } from '../wordCount';
+import { TARGET_RANGE, formatSeconds, type LiveCounts } from '../wordCount';
 
 /**
  * Feedback on the answer: the counts (words, speaking time, missing and short
@@ -25,7 +25,7 @@ export function FeedbackPanel({ draft, stale, live }: { draft: StarDraft; stale:
             {live.seconds >= 60 && <span className="muted"> ({formatSeconds(live.seconds)})</span>}
             <br />
             <span className={live.withinTarget ? 'good' : 'warn'} data-testid="feedback-within-target">
-              {live.withinTarget ? 'Within the 90–120 s target' : 'Outside the 90–120 s target'}
+              {live.withinTarget ? `Within the ${TARGET_RANGE} target` : `Outside the ${TARGET_RANGE} target`}
             </span>
           </dd>
         </div>

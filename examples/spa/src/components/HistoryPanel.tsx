@@ -1,16 +1,10 @@
 import { useState } from 'react';
 import { useClient } from 'urql';
 
-import {
-  DRAFT_REVISIONS,
-  RESTORE_REVISION,
-  type DraftRevisionsData,
-  type RestoreRevisionData,
-  type StarDraft,
-  type StarDraftRevision,
-} from '../api';
+import type { StarDraft, StarDraftRevision } from '../api';
 import { describeApiError, firstApiError, type ApiError } from '../errors';
 import { STATUS_LABEL, formatDateTime, plural } from '../format';
+import { DraftRevisionsDocument, RestoreRevisionDocument } from '../gql/drafts';
 import { countWords } from '../wordCount';
 
 /** Revisions shown per page of the history. */
@@ -38,7 +32,7 @@ export function HistoryPanel({
 
   const load = async (after: string | null) => {
     const result = await client
-      .query<DraftRevisionsData>(DRAFT_REVISIONS, { id: draft.id, first: PAGE, after }, { requestPolicy: 'network-only' })
+      .query(DraftRevisionsDocument, { id: draft.id, first: PAGE, after }, { requestPolicy: 'network-only' })
       .toPromise();
     const page = result.data?.starDraft?.revisions;
     if (!page) {
@@ -54,7 +48,7 @@ export function HistoryPanel({
     if (!window.confirm(`Restore version ${version}? It becomes a new version; nothing is deleted.`)) return;
     setBusy(true);
     const result = await client
-      .mutation<RestoreRevisionData>(RESTORE_REVISION, { id: draft.id, version, expectedVersion: draft.version })
+      .mutation(RestoreRevisionDocument, { id: draft.id, version, expectedVersion: draft.version })
       .toPromise();
     setBusy(false);
     const restored = result.data?.restoreStarDraftRevision;

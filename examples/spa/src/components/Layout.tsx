@@ -2,8 +2,8 @@ import { Suspense, useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
-import { LOGOUT, ME, type LogoutData, type MeData } from '../api';
 import { useAuth } from '../auth';
+import { LogoutDocument, MeDocument } from '../gql/accounts';
 import { Loading } from './Status';
 
 /** The site's name, after every page's own title. */
@@ -44,8 +44,8 @@ function usePageHeading() {
 function Account() {
   const { token, signOut } = useAuth();
   const navigate = useNavigate();
-  const [{ data }] = useQuery<MeData>({ query: ME, pause: !token });
-  const [, logout] = useMutation<LogoutData>(LOGOUT);
+  const [{ data }] = useQuery({ query: MeDocument, pause: !token });
+  const [, logout] = useMutation(LogoutDocument);
   const [busy, setBusy] = useState(false);
 
   if (!token) {

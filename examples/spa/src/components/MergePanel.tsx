@@ -1,13 +1,13 @@
 import type { DraftText } from '../api';
-import { STATUS_LABEL } from '../format';
+import { SECTION_LABEL, STATUS_LABEL } from '../format';
 import { TEXT_FIELDS, type Conflict, type TextField } from '../pages/draftState';
 
 const LABEL: Record<TextField, string> = {
   title: 'Title',
-  situation: 'Situation',
-  task: 'Task',
-  action: 'Action',
-  result: 'Result',
+  situation: SECTION_LABEL.SITUATION,
+  task: SECTION_LABEL.TASK,
+  action: SECTION_LABEL.ACTION,
+  result: SECTION_LABEL.RESULT,
   status: 'Status',
 };
 

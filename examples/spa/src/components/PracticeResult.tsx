@@ -1,5 +1,6 @@
+import type { PracticeAttempt } from '../api';
 import { SECTION_LABEL } from '../format';
-import type { PracticeAttempt } from '../practiceApi';
+import { TARGET_RANGE } from '../wordCount';
 
 /** The change in pace from the previous attempt, e.g. "+12.5 words a minute". */
 function paceChange(now: number, before: number | null): string {
@@ -32,7 +33,7 @@ export function PracticeResult({ attempt }: { attempt: PracticeAttempt }) {
           <dd>
             <span data-testid="practice-seconds">{attempt.durationSeconds}</span> s ·{' '}
             <span className={f.withinTargetLength ? 'good' : 'warn'} data-testid="practice-within-target">
-              {f.withinTargetLength ? 'within 90–120 s' : 'outside 90–120 s'}
+              {f.withinTargetLength ? `within ${TARGET_RANGE}` : `outside ${TARGET_RANGE}`}
             </span>
           </dd>
         </div>

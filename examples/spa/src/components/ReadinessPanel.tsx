@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useQuery } from 'urql';
 
-import { INTERVIEW_READINESS, type InterviewReadinessData } from '../practiceApi';
+import { InterviewReadinessDocument } from '../gql/practice';
 import { ErrorMessage } from './Status';
 
 /**
@@ -10,8 +10,8 @@ import { ErrorMessage } from './Status';
  * stories and practice elsewhere show on the next visit.
  */
 export function ReadinessPanel({ interviewId, version }: { interviewId: string; version: number }) {
-  const [{ data, error }, reexecute] = useQuery<InterviewReadinessData>({
-    query: INTERVIEW_READINESS,
+  const [{ data, error }, reexecute] = useQuery({
+    query: InterviewReadinessDocument,
     variables: { id: interviewId },
     requestPolicy: 'network-only',
   });

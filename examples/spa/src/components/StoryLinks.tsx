@@ -4,13 +4,8 @@
 import { useId, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
 
-import {
-  ALL_QUESTIONS,
-  COMPETENCIES,
-  type AllQuestionsData,
-  type CompetenciesData,
-  type LinkedQuestion,
-} from '../api';
+import type { LinkedQuestion } from '../api';
+import { AllQuestionsDocument, CompetenciesDocument } from '../gql/storyBank';
 
 /** How many search results are listed at once. */
 const MAX_RESULTS = 8;
@@ -24,7 +19,7 @@ export function CompetencyPicker({
   onChange: (slugs: string[]) => void;
   disabled?: boolean;
 }) {
-  const [{ data, error }] = useQuery<CompetenciesData>({ query: COMPETENCIES });
+  const [{ data, error }] = useQuery({ query: CompetenciesDocument });
   const headingId = useId();
   const toggle = (slug: string) =>
     onChange(value.includes(slug) ? value.filter((s) => s !== slug) : [...value, slug]);
@@ -69,7 +64,7 @@ export function QuestionPicker({
   onChange: (ids: string[]) => void;
   disabled?: boolean;
 }) {
-  const [{ data, error }] = useQuery<AllQuestionsData>({ query: ALL_QUESTIONS });
+  const [{ data, error }] = useQuery({ query: AllQuestionsDocument });
   const [search, setSearch] = useState('');
   const byId = useMemo(() => {
     const map = new Map<string, LinkedQuestion>(known.map((q) => [q.id, q]));

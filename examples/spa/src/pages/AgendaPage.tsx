@@ -2,14 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 
-import { MY_AGENDA, type MyAgendaData } from '../api';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
+import { AGENDA_DAYS } from '../config';
 import { STAGE_LABEL, formatDate, formatInZone, todayLocal } from '../format';
+import { MyAgendaDocument } from '../gql/interviews';
+import { useReloadOnLiveChange } from '../live';
 import { useInterviewEvents } from './interviewLive';
-
-/** How many days the agenda shows. */
-const AGENDA_DAYS = 14;
 
 export function AgendaPage() {
   return (
@@ -21,8 +20,8 @@ export function AgendaPage() {
 
 function Agenda() {
   const [from] = useState(todayLocal);
-  const [{ data, fetching, error }, reexecute] = useQuery<MyAgendaData>({
-    query: MY_AGENDA,
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: MyAgendaDocument,
     variables: { from, days: AGENDA_DAYS },
     requestPolicy: 'cache-and-network',
   });
@@ -30,14 +29,8 @@ function Agenda() {
   useEffect(() => {
     if (data) loadedAt.current ??= new Date().toISOString();
   }, [data]);
-  const [changes, setChanges] = useState(0);
-  const { live } = useInterviewEvents(data !== undefined, () => loadedAt.current, () => setChanges((n) => n + 1));
-  const reloadedFor = useRef(0);
-  useEffect(() => {
-    if (changes === reloadedFor.current) return;
-    reloadedFor.current = changes;
-    reexecute({ requestPolicy: 'network-only' });
-  }, [changes, reexecute]);
+  const changed = useReloadOnLiveChange(reexecute);
+  const { live } = useInterviewEvents(data !== undefined, () => loadedAt.current, changed);
 
   return (
     <section className="agenda-page">

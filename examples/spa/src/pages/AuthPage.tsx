@@ -2,16 +2,9 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from 'urql';
 
-import {
-  LOGIN,
-  REGISTER,
-  type LoginData,
-  type LoginVars,
-  type RegisterData,
-  type RegisterVars,
-} from '../api';
 import { safeNext, useAuth, type SignInReason } from '../auth';
 import { apiErrors, describeApiError, fieldMessage, type ApiError } from '../errors';
+import { LoginDocument, RegisterDocument } from '../gql/accounts';
 
 /** What the server asks of a new password; the server checks it (and says so beside the field). */
 const PASSWORD_HINT = 'At least 10 characters.';
@@ -39,8 +32,8 @@ export function AuthPage({ mode }: { mode: Mode }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
 
-  const [registerState, register] = useMutation<RegisterData, RegisterVars>(REGISTER);
-  const [loginState, login] = useMutation<LoginData, LoginVars>(LOGIN);
+  const [registerState, register] = useMutation(RegisterDocument);
+  const [loginState, login] = useMutation(LoginDocument);
   const busy = registerState.fetching || loginState.fetching;
 
   // A fresh form when switching between the two pages.

@@ -2,22 +2,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type Key
 import { Link, useBlocker, useNavigate, useParams } from 'react-router';
 import { useClient } from 'urql';
 
-import {
-  DELETE_DRAFT,
-  DRAFT,
-  DRAFT_STATUSES,
-  DRAFT_MERGE_BASE,
-  DRAFT_UPDATED,
-  UPDATE_DRAFT,
-  type DraftMergeBaseData,
-  type DeleteDraftData,
-  type DraftData,
-  type DraftUpdatedData,
-  type DraftUpdatedVars,
-  type StarDraftStatus,
-  type UpdateDraftData,
-  type UpdateDraftVars,
-} from '../api';
+import type { StarDraftStatus } from '../api';
 import { AUTOSAVE_RETRY_MS, autosaveDelay } from '../config';
 import { clearBackup, readBackup, writeBackup } from '../draftBackup';
 import { FeedbackPanel } from '../components/FeedbackPanel';
@@ -26,8 +11,15 @@ import { MergePanel } from '../components/MergePanel';
 import { RequireAuth } from '../components/RequireAuth';
 import { CompetencyPicker, QuestionPicker } from '../components/StoryLinks';
 import { Loading } from '../components/Status';
-import { STATUS_LABEL, formatDateTime } from '../format';
+import { DRAFT_STATUSES, SECTION_LABEL, STATUS_LABEL, formatDateTime } from '../format';
 import { describeApiError, firstApiError, type ApiError } from '../errors';
+import {
+  DeleteDraftDocument,
+  DraftDocument,
+  DraftMergeBaseDocument,
+  DraftUpdatedDocument,
+  UpdateDraftDocument,
+} from '../gql/drafts';
 import { useLiveSubscription } from '../live';
 import { formatSeconds, liveCounts } from '../wordCount';
 import {
@@ -57,10 +49,10 @@ export function DraftEditorPage() {
 type LoadState = 'loading' | 'ready' | 'missing' | 'failed';
 
 const SECTIONS: { field: Exclude<TextField, 'title' | 'status'>; label: string; hint: string }[] = [
-  { field: 'situation', label: 'Situation', hint: 'Where and when: the context, briefly.' },
-  { field: 'task', label: 'Task', hint: 'What you had to achieve, and why it mattered.' },
-  { field: 'action', label: 'Action', hint: 'What you did — say “I”, not “we”.' },
-  { field: 'result', label: 'Result', hint: 'What changed, with a number: “cut latency by 40%”.' },
+  { field: 'situation', label: SECTION_LABEL.SITUATION, hint: 'Where and when: the context, briefly.' },
+  { field: 'task', label: SECTION_LABEL.TASK, hint: 'What you had to achieve, and why it mattered.' },
+  { field: 'action', label: SECTION_LABEL.ACTION, hint: 'What you did — say “I”, not “we”.' },
+  { field: 'result', label: SECTION_LABEL.RESULT, hint: 'What changed, with a number: “cut latency by 40%”.' },
 ];
 
 function DraftEditor({ id }: { id: string }) {
@@ -86,7 +78,7 @@ function DraftEditor({ id }: { id: string }) {
   const fetchDraft = useCallback(
     async (mode: 'load' | 'reload'): Promise<boolean> => {
       const result = await client
-        .query<DraftData>(DRAFT, { id }, { requestPolicy: 'network-only' })
+        .query(DraftDocument, { id }, { requestPolicy: 'network-only' })
         .toPromise();
       const draft = result.data?.starDraft;
       if (draft) {
@@ -136,8 +128,8 @@ function DraftEditor({ id }: { id: string }) {
   // is loaded, saying which version that was (and after a reconnect, the newest one
   // heard of since): the server sends a newer version at once, so a change made
   // between the read and the subscription is not missed.
-  const { live, socket } = useLiveSubscription<DraftUpdatedData, DraftUpdatedVars>(
-    DRAFT_UPDATED,
+  const { live, socket } = useLiveSubscription(
+    DraftUpdatedDocument,
     state.base !== null && !state.deleted,
     () => ({ id, knownVersion: knownVersion(stateRef.current) }),
     (result) => {
@@ -173,7 +165,7 @@ function DraftEditor({ id }: { id: string }) {
     if (conflictYours === undefined || conflictRead) return;
     let cancelled = false;
     void client
-      .query<DraftMergeBaseData>(DRAFT_MERGE_BASE, { id }, { requestPolicy: 'network-only' })
+      .query(DraftMergeBaseDocument, { id }, { requestPolicy: 'network-only' })
       .toPromise()
       .then((result) => {
         const server = result.data?.starDraft;
@@ -253,7 +245,7 @@ function DraftEditor({ id }: { id: string }) {
     const expectedVersion = base.version;
     dispatch({ type: 'saving', expectedVersion, sent });
     const result = await client
-      .mutation<UpdateDraftData, UpdateDraftVars>(UPDATE_DRAFT, {
+      .mutation(UpdateDraftDocument, {
         input: { id, expectedVersion, ...sent },
       })
       .toPromise();
@@ -278,7 +270,7 @@ function DraftEditor({ id }: { id: string }) {
 
   const remove = async () => {
     if (!window.confirm('Delete this draft and all its versions?')) return;
-    const result = await client.mutation<DeleteDraftData>(DELETE_DRAFT, { id }).toPromise();
+    const result = await client.mutation(DeleteDraftDocument, { id }).toPromise();
     if (result.data || firstApiError(result.error)?.code === 'NOT_FOUND') {
       navigate('/drafts', { replace: true });
     } else {

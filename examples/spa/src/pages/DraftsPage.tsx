@@ -2,24 +2,19 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useClient, useQuery } from 'urql';
 
-import {
-  DELETE_DRAFT,
-  MY_DRAFTS,
-  type DeleteDraftData,
-  type DraftListItem,
-  MY_DRAFT_EVENTS,
-  type MyDraftEventsData,
-  type MyDraftEventsVars,
-  type MyDraftsData,
-} from '../api';
 import { Pager } from '../components/Pager';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { DRAFTS_PAGE_SIZE } from '../config';
 import { describeApiError, firstApiError, type ApiError } from '../errors';
 import { STATUS_LABEL, formatDateTime, plural } from '../format';
-import { useLiveSubscription } from '../live';
+import { MyDraftEventsDocument } from '../gql/draftEvents';
+import { DeleteDraftDocument, MyDraftsDocument, type MyDraftsQuery } from '../gql/drafts';
+import { EPOCH, useLiveSubscription, useReloadOnLiveChange } from '../live';
 import { formatSeconds, speakingSeconds } from '../wordCount';
+
+/** A draft as the list shows it. */
+type DraftListItem = MyDraftsQuery['myStarDrafts']['edges'][number]['node'];
 
 /** Drafts of one role and question (or of none), in the order the list gave them. */
 interface Group {
@@ -47,9 +42,6 @@ function groupDrafts(drafts: DraftListItem[]): Group[] {
   });
 }
 
-/** What `since` is when no draft is loaded: every draft is news. */
-const EPOCH = '1970-01-01T00:00:00Z';
-
 export function DraftsPage() {
   return (
     <RequireAuth>
@@ -76,8 +68,8 @@ function DraftList() {
   // Cursors of the pages before this one, so Previous can go back (the list only pages forward).
   const [trail, setTrail] = useState<(string | null)[]>([]);
   const [after, setAfter] = useState<string | null>(null);
-  const [{ data, fetching, error }, reexecute] = useQuery<MyDraftsData>({
-    query: MY_DRAFTS,
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: MyDraftsDocument,
     variables: { first: DRAFTS_PAGE_SIZE, after },
     requestPolicy: 'cache-and-network',
   });
@@ -93,9 +85,9 @@ function DraftList() {
   // The subscription starts once the list is loaded, from the newest change it showed
   // (after a reconnect, the newest seen since): the server first sends what changed
   // from then on, so a change between the read and the subscription is not missed.
-  const [changes, setChanges] = useState(0);
-  const { live } = useLiveSubscription<MyDraftEventsData, MyDraftEventsVars>(
-    MY_DRAFT_EVENTS,
+  const changed = useReloadOnLiveChange(reexecute);
+  const { live } = useLiveSubscription(
+    MyDraftEventsDocument,
     data !== undefined,
     () => ({ since: seen.current.newest ?? EPOCH }),
     (result) => {
@@ -105,15 +97,9 @@ function DraftList() {
       // The catch-up repeats what the list already shows.
       if (event.kind !== 'DELETED' && known !== undefined && known >= event.version) return;
       see(seen.current, event.draftId, event.version, event.draft?.updatedAt ?? null);
-      setChanges((n) => n + 1);
+      changed();
     },
   );
-  const reloadedFor = useRef(0);
-  useEffect(() => {
-    if (changes === reloadedFor.current) return;
-    reloadedFor.current = changes;
-    reexecute({ requestPolicy: 'network-only' });
-  }, [changes, reexecute]);
 
   const drafts = data?.myStarDrafts;
   const pageInfo = drafts?.pageInfo;
@@ -123,7 +109,7 @@ function DraftList() {
   const remove = async (draft: DraftListItem) => {
     const name = draft.title || draft.question?.prompt || 'this untitled draft';
     if (!window.confirm(`Delete “${name}” and all its versions? This cannot be undone.`)) return;
-    const result = await client.mutation<DeleteDraftData>(DELETE_DRAFT, { id: draft.id }).toPromise();
+    const result = await client.mutation(DeleteDraftDocument, { id: draft.id }).toPromise();
     const error = firstApiError(result.error);
     setDeleteError(result.data || error?.code === 'NOT_FOUND' ? null : error);
     reexecute({ requestPolicy: 'network-only' });

@@ -2,24 +2,19 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
-import {
-  ADD_PLAN_TASK,
-  DELETE_INTERVIEW,
-  DELETE_PLAN_TASK,
-  INTERVIEW,
-  SET_PLAN_TASK_DONE,
-  UPDATE_INTERVIEW,
-  type AddPlanTaskData,
-  type Interview,
-  type InterviewData,
-  type PlanTask,
-  type UpdateInterviewData,
-  type UpdateInterviewVars,
-} from '../api';
 import { ReadinessPanel } from '../components/ReadinessPanel';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { STAGE_LABEL, formatDate, formatInZone, utcToZoned, zonedToUtc } from '../format';
+import {
+  AddPlanTaskDocument,
+  DeleteInterviewDocument,
+  DeletePlanTaskDocument,
+  InterviewDocument,
+  SetPlanTaskDoneDocument,
+  UpdateInterviewDocument,
+  type InterviewFieldsFragment,
+} from '../gql/interviews';
 import { useInterviewEvents } from './interviewLive';
 
 export function InterviewPage() {
@@ -29,6 +24,11 @@ export function InterviewPage() {
     </RequireAuth>
   );
 }
+
+/** An interview as the page shows it. */
+type Interview = InterviewFieldsFragment;
+/** A task of its plan. */
+type PlanTask = Interview['plan'][number];
 
 /** A task whose due date a reschedule changed. */
 interface Moved {
@@ -48,8 +48,8 @@ function byDay(plan: PlanTask[]): [string, PlanTask[]][] {
 function InterviewView() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
-  const [{ data, fetching, error }, reexecute] = useQuery<InterviewData>({
-    query: INTERVIEW,
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: InterviewDocument,
     variables: { id },
     requestPolicy: 'cache-and-network',
   });
@@ -72,11 +72,11 @@ function InterviewView() {
     },
   );
 
-  const [toggle, setDone] = useMutation(SET_PLAN_TASK_DONE);
-  const [adding, addTask] = useMutation<AddPlanTaskData>(ADD_PLAN_TASK);
-  const [removing, deleteTask] = useMutation(DELETE_PLAN_TASK);
-  const [moving, update] = useMutation<UpdateInterviewData, UpdateInterviewVars>(UPDATE_INTERVIEW);
-  const [, deleteInterview] = useMutation(DELETE_INTERVIEW);
+  const [toggle, setDone] = useMutation(SetPlanTaskDoneDocument);
+  const [adding, addTask] = useMutation(AddPlanTaskDocument);
+  const [removing, deleteTask] = useMutation(DeletePlanTaskDocument);
+  const [moving, update] = useMutation(UpdateInterviewDocument);
+  const [, deleteInterview] = useMutation(DeleteInterviewDocument);
   const [text, setText] = useState('');
   const [due, setDue] = useState('');
   const [when, setWhen] = useState<string | null>(null);

@@ -2,10 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
-import { MY_INTERVIEWS, ROTATE_CALENDAR_TOKEN, type MyInterviewsData, type RotateCalendarTokenData } from '../api';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
+import { AGENDA_DAYS } from '../config';
 import { STAGE_LABEL, formatInZone } from '../format';
+import { MyInterviewsDocument, RotateCalendarTokenDocument } from '../gql/interviews';
+import { useReloadOnLiveChange } from '../live';
 import { useInterviewEvents } from './interviewLive';
 
 export function InterviewsPage() {
@@ -18,8 +20,8 @@ export function InterviewsPage() {
 }
 
 function InterviewList() {
-  const [{ data, fetching, error }, reexecute] = useQuery<MyInterviewsData>({
-    query: MY_INTERVIEWS,
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: MyInterviewsDocument,
     variables: { first: 50, upcoming: true },
     requestPolicy: 'cache-and-network',
   });
@@ -29,14 +31,8 @@ function InterviewList() {
       if (newest.current === null || Date.parse(node.updatedAt) > Date.parse(newest.current)) newest.current = node.updatedAt;
     }
   }, [data]);
-  const [changes, setChanges] = useState(0);
-  const { live } = useInterviewEvents(data !== undefined, () => newest.current, () => setChanges((n) => n + 1));
-  const reloadedFor = useRef(0);
-  useEffect(() => {
-    if (changes === reloadedFor.current) return;
-    reloadedFor.current = changes;
-    reexecute({ requestPolicy: 'network-only' });
-  }, [changes, reexecute]);
+  const changed = useReloadOnLiveChange(reexecute);
+  const { live } = useInterviewEvents(data !== undefined, () => newest.current, changed);
 
   const list = data?.myInterviews;
   return (
@@ -44,7 +40,7 @@ function InterviewList() {
       <div className="title-row">
         <h1>Upcoming interviews</h1>
         <Link to="/agenda" className="button">
-          Next 14 days
+          Next {AGENDA_DAYS} days
         </Link>
       </div>
       <p className="muted small" data-testid="live-state" data-live={live ? 'true' : 'false'}>
@@ -83,7 +79,7 @@ function InterviewList() {
 
 /** The secret feed URL: shown once when made, copied, or rotated (the old one stops working). */
 function CalendarFeed() {
-  const [result, rotate] = useMutation<RotateCalendarTokenData>(ROTATE_CALENDAR_TOKEN);
+  const [result, rotate] = useMutation(RotateCalendarTokenDocument);
   const [url, setUrl] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const onRotate = async () => {

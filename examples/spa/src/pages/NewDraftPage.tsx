@@ -2,9 +2,10 @@ import { useEffect, useRef } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from 'urql';
 
-import { CREATE_DRAFT, type CreateDraftData, type CreateDraftVars } from '../api';
+import type { CreateStarDraftInput } from '../api';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
+import { CreateDraftDocument } from '../gql/drafts';
 
 /**
  * `/drafts/new?question=ID&competency=SLUG`: starts a draft (answering that question,
@@ -24,14 +25,14 @@ function CreateDraft() {
   const questions = params.getAll('question').join('\n');
   const competencies = params.getAll('competency').join('\n');
   const navigate = useNavigate();
-  const [state, create] = useMutation<CreateDraftData, CreateDraftVars>(CREATE_DRAFT);
+  const [state, create] = useMutation(CreateDraftDocument);
   // One draft per visit of this page, even when effects run twice in development.
   const started = useRef(false);
 
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    const input: CreateDraftVars['input'] = {};
+    const input: CreateStarDraftInput = {};
     if (questions) input.questionIds = questions.split('\n');
     if (competencies) input.competencies = competencies.split('\n');
     void create({ input }).then((result) => {

@@ -2,20 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
-import { RequireAuth } from '../components/RequireAuth';
+import type { PracticeAttempt } from '../api';
 import { PracticeResult } from '../components/PracticeResult';
+import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
-import {
-  FINISH_PRACTICE,
-  PRACTICE_SUBJECT,
-  START_PRACTICE,
-  type FinishPracticeData,
-  type FinishPracticeVars,
-  type PracticeAttempt,
-  type PracticeSubjectData,
-  type StartPracticeData,
-  type StartPracticeVars,
-} from '../practiceApi';
+import { FinishPracticeDocument, PracticeSubjectDocument, StartPracticeDocument } from '../gql/practice';
+import { TARGET_RANGE } from '../wordCount';
 
 export function PracticePage() {
   return (
@@ -52,13 +44,13 @@ function PracticeView() {
   const draftId = params.get('draft');
   const questionId = params.get('question');
   const subjectId = draftId ?? questionId ?? '';
-  const [{ data, fetching, error }] = useQuery<PracticeSubjectData>({
-    query: PRACTICE_SUBJECT,
+  const [{ data, fetching, error }] = useQuery({
+    query: PracticeSubjectDocument,
     variables: { id: subjectId },
     pause: !subjectId,
   });
-  const [starting, start] = useMutation<StartPracticeData, StartPracticeVars>(START_PRACTICE);
-  const [finishing, finish] = useMutation<FinishPracticeData, FinishPracticeVars>(FINISH_PRACTICE);
+  const [starting, start] = useMutation(StartPracticeDocument);
+  const [finishing, finish] = useMutation(FinishPracticeDocument);
   const [attempt, setAttempt] = useState<PracticeAttempt | null>(null);
   const [startedAt, setStartedAt] = useState<number | null>(null);
   const [now, setNow] = useState(() => performance.now());
@@ -138,7 +130,8 @@ function PracticeView() {
     setListening(true);
   };
 
-  const title = subject.prompt ?? (subject.title || 'Untitled draft');
+  // A question has a prompt, a draft a title (which may be empty).
+  const title = 'prompt' in subject ? subject.prompt : ('title' in subject && subject.title) || 'Untitled draft';
   return (
     <section className="practice-page" data-testid="practice-page">
       <p className="breadcrumb">
@@ -149,7 +142,7 @@ function PracticeView() {
         {title}
       </p>
       <p className="muted small">
-        Say the answer aloud in 90 s to 2 minutes. Type what you said (or use the microphone where your browser offers it),
+        Say the answer aloud in {TARGET_RANGE}. Type what you said (or use the microphone where your browser offers it),
         then finish: the feedback uses the time you took.
       </p>
       <div className="practice-clock" data-testid="practice-timer" data-running={running ? 'true' : 'false'} aria-live="off">

@@ -1,13 +1,6 @@
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
 
-import {
-  ROLE_PAGE,
-  type Question,
-  type RolePageData,
-  type RolePageVars,
-  type SalaryBenchmark,
-} from '../api';
 import { useAuth } from '../auth';
 import { CoverageSection } from '../components/CoverageSection';
 import { ErrorMessage, Loading } from '../components/Status';
@@ -21,12 +14,17 @@ import {
   formatDateTime,
   plural,
 } from '../format';
+import { RolePageDocument, type RolePageQuery } from '../gql/rolePage';
+
+type Role = NonNullable<RolePageQuery['role']>;
+type Question = Role['questions'][number];
+type SalaryBenchmark = Role['salaryBenchmarks'][number];
 
 export function RolePage() {
   const { slug = '' } = useParams();
   const { token } = useAuth();
-  const [{ data, fetching, error }, reexecute] = useQuery<RolePageData, RolePageVars>({
-    query: ROLE_PAGE,
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: RolePageDocument,
     variables: { slug },
   });
 

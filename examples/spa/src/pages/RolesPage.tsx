@@ -2,11 +2,11 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 
-import { ROLES, type RolesData, type RolesVars } from '../api';
 import { Pager } from '../components/Pager';
 import { ErrorMessage, Loading } from '../components/Status';
 import { ROLES_PAGE_SIZE } from '../config';
 import { plural } from '../format';
+import { RolesDocument, type RolesQueryVariables } from '../gql/roles';
 
 const SEARCH_DELAY_MS = 300;
 
@@ -53,11 +53,11 @@ export function RolesPage() {
   };
 
   const filters = { search: search || null, skill: skill || null };
-  const variables: RolesVars = before
+  const variables: RolesQueryVariables = before
     ? { last: ROLES_PAGE_SIZE, before, ...filters }
     : { first: ROLES_PAGE_SIZE, after, ...filters };
-  const [{ data, fetching, error }, reexecute] = useQuery<RolesData, RolesVars>({
-    query: ROLES,
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: RolesDocument,
     variables,
   });
 

@@ -2,25 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
-import {
-  INTERVIEW_STAGES,
-  SCHEDULE_INTERVIEW,
-  type InterviewStage,
-  type ScheduleInterviewData,
-  type ScheduleInterviewVars,
-} from '../api';
+import type { InterviewStage } from '../api';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
-import { STAGE_LABEL, zonedToUtc } from '../format';
-
-const ROLE_FOR_INTERVIEW = `
-  query RoleForInterview($slug: String!) {
-    role(slug: $slug) { id slug title timeline { id label daysBefore } }
-  }
-`;
-interface RoleForInterviewData {
-  role: { id: string; slug: string; title: string; timeline: { id: string; label: string; daysBefore: number }[] } | null;
-}
+import { INTERVIEW_STAGES, STAGE_LABEL, zonedToUtc } from '../format';
+import { RoleForInterviewDocument, ScheduleInterviewDocument } from '../gql/interviews';
 
 /** The browser's own zone, the default for a new interview. */
 function browserZone(): string {
@@ -42,8 +28,8 @@ export function ScheduleInterviewPage() {
 function ScheduleForm() {
   const { slug = '' } = useParams();
   const navigate = useNavigate();
-  const [{ data, fetching, error }] = useQuery<RoleForInterviewData>({ query: ROLE_FOR_INTERVIEW, variables: { slug } });
-  const [result, schedule] = useMutation<ScheduleInterviewData, ScheduleInterviewVars>(SCHEDULE_INTERVIEW);
+  const [{ data, fetching, error }] = useQuery({ query: RoleForInterviewDocument, variables: { slug } });
+  const [result, schedule] = useMutation(ScheduleInterviewDocument);
   const [company, setCompany] = useState('');
   const [stage, setStage] = useState<InterviewStage>('TECHNICAL');
   const [when, setWhen] = useState('');

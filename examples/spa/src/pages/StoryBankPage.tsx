@@ -2,12 +2,15 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 
-import { MY_STORIES, type MyStoriesData, type StoryListItem } from '../api';
 import { Pager } from '../components/Pager';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { DRAFTS_PAGE_SIZE } from '../config';
 import { STATUS_LABEL, formatDateTime } from '../format';
+import { MyStoriesDocument, type MyStoriesQuery } from '../gql/storyBank';
+
+/** A story as the story bank lists it. */
+type StoryListItem = MyStoriesQuery['myStarDrafts']['edges'][number]['node'];
 
 /** `/stories`: the viewer's stories with the competencies they show and the questions they answer. */
 export function StoryBankPage() {
@@ -21,8 +24,8 @@ export function StoryBankPage() {
 function StoryBank() {
   const [trail, setTrail] = useState<(string | null)[]>([]);
   const [after, setAfter] = useState<string | null>(null);
-  const [{ data, fetching, error }, reexecute] = useQuery<MyStoriesData>({
-    query: MY_STORIES,
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: MyStoriesDocument,
     variables: { first: DRAFTS_PAGE_SIZE, after },
     requestPolicy: 'cache-and-network',
   });

@@ -4,13 +4,10 @@
 
 import { useRef } from 'react';
 
-import { MY_INTERVIEW_EVENTS, type MyInterviewEventsData, type MyInterviewEventsVars } from '../api';
-import { type Live, useLiveSubscription } from '../live';
+import { MyInterviewEventsDocument, type MyInterviewEventsSubscription } from '../gql/interviews';
+import { EPOCH, type Live, useLiveSubscription } from '../live';
 
-/** What `since` is when nothing is loaded: every interview is news. */
-export const EPOCH = '1970-01-01T00:00:00Z';
-
-export type InterviewEvent = MyInterviewEventsData['myInterviewEvents'];
+export type InterviewEvent = MyInterviewEventsSubscription['myInterviewEvents'];
 
 /**
  * Calls `onEvent` with every change to the viewer's interviews that is newer than
@@ -22,8 +19,8 @@ export function useInterviewEvents(
   onEvent: (event: InterviewEvent) => void,
 ): Live {
   const versions = useRef(new Map<string, number>());
-  return useLiveSubscription<MyInterviewEventsData, MyInterviewEventsVars>(
-    MY_INTERVIEW_EVENTS,
+  return useLiveSubscription(
+    MyInterviewEventsDocument,
     enabled,
     () => ({ since: newest() ?? EPOCH }),
     (result) => {
