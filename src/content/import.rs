@@ -8,7 +8,6 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
-use sha2::{Digest, Sha256};
 
 use entity::{
     competency, content_version, faq, mistake, prep_step, question, question_competency, resource,
@@ -40,7 +39,7 @@ pub struct ImportReport {
 
 /// Parses and validates every file, then writes them all in one transaction.
 ///
-/// A role whose content hash is unchanged is not touched, so importing the
+/// A role whose [content hash](RoleContent::content_hash) is unchanged is not touched, so importing the
 /// same files twice leaves the database as it was. Questions keep their rows
 /// (and so their IDs and the drafts written for them) when updated in place;
 /// skills and competencies are upserted by slug and never deleted, so a
@@ -54,7 +53,7 @@ pub async fn import(
     let tx = crate::db::begin_write(db).await?;
     let mut report = ImportReport::default();
     for role in &roles {
-        let hash = content_hash(role);
+        let hash = role.content_hash();
         let existing = role::Entity::find()
             .filter(role::Column::Slug.eq(&role.slug))
             .one(&tx)
@@ -149,11 +148,6 @@ fn parse_all(
     } else {
         Err(ImportError::Invalid(errors))
     }
-}
-
-fn content_hash(role: &RoleContent) -> String {
-    let json = serde_json::to_vec(role).unwrap_or_default();
-    hex::encode(Sha256::digest(json))
 }
 
 /// Inserts or rewrites one role and all its parts.

@@ -2,8 +2,8 @@
 //!
 //! Clients must treat IDs as opaque; the type prefix lets `node(id:)` find the
 //! table and lets typed arguments refuse an ID of the wrong type. Every type
-//! name an ID may carry is a variant of [`IdKind`]: a new node type adds one
-//! variant and its name.
+//! name an ID may carry is a variant of [`IdKind`], whose name is the type's
+//! name: a new node type adds one line to the `id_kinds!` list.
 
 use std::io::Write;
 
@@ -13,70 +13,62 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::error::AppError;
 
-/// The GraphQL types that have global IDs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IdKind {
-    Role,
-    Skill,
-    Question,
-    PrepStep,
-    TimelinePhase,
-    TimelineTask,
-    Mistake,
-    SalaryBenchmark,
-    Faq,
-    Resource,
-    StarDraft,
-    User,
-    Interview,
-    PlanTask,
-    PracticeAttempt,
+/// Declares [`IdKind`] from one list of variants: the enum, [`IdKind::ALL`],
+/// [`IdKind::name`] (the variant's own name, which is the GraphQL type name)
+/// and [`IdKind::from_name`].
+macro_rules! id_kinds {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The GraphQL type name, as written into the ID.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => stringify!($variant)),+
+                }
+            }
+
+            /// The kind named `name`, if it is one of ours.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $(stringify!($variant) => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
 }
 
-impl IdKind {
-    /// Every kind, in declaration order.
-    pub const ALL: &'static [Self] = &[
-        Self::Role,
-        Self::Skill,
-        Self::Question,
-        Self::PrepStep,
-        Self::TimelinePhase,
-        Self::TimelineTask,
-        Self::Mistake,
-        Self::SalaryBenchmark,
-        Self::Faq,
-        Self::Resource,
-        Self::StarDraft,
-        Self::User,
-        Self::Interview,
-        Self::PlanTask,
-        Self::PracticeAttempt,
-    ];
-
-    /// The GraphQL type name, as written into the ID.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Role => "Role",
-            Self::Skill => "Skill",
-            Self::Question => "Question",
-            Self::PrepStep => "PrepStep",
-            Self::TimelinePhase => "TimelinePhase",
-            Self::TimelineTask => "TimelineTask",
-            Self::Mistake => "Mistake",
-            Self::SalaryBenchmark => "SalaryBenchmark",
-            Self::Faq => "Faq",
-            Self::Resource => "Resource",
-            Self::StarDraft => "StarDraft",
-            Self::User => "User",
-            Self::Interview => "Interview",
-            Self::PlanTask => "PlanTask",
-            Self::PracticeAttempt => "PracticeAttempt",
-        }
-    }
-
-    /// The kind named `name`, if it is one of ours.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|k| k.name() == name)
+id_kinds! {
+    /// The GraphQL types that have global IDs.
+    pub enum IdKind {
+        Role,
+        Skill,
+        Question,
+        PrepStep,
+        TimelinePhase,
+        TimelineTask,
+        Mistake,
+        SalaryBenchmark,
+        Faq,
+        Resource,
+        StarDraft,
+        User,
+        Interview,
+        PlanTask,
+        PracticeAttempt,
     }
 }
 
@@ -167,6 +159,20 @@ mod tests {
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Role:x")), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Role:-1")), None);
         assert_eq!(decode(&URL_SAFE_NO_PAD.encode("Planet:1")), None);
+    }
+
+    #[test]
+    fn every_kind_is_listed_once_under_its_own_name() {
+        let mut names = std::collections::HashSet::new();
+        for kind in IdKind::ALL {
+            assert!(names.insert(kind.name()), "{} is listed twice", kind.name());
+            assert_eq!(IdKind::from_name(kind.name()), Some(*kind));
+            assert_eq!(kind.name(), format!("{kind:?}"));
+        }
+        assert_eq!(names.len(), IdKind::ALL.len());
+        assert_eq!(IdKind::from_name("Planet"), None);
+        assert_eq!(IdKind::from_name("role"), None);
+        assert_eq!(IdKind::from_name(""), None);
     }
 
     #[test]
