@@ -39,6 +39,18 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// BAD_USER_INPUT about `field` when `value` is longer than `max` characters.
+    pub fn check_length(field: &str, value: &str, max: usize) -> Result<(), Self> {
+        let len = value.chars().count();
+        if len > max {
+            return Err(Self::bad_input(
+                field,
+                format!("is {len} characters long; the limit is {max}"),
+            ));
+        }
+        Ok(())
+    }
+
     /// A `BAD_USER_INPUT` error about `field`.
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::BadUserInput {

@@ -9,7 +9,6 @@
 //! so of concurrent writers on one version exactly one wins and the others get
 //! VERSION_CONFLICT.
 
-
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -21,8 +20,8 @@ use crate::accounts::viewer::Viewer;
 use crate::config::DraftLimits;
 use crate::db::{begin_write, now};
 use crate::error::{AppError, AppResult};
-use crate::records::scope::{check_cap, lock_owned};
 use crate::records;
+use crate::records::scope::{check_cap, lock_owned};
 use crate::records::{ChangeKind, EventBus, check_version, commit};
 use crate::stored::StoredEnum;
 
@@ -64,13 +63,7 @@ impl DraftText {
             ("result", &self.result, limits.section_max_chars),
         ];
         for (field, value, max) in fields {
-            let len = value.chars().count();
-            if len > max {
-                return Err(AppError::bad_input(
-                    field,
-                    format!("is {len} characters long; the limit is {max}"),
-                ));
-            }
+            AppError::check_length(field, value, max)?;
         }
         Ok(())
     }

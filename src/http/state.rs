@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Semaphore, watch};
 
@@ -89,5 +90,12 @@ impl AppState {
             ide: Arc::new(ide),
             executions: Arc::new(Semaphore::new(concurrency)),
         })
+    }
+}
+
+/// The IDE pages read only where their assets come from.
+impl FromRef<AppState> for Arc<IdeAssets> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.ide)
     }
 }

@@ -112,14 +112,7 @@ fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
 }
 
 fn within(field: &str, value: &str, max: usize) -> AppResult<()> {
-    let len = value.chars().count();
-    if len > max {
-        return Err(AppError::bad_input(
-            field,
-            format!("is {len} characters long; the limit is {max}"),
-        ));
-    }
-    Ok(())
+    AppError::check_length(field, value, max)
 }
 
 /// Refuses a start that has passed or lies beyond the scheduling horizon.

@@ -76,7 +76,9 @@ pub fn subject_of(row: &practice_attempt::Model) -> AppResult<Subject> {
 }
 
 records::record!(practice_attempt {
-    noun: "practice attempt", plural: "practice attempts", owner: user_id / UserId,
+    noun: "practice attempt",
+    plural: "practice attempts",
+    owner: user_id / UserId,
 });
 
 /// Starts an attempt at `subject` now.
@@ -167,16 +169,11 @@ pub async fn finish(
     if transcript.is_empty() {
         return Err(AppError::bad_input("transcript", "must not be empty"));
     }
-    let len = transcript.chars().count();
-    if len > limits.practice_transcript_max_chars {
-        return Err(AppError::bad_input(
-            "transcript",
-            format!(
-                "is {len} characters long; the limit is {}",
-                limits.practice_transcript_max_chars
-            ),
-        ));
-    }
+    AppError::check_length(
+        "transcript",
+        transcript,
+        limits.practice_transcript_max_chars,
+    )?;
     if client_seconds.is_some_and(|c| c <= 0) {
         return Err(AppError::bad_input("durationSeconds", "must be positive"));
     }

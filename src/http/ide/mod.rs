@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use tower::ServiceExt as _;
 use tower_http::services::ServeFile;
 
-use crate::http::state::AppState;
+use std::sync::Arc;
 
 /// Where the pages load packages from when they are not installed locally.
 const CDN: &str = "https://cdn.jsdelivr.net/npm";
@@ -171,24 +171,24 @@ fn page(html: String) -> Response {
 }
 
 /// GraphQL Playground, with the subscription endpoint set and the example query open.
-pub async fn playground(State(state): State<AppState>) -> Response {
-    page(state.ide.render(PLAYGROUND_PAGE, EXAMPLE_QUERY))
+pub async fn playground(State(ide): State<Arc<IdeAssets>>) -> Response {
+    page(ide.render(PLAYGROUND_PAGE, EXAMPLE_QUERY))
 }
 
 /// GraphiQL, with the subscription endpoint set and the example query open.
-pub async fn graphiql(State(state): State<AppState>) -> Response {
-    page(state.ide.render(GRAPHIQL_PAGE, EXAMPLE_QUERY))
+pub async fn graphiql(State(ide): State<Arc<IdeAssets>>) -> Response {
+    page(ide.render(GRAPHIQL_PAGE, EXAMPLE_QUERY))
 }
 
 /// `/ide/assets/{name}`: one of the known asset files, when installed; 404 otherwise.
 /// Only the listed files are reachable, never the rest of `node_modules`.
 pub async fn asset(
-    State(state): State<AppState>,
+    State(ide): State<Arc<IdeAssets>>,
     UrlPath(name): UrlPath<String>,
     request: Request,
 ) -> Response {
     let (IdeAssets::Local(packages), Some(asset)) =
-        (state.ide.as_ref(), ASSETS.iter().find(|a| a.name == name))
+        (ide.as_ref(), ASSETS.iter().find(|a| a.name == name))
     else {
         return StatusCode::NOT_FOUND.into_response();
     };

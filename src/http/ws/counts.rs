@@ -3,7 +3,20 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
+
+/// Open sockets on this instance: per account, and per client address
+/// before `connection_init` and when anonymous.
+#[derive(Default)]
+pub struct ConnectionCounts {
+    /// Authenticated sockets per account.
+    pub users: Arc<Counts<i32>>,
+    /// Sockets that have not sent `connection_init`, per address.
+    pub pending: Arc<Counts<IpAddr>>,
+    /// Acknowledged anonymous sockets, per address.
+    pub anonymous: Arc<Counts<IpAddr>>,
+}
 
 /// Open connections per key on this instance.
 pub struct Counts<K>(Mutex<HashMap<K, usize>>);

@@ -21,29 +21,16 @@ mod connection;
 mod counts;
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-pub use counts::{Counts, Slot};
+pub use counts::{ConnectionCounts, Counts, Slot};
 
 use super::operation::bearer_token;
 use crate::http::state::AppState;
-
-/// Open sockets on this instance: per account, and per client address
-/// before `connection_init` and when anonymous.
-#[derive(Default)]
-pub struct ConnectionCounts {
-    /// Authenticated sockets per account.
-    pub users: Arc<Counts<i32>>,
-    /// Sockets that have not sent `connection_init`, per address.
-    pub pending: Arc<Counts<IpAddr>>,
-    /// Acknowledged anonymous sockets, per address.
-    pub anonymous: Arc<Counts<IpAddr>>,
-}
 
 /// The two subprotocols spoken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
