@@ -13,7 +13,7 @@ use crate::http::cache::ResponseCache;
 use crate::http::ide::IdeAssets;
 use crate::http::operation::persisted::PersistedQueries;
 use crate::http::spa;
-use crate::http::ws::ConnectionCounts;
+use crate::http::ws::counts::ConnectionCounts;
 use crate::metrics::Metrics;
 use crate::records::{EventBus, LiveTables};
 

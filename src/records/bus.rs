@@ -230,6 +230,10 @@ async fn listen(db: DatabaseConnection, out: mpsc::UnboundedSender<Raw>) {
     let mut backoff = Duration::from_millis(100);
     let mut first = true;
     loop {
+        // A closed pool means the server is shutting down: nothing to listen for.
+        if pool.is_closed() {
+            return;
+        }
         let mut listener = match PgListener::connect_with(&pool).await {
             Ok(l) => l,
             Err(e) => {
@@ -263,6 +267,7 @@ async fn listen(db: DatabaseConnection, out: mpsc::UnboundedSender<Raw>) {
                     tracing::warn!("event listener reconnected");
                     let _ = out.send(Raw::Resync);
                 }
+                Err(_) if pool.is_closed() => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "event listener failed; reconnecting");
                     break;

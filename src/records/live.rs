@@ -53,13 +53,18 @@ where
         id: i32,
         known_version: Option<i32>,
     ) -> AppResult<Self> {
-        // Subscribe before reading, so no change falls between the two.
+        // Read, subscribe, read again: a change committed between the first
+        // read and the subscription is seen by the second read, one committed
+        // after the subscription arrives on the bus, and notices older than
+        // the first read (still on their way) are not sent as news.
+        let before = R::version_of(&get_owned::<R>(&db, viewer, id).await?);
         let rx = events.subscribe();
         let row = get_owned::<R>(&db, viewer, id).await?;
         let version = R::version_of(&row);
         let mut follower = Self::new(viewer, db, rx, Some(id), Utc::now());
         follower.sent.insert(id, version);
-        if known_version.is_some_and(|known| version > known) {
+        let known = known_version.map_or(before, |known| known.min(before));
+        if version > known {
             follower.queue.push_back(Self::updated(row));
         }
         Ok(follower)

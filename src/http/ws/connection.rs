@@ -11,7 +11,8 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::{Protocol, Slot, close_message};
+use super::counts::Slot;
+use super::{Protocol, close_message};
 use crate::accounts::store;
 use crate::accounts::viewer::Viewer;
 use crate::http::operation::{

@@ -18,7 +18,7 @@
 //! idle timeout; an account has a connection cap.
 
 mod connection;
-mod counts;
+pub mod counts;
 
 use std::net::IpAddr;
 
@@ -26,8 +26,6 @@ use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-
-pub use counts::{ConnectionCounts, Counts, Slot};
 
 use super::operation::bearer_token;
 use crate::http::state::AppState;
