@@ -1,10 +1,10 @@
 //! Command line and environment configuration: one `Config`, every limit named.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
-
-use crate::http::client_ip::{ForwardedHeader, ProxyList};
+use ipnet::IpNet;
 
 /// `prep-graphql`: the GraphQL backend of the interview-preparation platform.
 #[derive(Debug, Parser)]
@@ -542,4 +542,53 @@ pub struct ImportConfig {
     /// Content files or directories holding them.
     #[arg(required = true)]
     pub paths: Vec<std::path::PathBuf>,
+}
+
+/// Which forwarding header the trusted proxies maintain.
+///
+/// Only the one the proxies append to may be read: a client can send the
+/// other one too, and a proxy that does not know it passes it on untouched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1, proxy2` (nginx, HAProxy, most cloud load balancers).
+    #[default]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=client, for=proxy1`.
+    Forwarded,
+}
+
+impl ForwardedHeader {
+    /// The header's name, lowercase.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::XForwardedFor => "x-forwarded-for",
+            Self::Forwarded => "forwarded",
+        }
+    }
+}
+
+/// Parses one `--trusted-proxies` entry: a CIDR (`10.0.0.0/8`) or a single address.
+pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    IpNet::from_str(text)
+        .or_else(|_| IpAddr::from_str(text).map(IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| format!("{text:?} is neither a CIDR (10.0.0.0/8) nor an IP address"))
+}
+
+/// The `--trusted-proxies` list: comma-separated CIDRs or addresses. An empty
+/// value (an unset variable in a container template) is an empty list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxyList(pub Vec<IpNet>);
+
+impl FromStr for ProxyList {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .filter(|item| !item.trim().is_empty())
+            .map(parse_cidr)
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
 }

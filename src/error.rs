@@ -154,7 +154,7 @@ fn is_unavailable(cause: &anyhow::Error) -> bool {
 /// a masked one carrying that id.
 fn internal(err: &mut ServerError, request_id: &str, cause: &str) {
     let error_id = if request_id.is_empty() || request_id == "-" {
-        crate::accounts::token::random_hex(8)
+        crate::secrets::random_hex(8)
     } else {
         request_id.to_owned()
     };

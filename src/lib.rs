@@ -8,7 +8,8 @@
 //!
 //! The one list of modules (the README points here; `tests/api/layout.rs`
 //! fails when a module under `src/` is missing from it). Floors import only
-//! downward; `.ci/import-cycles.py` fails on any import circle.
+//! downward: `.ci/import-cycles.py` (in CI) fails on an import circle between
+//! modules, and `--top` finds none between these folders either.
 //!
 //! Bottom floor, shared by every feature:
 //! - `config`: the command line and environment settings, every limit named.
@@ -16,27 +17,27 @@
 //! - `db`: connecting, migrating, and write transactions.
 //! - `metrics`: Prometheus metrics.
 //! - `stored`: the enumerations stored as text, each declared once.
+//! - `secrets`: random tokens (only their SHA-256 stored) and hex ids.
+//! - `viewer`: who asks, the account and session a bearer token names.
 //! - `records`: the kit for owned, versioned, live records.
 //!   `records::scope` (the owner scope: find, lock, find-many, the per-account
 //!   cap), `records::write` (the version-checked write, commit-and-publish),
 //!   `records::change` (`Change<M>`, one `ChangeKind`), `records::bus` (the event
 //!   bus, local and LISTEN/NOTIFY), `records::live` (one follower),
-//!   `records::page` (keyset paging, one cursor codec).
+//!   `records::page` (keyset paging, one cursor codec); `record!` declares a
+//!   table a record.
 //! - `graphql`: what features share of GraphQL. `graphql::context` (typed
 //!   schema data), `graphql::ids` (ID kinds declared once), `graphql::pagination`,
-//!   `graphql::viewer` (who asks), `graphql::loaders` (batching),
-//!   `graphql::joined` (the role page's executor); and, at the top,
-//!   `graphql::node` and `graphql::schema` (the roots merged, and the
-//!   viewer-dependent fields read from their `...OfViewer` types).
+//!   `graphql::viewer` (the viewer of a request), `graphql::loaders`
+//!   (batching), `graphql::joined` (the role page's executor).
 //!
 //! Features, one folder each, the same rooms in each (rules as pure modules,
 //! `store` through the records kit, `graphql`, `live`):
 //! - `content`: public role content, the features' floor: `content::model`,
 //!   `content::validate`, `content::import`, `content::money`, and
 //!   `content::graphql` (`roles`, `role_page`, `competency`, `loaders`).
-//! - `accounts`: `accounts::viewer`, `accounts::store` (accounts and
-//!   sessions), `accounts::password`, `accounts::rate_limit`, `accounts::token`,
-//!   `accounts::graphql`.
+//! - `accounts`: `accounts::store` (accounts and sessions),
+//!   `accounts::password`, `accounts::rate_limit`, `accounts::graphql`.
 //! - `drafts`: rules `drafts::text` and `drafts::feedback`, `drafts::links`,
 //!   `drafts::store`, `drafts::graphql` (`types`, `queries`, `mutations`,
 //!   `loaders`), `drafts::live`.
@@ -48,17 +49,25 @@
 //!   `interviews::live`.
 //! - `practice`: rules `practice::feedback` and `practice::readiness`,
 //!   `practice::store`, `practice::graphql` (`types`, `queries`, `mutations`,
-//!   `loaders`, `readiness`).
+//!   `loaders`, `readiness`, which defines `Interview.readiness`).
 //!
-//! Top floor, transport only:
-//! - `http`: `http::state` (`AppState`) and `http::router`; `http::server`
-//!   (the accept loop, connection cap, idle timeouts), `http::accept`,
-//!   `http::connection`, `http::linger`, `http::client_ip` (trusted proxies);
-//!   `http::graphql` (GraphQL over HTTP) and `http::ws` (`connection`, `counts`)
-//!   over `http::operation` (the one pipeline: `document`, `persisted`,
-//!   `public`, `order`, `refusal`); `http::cache` (the response cache),
-//!   `http::compression`, `http::calendar` (the feed's route), `http::ide`,
-//!   `http::spa`, `http::favicon`, `http::ops` (health, readiness, metrics).
+//! A field a lower feature's object shows but a higher one defines (the
+//! story bank's `Role.myCoverage`, practice's `Interview.readiness`) is a
+//! flattened "place": the lower feature declares the struct, the higher one
+//! implements its `#[Object]`, and the schema is unchanged.
+//!
+//! Top floors:
+//! - `schema`: the roots merged (`schema::node` resolves any global ID), the
+//!   SDL, and the viewer-dependent fields read from their `...OfViewer` types.
+//! - `http`, transport only: `http::state` (`AppState`) and `http::router`;
+//!   `http::server` (the accept loop, connection cap, idle timeouts),
+//!   `http::accept`, `http::connection`, `http::linger`, `http::client_ip`
+//!   (trusted proxies); `http::graphql` (GraphQL over HTTP) and `http::ws`
+//!   (`connection`, `counts`) over `http::operation` (the one pipeline:
+//!   `document`, `persisted`, `public`, `order`, `refusal`); `http::cache`
+//!   (the response cache), `http::compression`, `http::calendar` (the feed's
+//!   route), `http::ide`, `http::spa`, `http::favicon`, `http::ops` (health,
+//!   readiness, metrics).
 //! - `app`: start-up (migrations, the first import) and `serve`, used by
 //!   `main` and by tests.
 //!
@@ -77,5 +86,8 @@ pub mod interviews;
 pub mod metrics;
 pub mod practice;
 pub mod records;
+pub mod schema;
+pub mod secrets;
 pub mod stored;
 pub mod story_bank;
+pub mod viewer;

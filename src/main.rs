@@ -8,7 +8,7 @@ use clap::Parser;
 use tokio::net::TcpListener;
 
 use prep_graphql::config::{Cli, Command, ImportConfig, LogFormat, ServeConfig};
-use prep_graphql::{app, content, db, graphql};
+use prep_graphql::{app, content, db, schema};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -33,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Serve(config)) => serve(*config).await,
         Some(Command::Import(config)) => import(config).await,
         Some(Command::Schema) => {
-            print!("{}", graphql::schema::sdl());
+            print!("{}", schema::sdl());
             Ok(())
         }
     }

@@ -204,7 +204,7 @@ async fn dummy_hash() -> Result<&'static String, AppError> {
     // kept buffer would hold 19 MiB in a server nobody has signed in to yet
     // (it was half of the idle server's memory).
     DUMMY_HASH
-        .get_or_try_init(|| hash_keeping(super::token::random_hex(16), false))
+        .get_or_try_init(|| hash_keeping(crate::secrets::random_hex(16), false))
         .await
 }
 

@@ -12,12 +12,12 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use super::password;
 use super::rate_limit::LoginThrottle;
-use super::token::{hash_token, new_token};
-use super::viewer::Viewer;
 use crate::config::AuthConfig;
 use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::records::{EventBus, Notice};
+use crate::secrets::{hash_token, new_token};
+use crate::viewer::Viewer;
 
 /// Longest email accepted (RFC 5321's path limit).
 const EMAIL_MAX_CHARS: usize = 254;

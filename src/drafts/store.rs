@@ -16,7 +16,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use entity::{star_draft, star_draft_revision};
 
 use super::links::{self, DraftLinks};
-use crate::accounts::viewer::Viewer;
 use crate::config::DraftLimits;
 use crate::db::{begin_write, now};
 use crate::error::{AppError, AppResult};
@@ -24,6 +23,7 @@ use crate::records;
 use crate::records::scope::{check_cap, lock_owned};
 use crate::records::{ChangeKind, EventBus, check_version, commit};
 use crate::stored::StoredEnum;
+use crate::viewer::Viewer;
 
 pub use crate::stored::StarDraftStatus;
 

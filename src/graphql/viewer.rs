@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::Context;
 
-use crate::accounts::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::viewer::Viewer;
 
 /// Set when any resolver of a request read the viewer (signed in or not).
 #[derive(Debug, Default)]

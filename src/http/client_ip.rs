@@ -14,58 +14,14 @@ use std::str::FromStr;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
+#[cfg(test)]
+use crate::config::parse_cidr;
+use crate::config::{ForwardedHeader, ProxyList};
+
 /// The resolved client address of a request, a request extension set by the
 /// accept loop beside `ConnectInfo<SocketAddr>` (which stays the TCP peer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
-
-/// Which forwarding header the trusted proxies maintain.
-///
-/// Only the one the proxies append to may be read: a client can send the
-/// other one too, and a proxy that does not know it passes it on untouched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ForwardedHeader {
-    /// `X-Forwarded-For: client, proxy1, proxy2` (nginx, HAProxy, most cloud load balancers).
-    #[default]
-    XForwardedFor,
-    /// RFC 7239 `Forwarded: for=client, for=proxy1`.
-    Forwarded,
-}
-
-impl ForwardedHeader {
-    fn name(self) -> &'static str {
-        match self {
-            Self::XForwardedFor => "x-forwarded-for",
-            Self::Forwarded => "forwarded",
-        }
-    }
-}
-
-/// Parses one `--trusted-proxies` entry: a CIDR (`10.0.0.0/8`) or a single address.
-pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
-    let text = text.trim();
-    IpNet::from_str(text)
-        .or_else(|_| IpAddr::from_str(text).map(IpNet::from))
-        .map(|net| net.trunc())
-        .map_err(|_| format!("{text:?} is neither a CIDR (10.0.0.0/8) nor an IP address"))
-}
-
-/// The `--trusted-proxies` list: comma-separated CIDRs or addresses. An empty
-/// value (an unset variable in a container template) is an empty list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProxyList(pub Vec<IpNet>);
-
-impl FromStr for ProxyList {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        text.split(',')
-            .filter(|item| !item.trim().is_empty())
-            .map(parse_cidr)
-            .collect::<Result<_, _>>()
-            .map(Self)
-    }
-}
 
 /// The proxies whose forwarding headers are believed.
 #[derive(Debug, Clone, Default)]

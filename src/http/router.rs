@@ -24,7 +24,7 @@ struct RandomRequestId;
 
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&crate::accounts::token::random_hex(8))
+        HeaderValue::from_str(&crate::secrets::random_hex(8))
             .ok()
             .map(RequestId::new)
     }

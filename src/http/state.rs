@@ -8,7 +8,6 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{Semaphore, watch};
 
 use crate::config::Settings;
-use crate::graphql::schema::{self, AppSchema};
 use crate::http::cache::ResponseCache;
 use crate::http::ide::IdeAssets;
 use crate::http::operation::persisted::PersistedQueries;
@@ -16,6 +15,7 @@ use crate::http::spa;
 use crate::http::ws::counts::ConnectionCounts;
 use crate::metrics::Metrics;
 use crate::records::{EventBus, LiveTables};
+use crate::schema::{self, AppSchema};
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]

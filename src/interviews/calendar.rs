@@ -25,11 +25,11 @@ use sea_orm::{
 use entity::{calendar_feed, interview, plan_task, role};
 
 use super::store::tasks_owned_by;
-use crate::accounts::token::{hash_token, new_token};
-use crate::accounts::viewer::Viewer;
 use crate::db::now;
 use crate::error::AppResult;
+use crate::secrets::{hash_token, new_token};
 use crate::stored::{InterviewStage, StoredEnum};
+use crate::viewer::Viewer;
 
 /// The path of the feed whose token is `token`.
 pub fn feed_path(token: &str) -> String {

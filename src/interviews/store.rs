@@ -26,7 +26,6 @@ use sea_orm::{
 use entity::{interview, plan_task, role};
 
 use super::{dating, plan};
-use crate::accounts::viewer::Viewer;
 use crate::config::InterviewLimits;
 use crate::db::{begin_write, now};
 use crate::error::{AppError, AppResult};
@@ -34,6 +33,7 @@ use crate::records::scope::{check_cap, lock_owned, owned_by};
 use crate::records::{self, owner_is};
 use crate::records::{ChangeKind, EventBus, check_version, commit};
 use crate::stored::StoredEnum;
+use crate::viewer::Viewer;
 
 pub use crate::stored::InterviewStage;
 

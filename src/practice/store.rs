@@ -20,13 +20,13 @@ use sea_orm::{
 
 use entity::{practice_attempt, question, star_draft};
 
-use crate::accounts::viewer::Viewer;
 use crate::config::PracticeLimits;
 use crate::db::{begin_write, now};
 use crate::drafts::feedback::Answer;
 use crate::error::{AppError, AppResult};
 use crate::records;
 use crate::records::scope::{check_cap, find_owned, lock_owned, owned_by};
+use crate::viewer::Viewer;
 
 use super::feedback::{self, PracticeFeedback};
 

@@ -20,8 +20,8 @@ use super::Live;
 use super::bus::{BusMessage, EventBus};
 use super::change::{Change, ChangeKind, RecordNotice};
 use super::scope::{get_owned, owned_by};
-use crate::accounts::viewer::Viewer;
 use crate::error::AppResult;
+use crate::viewer::Viewer;
 
 /// What one subscription has sent, per record of `R`.
 pub struct Follower<R: Live> {

@@ -13,7 +13,6 @@ use sea_orm::{
 
 use super::Owned;
 use crate::error::{AppError, AppResult};
-use crate::graphql::pagination::PageRequest;
 
 /// An order of `R`'s records: `column` (a time), then the id, both ascending
 /// or both descending.
@@ -47,16 +46,18 @@ impl<R: Owned> Keyset<R> {
         encode((self.key)(row), R::id_of(row))
     }
 
-    /// The page of `query` that `page` asks for (with one look-ahead row,
-    /// for `PageRequest::finish`), in this order.
+    /// Up to `limit` + 1 rows of `query` (one to look ahead, for
+    /// `graphql::pagination::PageRequest::finish`) strictly after the row
+    /// whose cursor payload is `after`, in this order.
     pub async fn fetch(
         &self,
         db: &impl ConnectionTrait,
         query: Select<R>,
-        page: &PageRequest,
+        after: Option<&str>,
+        limit: u64,
     ) -> AppResult<Vec<R::Model>> {
         let mut query = query;
-        if let Some(after) = &page.after {
+        if let Some(after) = after {
             let (at, id) = decode(after, "after")?;
             let (beyond_at, beyond_id) = if self.descending {
                 (self.column.lt(at), R::id_column().lt(id))
@@ -77,7 +78,7 @@ impl<R: Owned> Keyset<R> {
         Ok(query
             .order_by(self.column, order.clone())
             .order_by(R::id_column(), order)
-            .limit(page.limit + 1)
+            .limit(limit + 1)
             .all(db)
             .await?)
     }

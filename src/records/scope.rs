@@ -12,8 +12,8 @@ use sea_orm::{
 };
 
 use super::Owned;
-use crate::accounts::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::viewer::Viewer;
 
 /// The condition "owned by user `owner_id`", for queries that join `R`.
 pub fn owner_is<R: Owned>(owner_id: i32) -> Condition {

@@ -27,6 +27,16 @@ use crate::graphql::loaders::{Loaded, Siblings};
 use crate::graphql::pagination::LIST_COST;
 use crate::graphql::viewer::viewer;
 
+/// A draft is a story: coverage reads its id and status.
+impl coverage::Story for StarDraft {
+    fn id(&self) -> i32 {
+        self.row().id
+    }
+    fn status(&self) -> &str {
+        &self.row().status
+    }
+}
+
 /// A competency and the viewer's stories tagged with it.
 pub struct CompetencyCoverage(Covered<Competency, StarDraft>);
 

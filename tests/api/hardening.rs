@@ -313,10 +313,8 @@ api_test! {
 
 /// A directory with one registered document.
 fn allow_list_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "prep_pq_{}",
-        prep_graphql::accounts::token::random_hex(6)
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("prep_pq_{}", prep_graphql::secrets::random_hex(6)));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("skills.graphql"),

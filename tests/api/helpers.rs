@@ -36,7 +36,7 @@ fn init_logs() {
 }
 
 fn unique_name() -> String {
-    format!("prep_test_{}", prep_graphql::accounts::token::random_hex(8))
+    format!("prep_test_{}", prep_graphql::secrets::random_hex(8))
 }
 
 /// A fresh, empty database; removed again on drop.
@@ -293,10 +293,7 @@ impl TestApp {
 
 /// A fresh account's email (unique per call).
 pub fn new_email() -> String {
-    format!(
-        "user-{}@example.com",
-        prep_graphql::accounts::token::random_hex(6)
-    )
+    format!("user-{}@example.com", prep_graphql::secrets::random_hex(6))
 }
 
 /// The password test accounts use.
@@ -379,7 +376,7 @@ pub(crate) use api_test;
 pub fn temp_dir(purpose: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "prep_{purpose}_{}",
-        prep_graphql::accounts::token::random_hex(6)
+        prep_graphql::secrets::random_hex(6)
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -30,7 +30,7 @@ fn refused_field(body: &Value) -> &str {
 }
 
 fn unique() -> String {
-    prep_graphql::accounts::token::random_hex(6)
+    prep_graphql::secrets::random_hex(6)
 }
 
 api_test! {

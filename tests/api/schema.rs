@@ -2,7 +2,7 @@
 
 #[test]
 fn checked_in_schema_matches_the_code() {
-    let built = prep_graphql::graphql::schema::sdl();
+    let built = prep_graphql::schema::sdl();
     let checked_in =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
             .expect("schema.graphql exists");
@@ -21,6 +21,6 @@ fn schema_command_prints_the_sdl() {
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
-        prep_graphql::graphql::schema::sdl()
+        prep_graphql::schema::sdl()
     );
 }

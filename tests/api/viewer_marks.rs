@@ -1,5 +1,5 @@
 //! Viewer-dependent fields are marked where they are defined: on an
-//! `...OfViewer` type (`graphql::schema::viewer_fields`), which the response
+//! `...OfViewer` type (`schema::viewer_fields`), which the response
 //! cache reads. Every other field reachable from a public root answers the
 //! same whoever asks, so a viewer-dependent field added to a content object
 //! without the mark makes the two answers below differ and this test fail.
@@ -89,7 +89,7 @@ api_test! {
                 id: $id, expectedVersion: 1, status: READY }) { id } }", json!({ "id": id }))
                 .await;
         }
-        let marked = prep_graphql::graphql::schema::viewer_fields().clone();
+        let marked = prep_graphql::schema::viewer_fields().clone();
         assert!(marked.contains("myCoverage") && marked.contains("myStarDrafts"), "{marked:?}");
 
         // The marked fields do depend on the viewer here: the check below can fail.

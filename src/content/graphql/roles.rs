@@ -381,7 +381,7 @@ impl Question {
 /// the place; the feature that owns those fields implements its `#[Object]`,
 /// so content imports no feature. Every field of it is viewer-dependent: the
 /// `OfViewer` name is the mark the response cache reads
-/// (`graphql::schema::viewer_fields`).
+/// (`schema::viewer_fields`).
 pub struct RoleOfViewer {
     pub row: Arc<role::Model>,
     pub siblings: Arc<Siblings>,

@@ -68,7 +68,14 @@ impl DraftQuery {
         let order = Keyset::descending(star_draft::Column::UpdatedAt, |r: &star_draft::Model| {
             r.updated_at
         });
-        let rows = order.fetch(database(ctx)?, matching.clone(), &page).await?;
+        let rows = order
+            .fetch(
+                database(ctx)?,
+                matching.clone(),
+                page.after.as_deref(),
+                page.limit,
+            )
+            .await?;
         let siblings = Siblings::new(rows.iter().map(|r| r.id).collect());
         Ok(page.finish(
             IdKind::StarDraft.name(),

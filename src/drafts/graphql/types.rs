@@ -40,6 +40,11 @@ impl StarDraft {
         Self { row, siblings }
     }
 
+    /// The draft's row.
+    pub fn row(&self) -> &star_draft::Model {
+        &self.row
+    }
+
     /// A draft fetched on its own.
     pub fn alone(row: star_draft::Model) -> Self {
         let siblings = Siblings::new(vec![row.id]);
@@ -59,15 +64,6 @@ impl StarDraft {
                 |qs: &Vec<question::Model>| qs.iter().map(|q| q.id).collect(),
             )
             .await
-    }
-}
-
-impl crate::story_bank::coverage::Story for StarDraft {
-    fn id(&self) -> i32 {
-        self.row.id
-    }
-    fn status(&self) -> &str {
-        &self.row.status
     }
 }
 

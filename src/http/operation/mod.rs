@@ -34,11 +34,11 @@ pub use refusal::{Refusal, RefusalKind};
 
 use crate::accounts::graphql::ClientAddress;
 use crate::accounts::store;
-use crate::accounts::viewer::Viewer;
 use crate::graphql::loaders;
 use crate::graphql::viewer::ViewerRead;
 use crate::http::cache::{Entry, ResponseCache};
 use crate::http::state::AppState;
+use crate::viewer::Viewer;
 
 /// The transport an operation arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use async_graphql::parser::types::{
 use async_graphql_value::Value;
 
 use crate::graphql::ids::{self, IdKind};
-use crate::graphql::schema;
+use crate::schema;
 
 /// Root query fields that read only content (and the introspection fields).
 const PUBLIC_ROOT_FIELDS: &[&str] = &[

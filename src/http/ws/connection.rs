@@ -14,12 +14,12 @@ use tokio::time::Instant;
 use super::counts::Slot;
 use super::{Protocol, close_message};
 use crate::accounts::store;
-use crate::accounts::viewer::Viewer;
 use crate::http::operation::{
     self, Caller, Operation, Refusal, RefusalKind, RequestId, Transport, bearer_token,
 };
 use crate::http::state::AppState;
 use crate::records::BusMessage;
+use crate::viewer::Viewer;
 
 /// Why a connection is being closed.
 struct Close(u16, String);
@@ -336,7 +336,7 @@ impl Connection {
         let caller = Caller {
             viewer: self.viewer,
             client: self.client,
-            request_id: RequestId(crate::accounts::token::random_hex(8)),
+            request_id: RequestId(crate::secrets::random_hex(8)),
         };
         let state = self.state.clone();
         let protocol = self.protocol;

@@ -57,7 +57,14 @@ impl InterviewQuery {
         let order = Keyset::ascending(interview::Column::ScheduledAt, |r: &interview::Model| {
             r.scheduled_at
         });
-        let rows = order.fetch(database(ctx)?, matching.clone(), &page).await?;
+        let rows = order
+            .fetch(
+                database(ctx)?,
+                matching.clone(),
+                page.after.as_deref(),
+                page.limit,
+            )
+            .await?;
         Ok(page.finish(
             IdKind::Interview.name(),
             Interview::list(rows),

@@ -18,8 +18,6 @@ use crate::graphql::ids::{self, IdKind};
 use crate::graphql::loaders::{ById, Siblings};
 use crate::interviews::dating;
 use crate::interviews::store;
-use crate::practice::graphql::readiness::readiness_of;
-use crate::practice::readiness::Readiness;
 use crate::stored::InterviewStage;
 use crate::stored::StoredEnum;
 
@@ -141,11 +139,24 @@ impl Interview {
             .map(|row| PlanTask::new(row, self.clone(), today))
             .collect())
     }
-    /// How ready the viewer is: plan, competencies covered by READY stories
-    /// and recent practice, scored 0–100 (the formula is on `Readiness`).
-    async fn readiness(&self, ctx: &Context<'_>) -> AppResult<Readiness> {
-        readiness_of(ctx, &self.row, &self.siblings, &self.roles).await
+    /// `readiness`, defined by practice (which reads plans, coverage and
+    /// attempts) and shown here, in this place, so interviews import no
+    /// feature above them.
+    #[graphql(flatten)]
+    async fn readiness_place(&self) -> InterviewReadinessPlace {
+        InterviewReadinessPlace {
+            row: Arc::clone(&self.row),
+            siblings: Arc::clone(&self.siblings),
+            roles: Arc::clone(&self.roles),
+        }
     }
+}
+
+/// An interview as its readiness sees it; practice implements its `#[Object]`.
+pub struct InterviewReadinessPlace {
+    pub row: Arc<interview::Model>,
+    pub siblings: Arc<Siblings>,
+    pub roles: Arc<Siblings>,
 }
 
 /// One dated task of an interview's plan.

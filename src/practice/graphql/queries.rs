@@ -48,7 +48,9 @@ impl PracticeQuery {
             practice_attempt::Column::StartedAt,
             |r: &practice_attempt::Model| r.started_at,
         );
-        let rows = order.fetch(database(ctx)?, query, &page).await?;
+        let rows = order
+            .fetch(database(ctx)?, query, page.after.as_deref(), page.limit)
+            .await?;
         Ok(page.finish(
             kind,
             rows,

@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::database;
 use crate::graphql::loaders::{ById, Siblings};
 use crate::interviews::graphql::loaders::PlanOfInterview;
+use crate::interviews::graphql::types::InterviewReadinessPlace;
 use crate::interviews::store::today_of;
 use crate::practice::readiness::{self, Evidence, PRACTICE_DAYS, Readiness, Task};
 use crate::practice::store::finished_since;
@@ -75,4 +76,13 @@ pub async fn readiness_of(
         ready_stories: coverage.ready_story_count(),
         practice_attempts: *attempts,
     }))
+}
+
+#[async_graphql::Object]
+impl InterviewReadinessPlace {
+    /// How ready the viewer is: plan, competencies covered by READY stories
+    /// and recent practice, scored 0–100 (the formula is on `Readiness`).
+    async fn readiness(&self, ctx: &async_graphql::Context<'_>) -> AppResult<Readiness> {
+        readiness_of(ctx, &self.row, &self.siblings, &self.roles).await
+    }
 }

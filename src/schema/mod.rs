@@ -1,5 +1,8 @@
-//! Schema assembly: the roots merge every feature's queries, mutations and
-//! subscriptions; nothing else lives here.
+//! Schema assembly, the top of the GraphQL floors: the roots merge every
+//! feature's queries, mutations and subscriptions, and [`node`] resolves any
+//! global ID to its feature's object.
+
+pub mod node;
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -8,7 +11,6 @@ use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{MergedObject, MergedSubscription, OutputType, Schema};
 use sea_orm::DatabaseConnection;
 
-use super::node;
 use crate::accounts::rate_limit::LoginThrottle;
 use crate::config::Settings;
 use crate::records::EventBus;

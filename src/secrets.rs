@@ -1,4 +1,5 @@
-//! Session tokens: 256 random bits for the client, only a hash for the database.
+//! Random secrets: bearer and link tokens (256 random bits for the client,
+//! only a hash for the database) and random hex ids.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -4,13 +4,13 @@ use async_graphql::{Context, ID, Interface, Object};
 
 use entity::{interview, practice_attempt, question, role, skill, star_draft};
 
-use super::context::database;
-use super::ids::{self, IdKind};
-use super::loaders::by_id;
-use super::viewer::require_viewer;
 use crate::content::graphql::roles::{Question, Role, Skill};
 use crate::drafts::graphql::types::StarDraft;
 use crate::error::{AppError, AppResult};
+use crate::graphql::context::database;
+use crate::graphql::ids::{self, IdKind};
+use crate::graphql::loaders::by_id;
+use crate::graphql::viewer::require_viewer;
 use crate::interviews::graphql::types::{Interview, PlanTask};
 use crate::interviews::store::find_owned_task;
 use crate::practice::graphql::types::PracticeAttempt;
