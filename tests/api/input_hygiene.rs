@@ -143,3 +143,34 @@ api_test! {
         assert!(owner["data"]["login"]["token"].is_string(), "{owner:#}");
     }
 }
+
+api_test! {
+    async fn a_nul_in_a_variable_default_is_refused_and_writes_nothing(app: TestApp) {
+        let token = app.new_user().await;
+        // Each document leaves its variable out, so the default is what would run.
+        let cases = [
+            (r#"query($slug: String! = "x\u0000y") { role(slug: $slug) { title } }"#, "slug"),
+            (r#"query($q: String = "x\u0000y") { roles(search: $q) { totalCount } }"#, "q"),
+            (r#"query($s: String = "x\u0000y") { roles(skill: $s) { totalCount } }"#, "s"),
+            (
+                r#"mutation($i: LoginInput! = { email: "a\u0000@example.com", password: "correct horse battery" }) { login(input: $i) { token } }"#,
+                "email",
+            ),
+            (r#"mutation($t: String = "x\u0000y") { createStarDraft(input: { title: $t }) { id } }"#, "t"),
+            (
+                r#"mutation($i: CreateStarDraftInput! = { title: "x\u0000y" }) { createStarDraft(input: $i) { id } }"#,
+                "title",
+            ),
+            (
+                r#"mutation($c: [String!] = ["ownership", "x\u0000y"]) { createStarDraft(input: { competencies: $c }) { id } }"#,
+                "c",
+            ),
+        ];
+        for (query, field) in cases {
+            let body = app.graphql_as(Some(&token), query, json!({})).await;
+            assert_eq!(refused_field(&body), field, "{query}");
+        }
+        let drafts = app.data_as(&token, "{ myStarDrafts(first: 10) { edges { node { id } } } }", json!({})).await;
+        assert_eq!(drafts["myStarDrafts"]["edges"], json!([]), "nothing was written");
+    }
+}

@@ -134,11 +134,24 @@ pub fn check_parsed(document: &ExecutableDocument, limits: &HttpConfig) -> Resul
 ///
 /// PostgreSQL cannot store NUL in text and SQLite would keep it silently; no
 /// client has a reason to send one, so it is refused up front on every field.
+///
+/// A variable's default value is checked as well: a variable the request
+/// leaves out takes its default at execution, after this check, so a NUL
+/// written there would otherwise reach the resolvers unseen.
 pub fn nul_in(document: &ExecutableDocument, variables: &Variables) -> Option<String> {
     let in_variables = variables
         .iter()
         .find_map(|(name, v)| const_nul(v).map(|inner| inner.unwrap_or_else(|| name.to_string())));
-    in_variables.or_else(|| {
+    let in_defaults = || {
+        document.operations.iter().find_map(|(_, op)| {
+            op.node.variable_definitions.iter().find_map(|def| {
+                let default = def.node.default_value.as_ref()?;
+                const_nul(&default.node)
+                    .map(|inner| inner.unwrap_or_else(|| def.node.name.node.to_string()))
+            })
+        })
+    };
+    in_variables.or_else(in_defaults).or_else(|| {
         let in_operations = document
             .operations
             .iter()
@@ -257,6 +270,23 @@ mod tests {
         assert_eq!(nul_in(&doc("{ a }"), &vars).as_deref(), Some("title"));
         let vars = Variables::from_json(serde_json::json!({ "q": ["ok", "a\u{0}"] }));
         assert_eq!(nul_in(&doc("{ a }"), &vars).as_deref(), Some("q"));
+        // In a default value, used when the request leaves the variable out.
+        assert_eq!(
+            nul_in(
+                &doc(r#"query($slug: String = "x\u0000y") { role(slug: $slug) { title } }"#),
+                &none
+            )
+            .as_deref(),
+            Some("slug")
+        );
+        assert_eq!(
+            nul_in(
+                &doc(r#"mutation($i: LoginInput = { email: "a\u0000", password: "p" }) { login(input: $i) { token } }"#),
+                &none
+            )
+            .as_deref(),
+            Some("email")
+        );
     }
 
     #[test]
