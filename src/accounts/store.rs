@@ -106,6 +106,29 @@ fn is_invisible(c: char) -> bool {
         )
         || ('\u{FE00}'..='\u{FE0F}').contains(&c)
         || ('\u{E0100}'..='\u{E01EF}').contains(&c)
+        // Khmer inherent vowels and the musical null notehead draw nothing,
+        // whatever category a Unicode version gives them.
+        || matches!(c, '\u{17B4}' | '\u{17B5}' | '\u{1D159}')
+}
+
+/// Whether `c` is a combining mark: it draws on the character before it,
+/// so a name made of marks alone shows no letter of its own.
+fn is_mark(c: char) -> bool {
+    matches!(
+        c.general_category(),
+        GeneralCategory::NonspacingMark
+            | GeneralCategory::SpacingMark
+            | GeneralCategory::EnclosingMark
+    )
+}
+
+/// Whether `c` is a bidirectional control (Unicode's `Bidi_Control`): it
+/// reorders the text around it, so `"\u{202e}gnp.exe"` reads as `exe.png`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// A display name as stored (trimmed, NFC), or why it cannot be one: control
@@ -118,7 +141,15 @@ fn normalize_display_name(name: &str) -> AppResult<String> {
             "may not contain control characters",
         ));
     }
-    if name.chars().all(is_invisible) || name.chars().count() > DISPLAY_NAME_MAX_CHARS {
+    if name.chars().any(is_bidi_control) {
+        return Err(AppError::bad_input(
+            "displayName",
+            "may not contain bidirectional controls",
+        ));
+    }
+    // At least one character that shows by itself: not blank, not a mark.
+    let shows = |c: char| !is_invisible(c) && !is_mark(c);
+    if !name.chars().any(shows) || name.chars().count() > DISPLAY_NAME_MAX_CHARS {
         return Err(AppError::bad_input(
             "displayName",
             format!("must be 1 to {DISPLAY_NAME_MAX_CHARS} characters long, not all of them blank"),
@@ -367,6 +398,14 @@ mod tests {
             "Ada\u{0}",
             "Ada\u{1b}[31m",
             "A\nda",
+            "\u{301}",
+            "\u{301}\u{301}\u{20dd}",
+            "\u{17b4}",
+            "\u{17b4}\u{17b5}",
+            "\u{1d159}",
+            "\u{202e}gnp.exe",
+            "Ada\u{2067}",
+            "Ada\u{200f}",
         ] {
             assert!(normalize_display_name(bad).is_err(), "{bad:?} accepted");
         }

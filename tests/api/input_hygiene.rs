@@ -67,7 +67,12 @@ api_test! {
         let body = register(&app, &format!("zoe-{}@example.com", unique()), " Zoe\u{308} ").await;
         // Stored in NFC: the decomposed ë comes back composed.
         assert_eq!(body["data"]["register"]["user"]["displayName"], "Zo\u{eb}", "{body:#}");
-        for name in ["\u{200b}\u{200d}\u{2060}", "\u{3164}", "\u{feff} \u{200e}", "Ada\u{1b}[2J", "Ada\u{0}", "A\u{7f}"] {
+        // Marks on a letter are fine, and so is right-to-left text itself.
+        let body = register(&app, &format!("ren-{}@example.com", unique()), "Ren\u{e9}e \u{5e9}\u{5dc}\u{5d5}\u{5dd}").await;
+        assert_eq!(body["data"]["register"]["user"]["displayName"], "Ren\u{e9}e \u{5e9}\u{5dc}\u{5d5}\u{5dd}", "{body:#}");
+        for name in ["\u{200b}\u{200d}\u{2060}", "\u{3164}", "\u{feff} \u{200e}", "Ada\u{1b}[2J", "Ada\u{0}", "A\u{7f}",
+            // Marks with no letter to sit on, blank letters and symbols, bidi overrides.
+            "\u{301}", "\u{301}\u{301}", "\u{17b4}", "\u{1d159}", "\u{202e}gnp.exe", "Ada\u{2066}x"] {
             let body = register(&app, &format!("name-{}@example.com", unique()), name).await;
             assert_eq!(refused_field(&body), "displayName", "{name:?}");
         }
