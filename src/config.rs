@@ -427,7 +427,8 @@ pub struct InterviewLimits {
     /// Longest plan task text, in characters.
     #[arg(long, env = "PREP_PLAN_TASK_MAX_CHARS", default_value_t = 500)]
     pub task_text_max_chars: usize,
-    /// How many days ahead an interview may be scheduled.
+    /// How many days ahead an interview may be scheduled; also how far from
+    /// today, either way, a plan task may be due.
     #[arg(long, env = "PREP_INTERVIEW_MAX_DAYS_AHEAD", default_value_t = 730)]
     pub max_days_ahead: u32,
 }

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property, Todo, TodoStatus};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
@@ -204,8 +204,12 @@ pub fn render(feed: &Feed) -> String {
                     .map(|p| format!(" ({p})"))
                     .unwrap_or_default()
             ))
-            .due(t.due_on)
             .add_property("RELATED-TO", interview_uid(i.id));
+        // iCalendar dates have four-digit years: a row from before dates were
+        // bounded could hold one outside them; such a task goes without DUE.
+        if (1..=9999).contains(&t.due_on.year()) {
+            todo.due(t.due_on);
+        }
         match t.done_at {
             Some(at) if t.done => {
                 todo.status(TodoStatus::Completed)

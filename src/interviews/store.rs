@@ -135,6 +135,25 @@ fn check_start(at: DateTime<Utc>, now: DateTime<Utc>, limits: &InterviewLimits) 
     Ok(())
 }
 
+/// Refuses a task date more than `max_days_ahead` days from `today` (the
+/// interview's local date) either way: no plan needs more, and a date far
+/// out (year 1, 9999, +99999) has no iCalendar form the feed could write.
+fn check_due_on(due_on: NaiveDate, today: NaiveDate, limits: &InterviewLimits) -> AppResult<()> {
+    let days = Days::new(u64::from(limits.max_days_ahead));
+    let earliest = today.checked_sub_days(days).unwrap_or(today);
+    let latest = today.checked_add_days(days).unwrap_or(today);
+    if due_on < earliest || due_on > latest {
+        return Err(AppError::bad_input(
+            "dueOn",
+            format!(
+                "must be within {} days of today ({earliest} to {latest})",
+                limits.max_days_ahead
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// NOT_FOUND for a plan task the viewer does not have.
 pub fn task_not_found() -> AppError {
     AppError::NotFound("no such plan task".to_owned())
@@ -373,6 +392,7 @@ pub async fn add_task(
     let text = required_text("text", text, limits.task_text_max_chars)?;
     let tx = begin_write(db).await?;
     let interview = lock_owned::<interview::Entity>(&tx, viewer, interview_id).await?;
+    check_due_on(due_on, today_of(&interview)?, limits)?;
     let tasks: Vec<plan_task::Model> = plan_task::Entity::find()
         .filter(plan_task::Column::InterviewId.eq(interview_id))
         .order_by_desc(plan_task::Column::Position)

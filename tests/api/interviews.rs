@@ -572,3 +572,27 @@ api_test! {
         assert_eq!(versions, (2..=12).collect::<Vec<i64>>(), "each change made its own version");
     }
 }
+
+api_test! {
+    async fn plan_task_dates_stay_within_the_scheduling_horizon(app: TestApp) {
+        let token = app.new_user().await;
+        let interview = schedule(&app, &token, "2027-05-20T09:00:00Z", "Europe/London").await;
+        let id = interview["id"].as_str().unwrap().to_owned();
+        let tasks = interview["plan"].as_array().unwrap().len();
+        let today = Utc::now().date_naive();
+        // 730 days (`--interview-max-days-ahead`) either way of the interview's today.
+        for due in ["0001-01-01".to_owned(), "9999-12-31".to_owned(), "+99999-01-01".to_owned(),
+                    minus(today, 740).to_string(), today.checked_add_days(Days::new(740)).unwrap().to_string()] {
+            let body = add_task(&app, &token, &id, "far out", &due).await;
+            assert_eq!(error_code(&body), "BAD_USER_INPUT", "{due}: {body:#}");
+            assert_eq!(body["errors"][0]["extensions"]["field"], "dueOn", "{due}: {body:#}");
+        }
+        // Nothing was written: same version, same plan.
+        let now = fetch(&app, &token, &id).await;
+        assert_eq!(now["version"], 1, "{now:#}");
+        assert_eq!(now["plan"].as_array().unwrap().len(), tasks);
+        let inside = today.checked_add_days(Days::new(700)).unwrap().to_string();
+        let body = add_task(&app, &token, &id, "follow up", &inside).await;
+        assert_eq!(body["data"]["addPlanTask"]["dueOn"], inside, "{body:#}");
+    }
+}
