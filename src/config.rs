@@ -190,6 +190,10 @@ pub struct HttpConfig {
     /// Automatic persisted queries remembered (LRU).
     #[arg(long, env = "PREP_APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,
+    /// Bytes the automatic persisted queries may hold (their hashes and
+    /// texts); the least recently used go first.
+    #[arg(long, env = "PREP_APQ_CACHE_MAX_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub apq_cache_max_bytes: usize,
     /// Allow-list mode: run only the documents in this directory's `.graphql` files.
     #[arg(long, env = "PREP_PERSISTED_QUERIES_DIR")]
     pub persisted_queries_dir: Option<std::path::PathBuf>,
@@ -261,6 +265,7 @@ impl Default for HttpConfig {
             response_cache_entries: 512,
             response_cache_max_bytes: 64 * 1024 * 1024,
             apq_cache_size: 1000,
+            apq_cache_max_bytes: 4 * 1024 * 1024,
             persisted_queries_dir: None,
             ide_assets_dir: DEFAULT_IDE_ASSETS_DIR.into(),
             spa_dir: None,

@@ -35,6 +35,8 @@ pub struct Metrics {
     pub ws_operations: IntGauge,
     /// Queries and mutations waiting for an execution permit.
     pub operations_waiting: IntGauge,
+    /// Bytes the automatic persisted queries hold, read at each scrape.
+    pub apq_bytes: IntGauge,
     names: Mutex<HashSet<String>>,
 }
 
@@ -90,6 +92,11 @@ impl Metrics {
         registry.register(Box::new(ws_connections.clone()))?;
         registry.register(Box::new(ws_operations.clone()))?;
         registry.register(Box::new(operations_waiting.clone()))?;
+        let apq_bytes = IntGauge::new(
+            "prep_apq_cache_bytes",
+            "Bytes the automatic persisted queries hold (apq_cache_max_bytes bounds them)",
+        )?;
+        registry.register(Box::new(apq_bytes.clone()))?;
         registry.register(Box::new(DB_STATEMENTS.clone()))?;
         Ok(Self {
             registry,
@@ -100,6 +107,7 @@ impl Metrics {
             ws_connections,
             ws_operations,
             operations_waiting,
+            apq_bytes,
             names: Mutex::new(HashSet::new()),
         })
     }

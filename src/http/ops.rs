@@ -39,6 +39,8 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Prometheus metrics.
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    let apq_bytes = i64::try_from(state.persisted.bytes()).unwrap_or(i64::MAX);
+    state.metrics.apq_bytes.set(apq_bytes);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(&state.db),

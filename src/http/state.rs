@@ -53,6 +53,7 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let persisted = PersistedQueries::new(
             settings.http.apq_cache_size,
+            settings.http.apq_cache_max_bytes,
             settings.http.persisted_queries_dir.as_deref(),
         )
         .context("loading persisted queries")?;

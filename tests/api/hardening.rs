@@ -311,6 +311,65 @@ api_test! {
     }
 }
 
+/// The value of the unlabelled metric `name` in a `/metrics` scrape.
+async fn gauge(app: &TestApp, name: &str) -> f64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+        .parse()
+        .unwrap()
+}
+
+api_test! {
+    settings = Settings { http: HttpConfig { apq_cache_max_bytes: 2000, ..HttpConfig::default() }, ..Settings::default() };
+    async fn persisted_queries_store_only_checked_documents_within_a_byte_bound(app: TestApp) {
+        let send = |query: Option<&str>, sha: &str| {
+            let mut body = json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha } } });
+            if let Some(query) = query {
+                body["query"] = json!(query);
+            }
+            post_raw(&app, body.to_string(), "application/json", None)
+        };
+        // Over the token limit (4,000), under the document and body limits.
+        let long = format!("{{ {} }}", "skills { id } ".repeat(1500));
+        let sha = hash(&long);
+        let refused: Value = send(Some(&long), &sha).await.json().await.unwrap();
+        assert_eq!(code(&refused), "QUERY_TOO_LARGE", "{refused}");
+        let later: Value = send(None, &sha).await.json().await.unwrap();
+        assert_eq!(code(&later), "PERSISTED_QUERY_NOT_FOUND", "the refused document was stored: {later}");
+        // One that fails to parse is not stored either.
+        let broken = "{ skills { id } ";
+        let _ = send(Some(broken), &hash(broken)).await;
+        let later: Value = send(None, &hash(broken)).await.json().await.unwrap();
+        assert_eq!(code(&later), "PERSISTED_QUERY_NOT_FOUND", "{later}");
+        assert_eq!(gauge(&app, "prep_apq_cache_bytes").await, 0.0);
+
+        // Ten documents of ~500 bytes against a 2,000-byte bound: the oldest go.
+        let docs: Vec<String> = (0..10)
+            .map(|i| format!("query Q{i} {{ skills {{ id }} }} # {}", "x".repeat(450)))
+            .collect();
+        for doc in &docs {
+            let ok: Value = send(Some(doc), &hash(doc)).await.json().await.unwrap();
+            assert_eq!(ok["data"]["skills"].as_array().unwrap().len(), 5, "{ok}");
+            let bytes = gauge(&app, "prep_apq_cache_bytes").await;
+            assert!(bytes > 0.0 && bytes <= 2000.0, "{bytes}");
+        }
+        let first: Value = send(None, &hash(&docs[0])).await.json().await.unwrap();
+        assert_eq!(code(&first), "PERSISTED_QUERY_NOT_FOUND", "{first}");
+        let last: Value = send(None, &hash(&docs[9])).await.json().await.unwrap();
+        assert_eq!(last["data"]["skills"].as_array().unwrap().len(), 5, "{last}");
+    }
+}
+
 /// A directory with one registered document.
 fn allow_list_dir() -> std::path::PathBuf {
     let dir =

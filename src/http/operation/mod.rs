@@ -8,8 +8,8 @@
 //! A guard added here therefore holds on both doors.
 //!
 //! In order: persisted queries (APQ and the allow-list), document size and
-//! tokens on the raw text, one parse, aliases and NUL characters on the parsed
-//! document, what the transport may carry (a GET only queries), then at
+//! tokens on the raw text, one parse, aliases on the parsed document (only
+//! then is a new APQ document stored), NUL characters, what the transport may carry (a GET only queries), then at
 //! execution the viewer and per-request data, the response cache, a turn to
 //! execute (`max_concurrent_operations`) within the execution timeout, error
 //! codes, metrics and a log line.
@@ -121,7 +121,7 @@ pub fn prepare(
     let limits = &state.settings.http;
 
     let sha = persisted::sent_hash(&request);
-    state
+    let to_remember = state
         .persisted
         .resolve(&mut request.query, sha.as_deref())
         .map_err(|e| refuse(Refusal::persisted(&e)))?;
@@ -137,6 +137,12 @@ pub fn prepare(
         ))
     })?;
     document::check_parsed(&parsed, limits).map_err(|e| refuse(Refusal::too_large(e)))?;
+    // Only a document that passed the size, token, parse and alias checks is
+    // worth keeping: stored before them, any anonymous client could fill the
+    // store with documents that never run.
+    if let Some(sha) = to_remember {
+        state.persisted.remember(&sha, &request.query);
+    }
     if let Some(field) = document::nul_in(&parsed, &request.variables) {
         return Err(refuse(
             Refusal::new(
