@@ -5,14 +5,20 @@
 //! the request-logging and CORS layers: its path never reaches the logs and
 //! no other origin's script is invited to read it. A wrong, revoked or
 //! malformed token is 404, exactly like a path that was never issued.
+//!
+//! Calendar apps poll every few minutes: the feed carries an `ETag` (a hash
+//! of its text, which depends only on the rows) and a matching
+//! `If-None-Match` gets 304 without the body. No `Last-Modified`: deleting an
+//! interview changes the feed without making any remaining row newer.
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use sha2::{Digest, Sha256};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::http::state::AppState;
@@ -31,8 +37,13 @@ pub fn routes(timeout: Duration) -> Router<AppState> {
 /// Longest token accepted; ours are 43 characters.
 const MAX_TOKEN_CHARS: usize = 64;
 
-/// The feed of the account whose current token is `<file>` without `.ics`.
-pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+/// The feed of the account whose current token is `<file>` without `.ics`;
+/// 304 when the client's `If-None-Match` names the feed's current `ETag`.
+pub async fn feed(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    request: HeaderMap,
+) -> Response {
     let Some(token) = file
         .strip_suffix(".ics")
         .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_CHARS)
@@ -48,8 +59,17 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Re
         Ok(feed) => feed,
         Err(e) => return unavailable(&e),
     };
-    let mut response = calendar::render(&feed).into_response();
+    let body = calendar::render(&feed);
+    let etag = etag_of(&body);
+    let mut response = if matches(&request, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        body.into_response()
+    };
     let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/calendar; charset=utf-8"),
@@ -64,6 +84,25 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Re
         HeaderValue::from_static("no-referrer"),
     );
     response
+}
+
+/// A strong entity tag for the feed's text (the feed is never compressed,
+/// so one representation per text).
+fn etag_of(body: &str) -> String {
+    let digest = Sha256::digest(body.as_bytes());
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`); RFC 9110 13.1.2 compares
+/// weakly, so a `W/` prefix is ignored.
+fn matches(request: &HeaderMap, etag: &str) -> bool {
+    request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 fn not_found() -> Response {

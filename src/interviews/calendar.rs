@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Duration};
 use icalendar::{Calendar, Component, Event, EventLike, Property, Todo, TodoStatus};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
@@ -149,7 +149,6 @@ pub fn render(feed: &Feed) -> String {
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .name("Interview preparation")
         .ttl(&REFRESH);
-    let stamp = Utc::now();
     let by_id: HashMap<i32, &interview::Model> =
         feed.interviews.iter().map(|i| (i.id, i)).collect();
     for i in &feed.interviews {
@@ -170,7 +169,10 @@ pub fn render(feed: &Feed) -> String {
         }
         let event = Event::new()
             .uid(&interview_uid(i.id))
-            .timestamp(stamp)
+            // RFC 5545 3.8.7.2: without METHOD, DTSTAMP is when the component
+            // was last revised in the store. The clock would also make every
+            // rendering differ, and the route's ETag is a hash of it.
+            .timestamp(i.updated_at)
             .sequence(u32::try_from(i.version).unwrap_or(0))
             .last_modified(i.updated_at)
             .created(i.created_at)
@@ -191,8 +193,9 @@ pub fn render(feed: &Feed) -> String {
             continue;
         };
         let mut todo = Todo::new();
+        // A task's change bumps its interview's version and `updated_at`.
         todo.uid(&task_uid(t.id))
-            .timestamp(stamp)
+            .timestamp(i.updated_at)
             .sequence(u32::try_from(i.version).unwrap_or(0))
             .summary(&t.text)
             .description(&format!(
@@ -228,7 +231,7 @@ pub fn render(feed: &Feed) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::{NaiveDate, TimeZone, Utc};
 
     fn sample() -> Feed {
         let at = Utc.with_ymd_and_hms(2027, 3, 28, 23, 30, 0).unwrap();

@@ -235,3 +235,50 @@ api_test! {
         assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
     }
 }
+
+/// GETs `path` with `If-None-Match: tag`.
+async fn get_if_none_match(app: &TestApp, path: &str, tag: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.address))
+        .header("If-None-Match", tag)
+        .send()
+        .await
+        .unwrap()
+}
+
+api_test! {
+    async fn an_unchanged_feed_answers_a_conditional_request_with_304(app: TestApp) {
+        let token = app.new_user().await;
+        let interview = schedule(&app, &token, "2027-03-28T23:30:00Z", "Europe/London").await;
+        let id = interview["id"].as_str().unwrap().to_owned();
+        let path = rotate(&app, &token).await;
+
+        let first = get(&app, &path).await;
+        assert_eq!(first.status(), 200);
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+        let body = first.text().await.unwrap();
+        // Polled again with nothing changed: the same tag and the same text.
+        let again = get(&app, &path).await;
+        assert_eq!(again.headers()["etag"], etag.as_str());
+        assert_eq!(again.text().await.unwrap(), body);
+
+        for tag in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}"), "*".to_owned()] {
+            let response = get_if_none_match(&app, &path, &tag).await;
+            assert_eq!(response.status(), 304, "{tag}");
+            assert_eq!(response.headers()["etag"], etag.as_str());
+            assert_eq!(response.headers()["cache-control"], "private");
+            assert!(response.bytes().await.unwrap().is_empty());
+        }
+        let stale = get_if_none_match(&app, &path, "\"stale\"").await;
+        assert_eq!(stale.status(), 200);
+
+        // A change to the plan changes the tag: the old one gets the full feed.
+        let own = add_task(&app, &token, &id, "Print the CV", "2027-03-27").await;
+        assert!(own.get("errors").is_none(), "{own:#}");
+        let changed = get_if_none_match(&app, &path, &etag).await;
+        assert_eq!(changed.status(), 200);
+        assert_ne!(changed.headers()["etag"], etag.as_str());
+        assert!(changed.text().await.unwrap().contains("Print the CV"));
+    }
+}
