@@ -133,6 +133,10 @@ pub struct HttpConfig {
     /// Highest query complexity (lists cost their `first`/`last`, or 10, times their selection).
     #[arg(long, env = "PREP_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
+    /// What one `__schema` field costs in query complexity (async-graphql
+    /// counts it as 1, though it answers the whole schema, ~110 KB).
+    #[arg(long, env = "PREP_INTROSPECTION_COST", default_value_t = 100_000)]
+    pub introspection_cost: usize,
     /// Most aliases in one document.
     #[arg(long, env = "PREP_MAX_ALIASES", default_value_t = 50)]
     pub max_aliases: usize,
@@ -247,6 +251,7 @@ impl Default for HttpConfig {
         Self {
             max_depth: 15,
             max_complexity: 250_000,
+            introspection_cost: 100_000,
             max_aliases: 50,
             max_document_bytes: 32 * 1024,
             max_tokens: 4000,

@@ -72,6 +72,52 @@ api_test! {
 }
 
 api_test! {
+    async fn aliased_schema_introspection_is_refused_as_too_complex(app: TestApp) {
+        let accept = Some(GRAPHQL_RESPONSE);
+        // What an over-complex document gets: 10^6 under the default limit of 250,000.
+        let nested = format!(
+            "{{ role(slug: \"backend-developer\") {{ {}id{} }} }}",
+            "keySkills { roles { ".repeat(3),
+            " } }".repeat(3)
+        );
+        let (complex_status, _, body) = post_query(&app, &nested, accept).await;
+        let complex_code = code(&body).to_owned();
+        assert_eq!((complex_status, complex_code.as_str()), (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED"), "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{body}");
+
+        // 50 aliased __schema in ~5.5 KB: each would answer the whole schema.
+        let one = "types { name kind fields { name args { name } type { name kind ofType { name kind } } } }";
+        let fifty = format!(
+            "{{ {} }}",
+            (0..50).map(|i| format!("s{i}: __schema {{ {one} }}")).collect::<Vec<_>>().join(" ")
+        );
+        assert!(fifty.len() < 6000, "{}", fifty.len());
+        let (status, _, body) = post_query(&app, &fifty, accept).await;
+        assert_eq!((status, code(&body)), (complex_status, complex_code.as_str()), "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{body}");
+        assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+        // Also when the copies hide in a fragment.
+        let fragment = format!(
+            "{{ ...F }} fragment F on QueryRoot {{ {} }}",
+            (0..3).map(|i| format!("s{i}: __schema {{ {one} }}")).collect::<Vec<_>>().join(" ")
+        );
+        let (status, _, body) = post_query(&app, &fragment, accept).await;
+        assert_eq!((status, code(&body)), (complex_status, complex_code.as_str()), "{body}");
+
+        // One introspection query, as an IDE sends it, still answers.
+        let ide = format!(
+            "query IntrospectionQuery {{ __schema {{ queryType {{ name }} mutationType {{ name }} subscriptionType {{ name }} \
+             types {{ kind name description fields(includeDeprecated: true) {{ name args {{ name type {{ {}name{} }} }} \
+             type {{ {}name{} }} }} }} directives {{ name locations args {{ name }} }} }} }}",
+            "kind ofType { ".repeat(6), " }".repeat(6), "kind ofType { ".repeat(6), " }".repeat(6)
+        );
+        let (status, _, body) = post_query(&app, &ide, accept).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["__schema"]["queryType"]["name"], "QueryRoot", "{body}");
+    }
+}
+
+api_test! {
     async fn attack_documents_are_refused_cheaply(app: TestApp) {
         let accept = Some(GRAPHQL_RESPONSE);
         // 10,000 levels deep.

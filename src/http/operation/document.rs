@@ -97,6 +97,45 @@ pub fn aliases(document: &ExecutableDocument) -> usize {
     operations + fragments
 }
 
+fn count_schema_fields(set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(f) => {
+                usize::from(f.node.name.node == "__schema")
+                    + count_schema_fields(&f.node.selection_set.node)
+            }
+            Selection::InlineFragment(f) => count_schema_fields(&f.node.selection_set.node),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+/// `__schema` fields written in a document (in operations and fragments);
+/// each alias is one more copy of the whole schema in the answer.
+pub fn schema_introspections(document: &ExecutableDocument) -> usize {
+    let operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| count_schema_fields(&op.node.selection_set.node))
+        .sum();
+    let fragments: usize = document
+        .fragments
+        .values()
+        .map(|f| count_schema_fields(&f.node.selection_set.node))
+        .sum();
+    operations + fragments
+}
+
+/// The complexity `__schema` fields add: async-graphql counts one like any
+/// object field (1 plus its selection), though its lists (`types`, `fields`,
+/// `args`) answer the whole schema, about 110 KB. Charged against the same
+/// `max_complexity`, so a document of 50 aliased `__schema` is refused while
+/// the one an IDE sends fits.
+pub fn introspection_cost(document: &ExecutableDocument, limits: &HttpConfig) -> usize {
+    schema_introspections(document).saturating_mul(limits.introspection_cost)
+}
+
 /// Checks size and tokens of the raw text.
 pub fn check_text(text: &str, limits: &HttpConfig) -> Result<(), Refused> {
     if text.len() > limits.max_document_bytes {
@@ -286,6 +325,20 @@ mod tests {
             )
             .as_deref(),
             Some("email")
+        );
+    }
+
+    #[test]
+    fn counts_schema_introspections_with_their_aliases() {
+        let doc = async_graphql::parser::parse_query(
+            "{ __schema { types { name } } a: __schema { queryType { name } } __type(name: \"Role\") { name } ...F } fragment F on QueryRoot { b: __schema { types { name } } }",
+        )
+        .unwrap();
+        assert_eq!(schema_introspections(&doc), 3);
+        let limits = HttpConfig::default();
+        assert_eq!(
+            introspection_cost(&doc, &limits),
+            3 * limits.introspection_cost
         );
     }
 

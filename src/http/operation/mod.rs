@@ -8,8 +8,8 @@
 //! A guard added here therefore holds on both doors.
 //!
 //! In order: persisted queries (APQ and the allow-list), document size and
-//! tokens on the raw text, one parse, aliases on the parsed document (only
-//! then is a new APQ document stored), NUL characters, what the transport may carry (a GET only queries), then at
+//! tokens on the raw text, one parse, aliases and the cost of introspection on
+//! the parsed document (only then is a new APQ document stored), NUL characters, what the transport may carry (a GET only queries), then at
 //! execution the viewer and per-request data, the response cache, a turn to
 //! execute (`max_concurrent_operations`) within the execution timeout, error
 //! codes, metrics and a log line.
@@ -137,6 +137,19 @@ pub fn prepare(
         ))
     })?;
     document::check_parsed(&parsed, limits).map_err(|e| refuse(Refusal::too_large(e)))?;
+    // async-graphql's own complexity check comes later and sees introspection
+    // as cheap: its share is charged here, against the same limit.
+    let introspection = document::introspection_cost(&parsed, limits);
+    if introspection > limits.max_complexity {
+        return Err(refuse(Refusal::new(
+            RefusalKind::BadRequest,
+            "GRAPHQL_VALIDATION_FAILED",
+            format!(
+                "Query is too complex: its introspection alone costs {introspection}; the limit is {}",
+                limits.max_complexity
+            ),
+        )));
+    }
     // Only a document that passed the size, token, parse and alias checks is
     // worth keeping: stored before them, any anonymous client could fill the
     // store with documents that never run.
