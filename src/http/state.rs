@@ -10,6 +10,7 @@ use tokio::sync::{Semaphore, watch};
 use crate::config::Settings;
 use crate::graphql::schema::{self, AppSchema};
 use crate::http::cache::ResponseCache;
+use crate::http::content_version::ContentVersion;
 use crate::http::ide::IdeAssets;
 use crate::http::operation::persisted::PersistedQueries;
 use crate::http::spa;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub persisted: Arc<PersistedQueries>,
     /// Anonymous query answers, keyed by content version.
     pub responses: Arc<ResponseCache>,
+    /// The content version the response cache keys on, known in memory.
+    pub content: Arc<ContentVersion>,
     /// Open WebSocket connections per account and per client address.
     pub ws_connections: Arc<ConnectionCounts>,
     /// Set to true when the server starts shutting down.
@@ -76,6 +79,7 @@ impl AppState {
             settings.http.response_cache_entries,
             settings.http.response_cache_max_bytes,
         ));
+        let content = ContentVersion::start(&db, &events);
         let concurrency = settings.http.concurrent_operations();
         Ok(Self {
             db,
@@ -85,6 +89,7 @@ impl AppState {
             metrics: Arc::new(metrics),
             persisted: Arc::new(persisted),
             responses,
+            content,
             ws_connections: Arc::default(),
             shutdown: Arc::new(watch::channel(false).0),
             ide: Arc::new(ide),
