@@ -15,7 +15,11 @@
 //!   goes down, notices are lost, so requests read the version until it is
 //!   back up and a read made after that confirms it again. A follower that
 //!   falls behind the bus (lagged) may have missed a notice and forgets the
-//!   confirmation too.
+//!   confirmation too. A connection can also die without a reset, unnoticed
+//!   until TCP gives up; so the version is trusted only while the listener
+//!   has heard something lately (every instance sends a heartbeat notice,
+//!   `--event-heartbeat-secs`): notices arrive in commit order, so hearing
+//!   one proves every import committed before it was heard.
 //! - SQLite file (WAL mode, as `db::connect` opens it): `prep-graphql import`
 //!   may run as another process on the same file, which no in-process bus
 //!   hears, and `PRAGMA data_version` answers per connection, which a pool
@@ -63,8 +67,8 @@ pub struct ContentVersion {
 }
 
 enum Source {
-    /// PostgreSQL: trusted while the listener of a generation is up.
-    Notified(watch::Receiver<Listening>),
+    /// PostgreSQL: trusted while the listener of a generation is up and has heard lately.
+    Notified(watch::Receiver<Listening>, EventBus),
     /// A SQLite file: trusted while its WAL index header is unchanged.
     WalIndex(PathBuf),
     /// Read per request.
@@ -87,7 +91,7 @@ impl ContentVersion {
     /// bus is `events`; on PostgreSQL, starts following the bus's notices.
     pub fn start(db: &DatabaseConnection, events: &EventBus) -> Arc<Self> {
         let source = match db.get_database_backend() {
-            DbBackend::Postgres => Source::Notified(events.listening()),
+            DbBackend::Postgres => Source::Notified(events.listening(), events.clone()),
             DbBackend::Sqlite => {
                 let file = db
                     .get_sqlite_connection_pool()
@@ -110,7 +114,7 @@ impl ContentVersion {
             known: Mutex::default(),
             seen: watch::channel(0).0,
         });
-        if matches!(this.source, Source::Notified(_)) {
+        if matches!(this.source, Source::Notified(..)) {
             // Holds only a weak reference: the follower ends with the server.
             tokio::spawn(follow(Arc::downgrade(&this), events.follow()));
         }
@@ -121,10 +125,14 @@ impl ContentVersion {
     /// current, else read with one statement on `db`.
     pub async fn current(&self, db: &DatabaseConnection) -> Result<i64, DbErr> {
         match &self.source {
-            Source::Notified(listening) => {
+            Source::Notified(listening, events) => {
                 let Listening::Up { generation, .. } = *listening.borrow() else {
                     return read(db).await;
                 };
+                if !events.heard_lately() {
+                    // Up as far as it knows, but silent too long: maybe dead.
+                    return read(db).await;
+                }
                 let (known, losses) = {
                     let k = self.lock();
                     ((k.generation == generation).then_some(k.version), k.losses)
@@ -166,10 +174,13 @@ impl ContentVersion {
     /// The version a request would use without reading it, if any.
     pub fn vouched(&self) -> Option<i64> {
         match &self.source {
-            Source::Notified(listening) => {
+            Source::Notified(listening, events) => {
                 let Listening::Up { generation, .. } = *listening.borrow() else {
                     return None;
                 };
+                if !events.heard_lately() {
+                    return None;
+                }
                 let k = self.lock();
                 (k.generation == generation).then_some(k.version)
             }

@@ -1,6 +1,7 @@
 //! [`AppState`]: everything a request handler needs, built once at start-up.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::extract::FromRef;
@@ -73,7 +74,12 @@ impl AppState {
         let live = LiveTables::default()
             .with::<entity::star_draft::Entity>()
             .with::<entity::interview::Entity>();
-        let events = EventBus::start(events_db, settings.ws.event_buffer, live);
+        let events = EventBus::start(
+            events_db,
+            settings.ws.event_buffer,
+            live,
+            Duration::from_secs(settings.ws.event_heartbeat_secs),
+        );
         let schema = schema::build_schema(db.clone(), settings.clone(), events.clone());
         let responses = Arc::new(ResponseCache::new(
             settings.http.response_cache_entries,

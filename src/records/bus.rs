@@ -25,7 +25,8 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use sea_orm::sqlx::postgres::PgListener;
@@ -55,6 +56,8 @@ pub enum Notice {
     SessionEnded { session_id: i32 },
     /// Public content changed: an import committed content `version`.
     ContentChanged { version: i64 },
+    /// Nothing happened: sent periodically so a listener can tell it still hears.
+    Heartbeat,
 }
 
 impl Notice {
@@ -170,6 +173,11 @@ struct Inner {
     subscribed: watch::Sender<u64>,
     local: mpsc::UnboundedSender<Raw>,
     listening: watch::Sender<Listening>,
+    /// When the listener last heard anything (it was up then): milliseconds since `started`.
+    heard: Arc<AtomicU64>,
+    started: Instant,
+    /// How long the listener may hear nothing and still count as listening.
+    silence: Duration,
     postgres: bool,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -184,10 +192,15 @@ impl Drop for Inner {
 }
 
 impl EventBus {
-    /// Starts the dispatcher (and, on PostgreSQL, the listener) for `db`,
-    /// delivering changes of `tables`; `capacity` bounds the broadcast to
-    /// subscribers.
-    pub fn start(db: DatabaseConnection, capacity: usize, tables: LiveTables) -> Self {
+    /// Starts the dispatcher (and, on PostgreSQL, the listener and the
+    /// heartbeat, sent every `heartbeat`) for `db`, delivering changes of
+    /// `tables`; `capacity` bounds the broadcast to subscribers.
+    pub fn start(
+        db: DatabaseConnection,
+        capacity: usize,
+        tables: LiveTables,
+        heartbeat: Duration,
+    ) -> Self {
         let (hub, _) = broadcast::channel(capacity.max(1));
         let (local, raw) = mpsc::unbounded_channel();
         let postgres = db.get_database_backend() == DbBackend::Postgres;
@@ -198,12 +211,19 @@ impl EventBus {
             Listening::Local
         })
         .0;
+        let started = Instant::now();
+        let heard = Arc::new(AtomicU64::new(0));
         if postgres {
             tasks.push(tokio::spawn(listen(
                 db.clone(),
                 local.clone(),
                 listening.clone(),
+                Heard {
+                    at: heard.clone(),
+                    started,
+                },
             )));
+            tasks.push(tokio::spawn(beat(db.clone(), heartbeat)));
         }
         tasks.push(tokio::spawn(dispatch(db, tables, raw, hub.clone())));
         Self {
@@ -212,6 +232,10 @@ impl EventBus {
                 subscribed: watch::channel(0).0,
                 local,
                 listening,
+                heard,
+                started,
+                // Three heartbeats: one late or lost is no outage.
+                silence: heartbeat.saturating_mul(3),
                 postgres,
                 tasks,
             }),
@@ -263,6 +287,18 @@ impl EventBus {
     pub fn listening(&self) -> watch::Receiver<Listening> {
         self.inner.listening.subscribe()
     }
+
+    /// Whether the listener has heard anything (a heartbeat at least) within
+    /// three heartbeats; always true in-process. Notices arrive in commit
+    /// order, so having heard one proves every notice committed before it
+    /// arrived: a listener that died silently is counted as down after that.
+    pub fn heard_lately(&self) -> bool {
+        if !self.inner.postgres {
+            return true;
+        }
+        let heard = Duration::from_millis(self.inner.heard.load(Ordering::Acquire));
+        self.inner.started.elapsed().saturating_sub(heard) < self.inner.silence
+    }
 }
 
 /// Stages `notice` in transaction `tx` on PostgreSQL (sent to every
@@ -283,6 +319,30 @@ pub async fn stage_notice(tx: &impl ConnectionTrait, notice: &Notice) -> Result<
     Ok(())
 }
 
+/// Where the listener records when it last heard anything.
+struct Heard {
+    at: Arc<AtomicU64>,
+    started: Instant,
+}
+
+impl Heard {
+    fn now(&self) {
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.at.store(ms, Ordering::Release);
+    }
+}
+
+/// Sends a heartbeat notice every `every`, so that every instance's listener
+/// hears something even when nothing changes.
+async fn beat(db: DatabaseConnection, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(e) = stage_notice(&db, &Notice::Heartbeat).await {
+            tracing::warn!(error = %e, "sending the event heartbeat");
+        }
+    }
+}
+
 /// Forwards PostgreSQL notifications to the dispatcher, reconnecting when the
 /// connection drops and then asking subscribers to resync; publishes whether
 /// it is listening.
@@ -290,6 +350,7 @@ async fn listen(
     db: DatabaseConnection,
     out: mpsc::UnboundedSender<Raw>,
     listening: watch::Sender<Listening>,
+    heard: Heard,
 ) {
     let pool = db.get_postgres_connection_pool().clone();
     let mut backoff = Duration::from_millis(100);
@@ -308,12 +369,7 @@ async fn listen(
         // invisible until it has finished, and until then notices are lost
         // while this instance would still count itself as listening.
         listener.eager_reconnect(false);
-        if let Err(e) = listener.listen(CHANNEL).await {
-            tracing::warn!(error = %e, "event listener cannot LISTEN; retrying");
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
-            continue;
-        }
+        // Asked before LISTEN, so `pg_stat_activity` shows the listener by its last query.
         let backend_pid = match sea_orm::sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()")
             .fetch_one(&mut listener)
             .await
@@ -326,8 +382,16 @@ async fn listen(
                 continue;
             }
         };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "event listener cannot LISTEN; retrying");
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+            continue;
+        }
         backoff = Duration::from_millis(100);
         generation += 1;
+        // LISTEN just succeeded: as good as hearing something.
+        heard.now();
         // Up only now that LISTEN is in place: every notice committed from here on arrives.
         listening.send_replace(Listening::Up {
             generation,
@@ -340,7 +404,9 @@ async fn listen(
         loop {
             match listener.try_recv().await {
                 Ok(Some(n)) => match serde_json::from_str::<Notice>(n.payload()) {
+                    Ok(Notice::Heartbeat) => heard.now(),
                     Ok(notice) => {
+                        heard.now();
                         let _ = out.send(Raw::Notice(notice));
                     }
                     Err(e) => tracing::warn!(error = %e, "ignoring a malformed notice"),
@@ -414,6 +480,7 @@ async fn resolve(db: &DatabaseConnection, tables: &LiveTables, batch: Vec<Raw>) 
             Raw::Notice(Notice::ContentChanged { version }) => {
                 Some(BusMessage::ContentChanged(version))
             }
+            Raw::Notice(Notice::Heartbeat) => None,
             Raw::Notice(Notice::Record(mut notice)) => {
                 let row = if notice.kind == ChangeKind::Deleted {
                     None
