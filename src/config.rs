@@ -514,6 +514,11 @@ pub struct WsConfig {
     /// Draft events buffered per instance; a subscriber further behind skips to the latest state.
     #[arg(long, env = "PREP_EVENT_BUFFER", default_value_t = 256)]
     pub event_buffer: usize,
+    /// PostgreSQL: seconds between the heartbeats each instance sends on the event channel.
+    /// An instance whose listener has heard nothing for three of them counts it as down
+    /// (a connection that died without a reset is otherwise noticed only when TCP gives up).
+    #[arg(long, env = "PREP_EVENT_HEARTBEAT_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub event_heartbeat_secs: u64,
     /// Largest WebSocket message or frame, in bytes (default: `--max-body-bytes`).
     #[arg(long, env = "PREP_WS_MAX_MESSAGE_BYTES")]
     pub ws_max_message_bytes: Option<usize>,
@@ -537,6 +542,7 @@ impl Default for WsConfig {
             ws_max_connections_per_user: 10,
             ws_keepalive_secs: 15,
             event_buffer: 256,
+            event_heartbeat_secs: 5,
             ws_max_message_bytes: None,
             ws_max_pending_per_address: 16,
             ws_max_anonymous_per_address: 32,

@@ -65,7 +65,8 @@
 //!   (trusted proxies); `http::graphql` (GraphQL over HTTP) and `http::ws`
 //!   (`connection`, `counts`) over `http::operation` (the one pipeline:
 //!   `document`, `persisted`, `public`, `order`, `refusal`); `http::cache`
-//!   (the response cache), `http::compression`, `http::calendar` (the feed's
+//!   (the response cache) and `http::content_version` (the version it keys
+//!   on, known in memory), `http::compression`, `http::calendar` (the feed's
 //!   route), `http::ide`, `http::spa`, `http::favicon`, `http::ops` (health,
 //!   readiness, metrics).
 //! - `app`: start-up (migrations, the first import) and `serve`, used by

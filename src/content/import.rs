@@ -17,6 +17,7 @@ use entity::{
 
 use super::model::RoleContent;
 use super::validate::{ContentLimits, validate};
+use crate::records::Notice;
 
 /// Why an import wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +81,14 @@ pub async fn import(
             .filter(content_version::Column::Id.eq(content_version::ROW_ID))
             .exec(&tx)
             .await?;
+        let version = content_version::Entity::find_by_id(content_version::ROW_ID)
+            .one(&tx)
+            .await?
+            .map_or(0, |row| row.version);
+        // Sent by the commit to every server instance's listener (PostgreSQL;
+        // the command may run in a process of its own), which then keys its
+        // response cache on the new version without reading it per request.
+        crate::records::bus::stage_notice(&tx, &Notice::ContentChanged { version }).await?;
     }
     tx.commit().await?;
     Ok(report)

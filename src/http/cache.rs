@@ -2,18 +2,17 @@
 //!
 //! What an anonymous query can read is role content, which changes only by
 //! import; every import bumps `content_version` in its own transaction. An
-//! answer is stored under the version read before it was computed, and found
-//! only by requests that read that same version, so once an import commits no
-//! request is answered from before it, on any instance.
+//! answer is stored under the version known before it was computed, and found
+//! only by requests that know that same version. The version is known in
+//! memory where that is sound, so a hit runs no SQL; see
+//! [`crate::http::content_version`] for when an instance learns of an import.
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use entity::content_version;
 use lru::LruCache;
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 use tokio::sync::OnceCell;
 
 use crate::http::compression::{self, Encoding};
@@ -107,14 +106,6 @@ impl ResponseCache {
     /// Whether caching is on.
     pub fn enabled(&self) -> bool {
         self.entries.is_some()
-    }
-
-    /// The current content version (one single-row read).
-    pub async fn version(db: &DatabaseConnection) -> Result<i64, DbErr> {
-        let row = content_version::Entity::find_by_id(content_version::ROW_ID)
-            .one(db)
-            .await?;
-        Ok(row.map_or(0, |r| r.version))
     }
 
     /// The key of `request` at content `version`.

@@ -1,6 +1,7 @@
 //! [`AppState`]: everything a request handler needs, built once at start-up.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::extract::FromRef;
@@ -9,6 +10,7 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::config::Settings;
 use crate::http::cache::ResponseCache;
+use crate::http::content_version::ContentVersion;
 use crate::http::ide::IdeAssets;
 use crate::http::operation::persisted::PersistedQueries;
 use crate::http::spa;
@@ -28,6 +30,8 @@ pub struct AppState {
     pub persisted: Arc<PersistedQueries>,
     /// Anonymous query answers, keyed by content version.
     pub responses: Arc<ResponseCache>,
+    /// The content version the response cache keys on, known in memory.
+    pub content: Arc<ContentVersion>,
     /// Open WebSocket connections per account and per client address.
     pub ws_connections: Arc<ConnectionCounts>,
     /// Set to true when the server starts shutting down.
@@ -71,12 +75,18 @@ impl AppState {
         let live = LiveTables::default()
             .with::<entity::star_draft::Entity>()
             .with::<entity::interview::Entity>();
-        let events = EventBus::start(events_db, settings.ws.event_buffer, live);
+        let events = EventBus::start(
+            events_db,
+            settings.ws.event_buffer,
+            live,
+            Duration::from_secs(settings.ws.event_heartbeat_secs),
+        );
         let schema = schema::build_schema(db.clone(), settings.clone(), events.clone());
         let responses = Arc::new(ResponseCache::new(
             settings.http.response_cache_entries,
             settings.http.response_cache_max_bytes,
         ));
+        let content = ContentVersion::start(&db, &events);
         let concurrency = settings.http.concurrent_operations();
         Ok(Self {
             db,
@@ -86,6 +96,7 @@ impl AppState {
             metrics: Arc::new(metrics),
             persisted: Arc::new(persisted),
             responses,
+            content,
             ws_connections: Arc::default(),
             shutdown: Arc::new(watch::channel(false).0),
             ide: Arc::new(ide),

@@ -14,12 +14,19 @@
 //! [`LiveTables`]), and broadcasts the result to local subscribers.
 //! The broadcast channel is bounded: a subscriber that falls behind gets
 //! `Lagged` and reloads the latest state instead of queueing without limit.
+//!
+//! Whether this instance hears every notice is itself observable
+//! ([`EventBus::listening`]): on PostgreSQL, notices sent while the listener's
+//! connection is down are lost, so a follower that keeps state derived from
+//! notices (the response cache's content version) trusts it only while the
+//! listener is up, and re-reads it whenever the listener comes back.
 
 use std::any::Any;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use sea_orm::sqlx::postgres::PgListener;
@@ -47,6 +54,10 @@ pub enum Notice {
     Record(RecordNotice),
     /// A session was revoked: connections authenticated with it must end.
     SessionEnded { session_id: i32 },
+    /// Public content changed: an import committed content `version`.
+    ContentChanged { version: i64 },
+    /// Nothing happened: sent periodically so a listener can tell it still hears.
+    Heartbeat,
 }
 
 impl Notice {
@@ -123,8 +134,26 @@ pub enum BusMessage {
     /// A record changed; [`RecordChange::of`] reads it as a change of its table.
     Record(Arc<RecordChange>),
     SessionEnded(i32),
+    /// Public content is now at this version.
+    ContentChanged(i64),
     /// Notices may have been lost (the listener reconnected): reload what you show.
     Resync,
+}
+
+/// Whether notices written by others reach this instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listening {
+    /// In-process delivery (SQLite): every notice staged through this bus
+    /// arrives; writers in other processes are not heard at all.
+    Local,
+    /// PostgreSQL, listener not (yet, or no longer) connected: notices sent
+    /// now are lost.
+    Down,
+    /// PostgreSQL, listener connected and listening: every notice committed
+    /// from now on arrives. `generation` counts connections (1 for the first),
+    /// so a follower can tell a reconnection from the connection it knew;
+    /// `backend_pid` is the listener's PostgreSQL backend, for operators.
+    Up { generation: u64, backend_pid: i32 },
 }
 
 enum Raw {
@@ -143,6 +172,12 @@ struct Inner {
     /// How many receivers were ever handed out; lets tests await a subscription.
     subscribed: watch::Sender<u64>,
     local: mpsc::UnboundedSender<Raw>,
+    listening: watch::Sender<Listening>,
+    /// When the listener last heard anything (it was up then): milliseconds since `started`.
+    heard: Arc<AtomicU64>,
+    started: Instant,
+    /// How long the listener may hear nothing and still count as listening.
+    silence: Duration,
     postgres: bool,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -157,16 +192,38 @@ impl Drop for Inner {
 }
 
 impl EventBus {
-    /// Starts the dispatcher (and, on PostgreSQL, the listener) for `db`,
-    /// delivering changes of `tables`; `capacity` bounds the broadcast to
-    /// subscribers.
-    pub fn start(db: DatabaseConnection, capacity: usize, tables: LiveTables) -> Self {
+    /// Starts the dispatcher (and, on PostgreSQL, the listener and the
+    /// heartbeat, sent every `heartbeat`) for `db`, delivering changes of
+    /// `tables`; `capacity` bounds the broadcast to subscribers.
+    pub fn start(
+        db: DatabaseConnection,
+        capacity: usize,
+        tables: LiveTables,
+        heartbeat: Duration,
+    ) -> Self {
         let (hub, _) = broadcast::channel(capacity.max(1));
         let (local, raw) = mpsc::unbounded_channel();
         let postgres = db.get_database_backend() == DbBackend::Postgres;
         let mut tasks = Vec::new();
+        let listening = watch::channel(if postgres {
+            Listening::Down
+        } else {
+            Listening::Local
+        })
+        .0;
+        let started = Instant::now();
+        let heard = Arc::new(AtomicU64::new(0));
         if postgres {
-            tasks.push(tokio::spawn(listen(db.clone(), local.clone())));
+            tasks.push(tokio::spawn(listen(
+                db.clone(),
+                local.clone(),
+                listening.clone(),
+                Heard {
+                    at: heard.clone(),
+                    started,
+                },
+            )));
+            tasks.push(tokio::spawn(beat(db.clone(), heartbeat)));
         }
         tasks.push(tokio::spawn(dispatch(db, tables, raw, hub.clone())));
         Self {
@@ -174,6 +231,11 @@ impl EventBus {
                 hub,
                 subscribed: watch::channel(0).0,
                 local,
+                listening,
+                heard,
+                started,
+                // Three heartbeats: one late or lost is no outage.
+                silence: heartbeat.saturating_mul(3),
                 postgres,
                 tasks,
             }),
@@ -186,14 +248,7 @@ impl EventBus {
         if !self.inner.postgres {
             return Ok(());
         }
-        let payload = serde_json::to_string(notice).map_err(|e| DbErr::Custom(e.to_string()))?;
-        tx.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), payload.into()],
-        ))
-        .await?;
-        Ok(())
+        stage_notice(tx, notice).await
     }
 
     /// Called after the writer's commit: sends `notice` in-process.
@@ -221,14 +276,85 @@ impl EventBus {
     pub fn subscriptions_made(&self) -> watch::Receiver<u64> {
         self.inner.subscribed.subscribe()
     }
+
+    /// A receiver for the instance's own followers (not client
+    /// subscriptions, so not counted in [`Self::subscriptions_made`]).
+    pub fn follow(&self) -> broadcast::Receiver<BusMessage> {
+        self.inner.hub.subscribe()
+    }
+
+    /// Whether notices from other writers reach this instance, now and as it changes.
+    pub fn listening(&self) -> watch::Receiver<Listening> {
+        self.inner.listening.subscribe()
+    }
+
+    /// Whether the listener has heard anything (a heartbeat at least) within
+    /// three heartbeats; always true in-process. Notices arrive in commit
+    /// order, so having heard one proves every notice committed before it
+    /// arrived: a listener that died silently is counted as down after that.
+    pub fn heard_lately(&self) -> bool {
+        if !self.inner.postgres {
+            return true;
+        }
+        let heard = Duration::from_millis(self.inner.heard.load(Ordering::Acquire));
+        self.inner.started.elapsed().saturating_sub(heard) < self.inner.silence
+    }
+}
+
+/// Stages `notice` in transaction `tx` on PostgreSQL (sent to every
+/// instance's listener by the commit); nothing on SQLite. For writers
+/// that hold no [`EventBus`], such as the `import` command, which may run
+/// in a process of its own.
+pub async fn stage_notice(tx: &impl ConnectionTrait, notice: &Notice) -> Result<(), DbErr> {
+    if tx.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let payload = serde_json::to_string(notice).map_err(|e| DbErr::Custom(e.to_string()))?;
+    tx.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [CHANNEL.into(), payload.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Where the listener records when it last heard anything.
+struct Heard {
+    at: Arc<AtomicU64>,
+    started: Instant,
+}
+
+impl Heard {
+    fn now(&self) {
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.at.store(ms, Ordering::Release);
+    }
+}
+
+/// Sends a heartbeat notice every `every`, so that every instance's listener
+/// hears something even when nothing changes.
+async fn beat(db: DatabaseConnection, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(e) = stage_notice(&db, &Notice::Heartbeat).await {
+            tracing::warn!(error = %e, "sending the event heartbeat");
+        }
+    }
 }
 
 /// Forwards PostgreSQL notifications to the dispatcher, reconnecting when the
-/// connection drops and then asking subscribers to resync.
-async fn listen(db: DatabaseConnection, out: mpsc::UnboundedSender<Raw>) {
+/// connection drops and then asking subscribers to resync; publishes whether
+/// it is listening.
+async fn listen(
+    db: DatabaseConnection,
+    out: mpsc::UnboundedSender<Raw>,
+    listening: watch::Sender<Listening>,
+    heard: Heard,
+) {
     let pool = db.get_postgres_connection_pool().clone();
     let mut backoff = Duration::from_millis(100);
-    let mut first = true;
+    let mut generation = 0;
     loop {
         // A closed pool means the server is shutting down: nothing to listen for.
         if pool.is_closed() {
@@ -243,29 +369,55 @@ async fn listen(db: DatabaseConnection, out: mpsc::UnboundedSender<Raw>) {
                 continue;
             }
         };
+        // Reconnect here, not inside `try_recv`: sqlx's own reconnection is
+        // invisible until it has finished, and until then notices are lost
+        // while this instance would still count itself as listening.
+        listener.eager_reconnect(false);
+        // Asked before LISTEN, so `pg_stat_activity` shows the listener by its last query.
+        let backend_pid = match sea_orm::sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()")
+            .fetch_one(&mut listener)
+            .await
+        {
+            Ok(pid) => pid,
+            Err(e) => {
+                tracing::warn!(error = %e, "event listener lost its connection; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
         if let Err(e) = listener.listen(CHANNEL).await {
             tracing::warn!(error = %e, "event listener cannot LISTEN; retrying");
             tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
             continue;
         }
         backoff = Duration::from_millis(100);
-        if !first {
+        generation += 1;
+        // LISTEN just succeeded: as good as hearing something.
+        heard.now();
+        // Up only now that LISTEN is in place: every notice committed from here on arrives.
+        listening.send_replace(Listening::Up {
+            generation,
+            backend_pid,
+        });
+        if generation > 1 {
+            // Anything sent while it was down is lost, so subscribers reload.
             let _ = out.send(Raw::Resync);
         }
-        first = false;
         loop {
             match listener.try_recv().await {
                 Ok(Some(n)) => match serde_json::from_str::<Notice>(n.payload()) {
+                    Ok(Notice::Heartbeat) => heard.now(),
                     Ok(notice) => {
+                        heard.now();
                         let _ = out.send(Raw::Notice(notice));
                     }
                     Err(e) => tracing::warn!(error = %e, "ignoring a malformed notice"),
                 },
-                // The connection dropped and was re-established (LISTEN included):
-                // anything sent meanwhile is lost, so subscribers reload.
                 Ok(None) => {
-                    tracing::warn!("event listener reconnected");
-                    let _ = out.send(Raw::Resync);
+                    tracing::warn!("event listener lost its connection; reconnecting");
+                    break;
                 }
                 Err(_) if pool.is_closed() => return,
                 Err(e) => {
@@ -274,6 +426,8 @@ async fn listen(db: DatabaseConnection, out: mpsc::UnboundedSender<Raw>) {
                 }
             }
         }
+        // Down before anything else: from here until the next `Up`, notices are lost.
+        listening.send_replace(Listening::Down);
     }
 }
 
@@ -306,7 +460,19 @@ async fn resolve(db: &DatabaseConnection, tables: &LiveTables, batch: Vec<Raw>) 
         Ok(loaded) => loaded,
         Err(e) => {
             tracing::error!(error = %e, "loading rows for events; asking subscribers to resync");
-            return vec![BusMessage::Resync];
+            // The notices that need no rows still go out: a lost session end
+            // or content change would not be made good by a resync.
+            let mut out = vec![BusMessage::Resync];
+            out.extend(batch.into_iter().filter_map(|raw| match raw {
+                Raw::Notice(Notice::SessionEnded { session_id }) => {
+                    Some(BusMessage::SessionEnded(session_id))
+                }
+                Raw::Notice(Notice::ContentChanged { version }) => {
+                    Some(BusMessage::ContentChanged(version))
+                }
+                _ => None,
+            }));
+            return out;
         }
     };
     batch
@@ -316,6 +482,10 @@ async fn resolve(db: &DatabaseConnection, tables: &LiveTables, batch: Vec<Raw>) 
             Raw::Notice(Notice::SessionEnded { session_id }) => {
                 Some(BusMessage::SessionEnded(session_id))
             }
+            Raw::Notice(Notice::ContentChanged { version }) => {
+                Some(BusMessage::ContentChanged(version))
+            }
+            Raw::Notice(Notice::Heartbeat) => None,
             Raw::Notice(Notice::Record(mut notice)) => {
                 let row = if notice.kind == ChangeKind::Deleted {
                     None

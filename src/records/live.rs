@@ -180,7 +180,7 @@ where
                         return Some(change);
                     }
                 }
-                Ok(BusMessage::SessionEnded(_)) => {}
+                Ok(BusMessage::SessionEnded(_) | BusMessage::ContentChanged(_)) => {}
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
                     if let Err(e) = self.resync().await {
                         tracing::warn!(error = ?e, topic = R::TOPIC, "resync of a subscription failed");

@@ -27,7 +27,7 @@ pub mod write;
 use chrono::{DateTime, Utc};
 use sea_orm::EntityTrait;
 
-pub use bus::{BusMessage, EventBus, LiveTables, Notice};
+pub use bus::{BusMessage, EventBus, Listening, LiveTables, Notice};
 pub use change::{Change, ChangeKind, RecordChange};
 pub use scope::{find_owned, get_owned, lock_owned, owned_by, owned_by_each, owner_is};
 pub use write::{check_version, commit, write_version};

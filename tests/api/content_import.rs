@@ -26,6 +26,7 @@ fn run_import(app: &TestApp, paths: &[&Path]) -> (bool, String, String) {
 
 /// Everything the API shows: the full page of every role.
 async fn snapshot(app: &TestApp) -> Value {
+    app.content_caught_up().await;
     app.data(
         &format!("{{ roles(first: 100) {{ totalCount edges {{ node {{ {ROLE_FIELDS} }} }} }} skills {{ id slug name }} }}"),
         json!({}),

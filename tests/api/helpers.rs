@@ -1,7 +1,8 @@
 //! `TestApp`: the real server on a free port over its own fresh database.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +132,70 @@ impl Drop for TestDatabase {
     }
 }
 
+/// A TCP proxy the test controls: `cut` drops every connection and refuses new ones.
+pub struct Proxy {
+    pub address: SocketAddr,
+    up: Arc<AtomicBool>,
+    connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    accept: JoinHandle<()>,
+}
+
+impl Proxy {
+    pub async fn start(target: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let up = Arc::new(AtomicBool::new(true));
+        let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let (up2, conns2) = (up.clone(), connections.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !up2.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused
+                }
+                let target = target.clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                conns2.lock().unwrap().push(task);
+            }
+        });
+        Self {
+            address,
+            up,
+            connections,
+            accept,
+        }
+    }
+
+    pub fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for task in self.connections.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    pub fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
+    }
+}
+
+/// `url` with its host and port replaced by `proxy`'s, and the proxy's target (`host:port` of `url`).
+pub fn proxied(url: &str) -> (String, String) {
+    let mut url = url::Url::parse(url).unwrap();
+    let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+    url.set_host(Some("127.0.0.1")).unwrap();
+    (url.to_string(), target)
+}
+
 /// The running server of one test.
 pub struct TestApp {
     pub address: String,
@@ -140,6 +206,8 @@ pub struct TestApp {
     sql_log: Arc<Mutex<Vec<String>>>,
     /// The server's event bus, to await subscriptions.
     pub events: prep_graphql::records::EventBus,
+    /// The content version the server's response cache keys on.
+    pub content: Arc<prep_graphql::http::content_version::ContentVersion>,
     shutdown: Option<oneshot::Sender<()>>,
     /// Resolves when the server has stopped.
     pub stopped: Option<oneshot::Receiver<()>>,
@@ -173,7 +241,19 @@ impl TestApp {
             db_acquire_timeout_secs: 2,
             sqlite_row_buffer: DEFAULT_SQLITE_ROW_BUFFER,
         };
-        Self::spawn_connected(database, config, settings).await
+        Self::spawn_connected(database, config, None, settings).await
+    }
+
+    /// A server on `database` whose event bus (its listener included) reaches
+    /// it through `events_url` (e.g. a proxy), its requests directly.
+    pub async fn spawn_with_events_via(database: Arc<TestDatabase>, events_url: &str) -> Self {
+        let config = DatabaseConfig {
+            database_url: database.url.clone(),
+            db_max_connections: 5,
+            db_acquire_timeout_secs: 2,
+            sqlite_row_buffer: DEFAULT_SQLITE_ROW_BUFFER,
+        };
+        Self::spawn_connected(database, config, Some(events_url), Settings::default()).await
     }
 
     /// A server on a fresh `backend` database whose SQLite connections hand
@@ -187,12 +267,13 @@ impl TestApp {
             db_acquire_timeout_secs: 2,
             sqlite_row_buffer: row_buffer,
         };
-        Self::spawn_connected(database, config, Settings::default()).await
+        Self::spawn_connected(database, config, None, Settings::default()).await
     }
 
     async fn spawn_connected(
         database: Arc<TestDatabase>,
         config: DatabaseConfig,
+        events_url: Option<&str>,
         settings: Settings,
     ) -> Self {
         let mut db = db::connect(&config)
@@ -217,11 +298,35 @@ impl TestApp {
         let (stopped_tx, stopped) = oneshot::channel::<()>();
         // The event bus gets its own pool, so background event loads are not
         // counted as statements of the request under test.
-        let events_db = database.connect().await;
+        let events_db = match events_url {
+            None => database.connect().await,
+            Some(url) => db::connect(&DatabaseConfig {
+                database_url: url.to_owned(),
+                ..config.clone()
+            })
+            .await
+            .expect("connect the event pool"),
+        };
         let state =
             prep_graphql::http::state::AppState::with_event_pool(db.clone(), events_db, settings)
                 .expect("application state");
         let events = state.events.clone();
+        let content = state.content.clone();
+        // Ready as a deployment is once it listens: until then every request
+        // reads the content version, which would make statement counts vary.
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            events.listening().wait_for(|l| {
+                matches!(
+                    l,
+                    prep_graphql::records::Listening::Up { .. }
+                        | prep_graphql::records::Listening::Local
+                )
+            }),
+        )
+        .await
+        .expect("the event listener comes up")
+        .expect("the bus is running");
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stop_signal.await;
@@ -238,6 +343,7 @@ impl TestApp {
             statements,
             sql_log,
             events,
+            content,
             shutdown: Some(shutdown),
             stopped: Some(stopped),
             database,
@@ -274,6 +380,66 @@ impl TestApp {
         let body = self.graphql(query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
+    }
+
+    /// Waits until the server has heard of the content version in the
+    /// database (an import's notice reaches it after the import's commit, on
+    /// PostgreSQL through the listener; on SQLite the next request looks).
+    pub async fn content_caught_up(&self) {
+        use sea_orm::{DbBackend, Statement};
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            return;
+        }
+        // Read on its own connection: not a statement of the server's.
+        let db = self.database.connect().await;
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT version FROM content_version WHERE id = 1",
+            ))
+            .await
+            .expect("read the content version")
+            .expect("the content version row");
+        let version: i64 = row.try_get("", "version").expect("version");
+        db.close().await.ok();
+        // A server that vouches for no version reads it per request: caught up too.
+        let mut listening = self.events.listening();
+        let mut seen = self.content.seen();
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                seen.borrow_and_update();
+                listening.borrow_and_update();
+                if self.content.vouched().is_none_or(|v| v >= version) {
+                    return;
+                }
+                tokio::select! {
+                    _ = seen.changed() => {}
+                    _ = listening.changed() => {}
+                }
+            }
+        })
+        .await
+        .expect("the server hears of the import");
+    }
+
+    /// Makes the server vouch for the content version (on PostgreSQL once it
+    /// listens), so that the statements counted next are the same whether or
+    /// not a request is the first to need the version.
+    pub async fn know_content_version(&self) {
+        use prep_graphql::records::Listening;
+        let mut listening = self.events.listening();
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            listening.wait_for(|l| matches!(l, Listening::Up { .. } | Listening::Local)),
+        )
+        .await
+        .expect("the listener comes up")
+        .expect("the bus is running");
+        self.data("{ skills { slug } }", json!({})).await;
+        assert!(
+            self.content.vouched().is_some(),
+            "the server vouches for the version"
+        );
     }
 
     /// Zeroes the statement counter.

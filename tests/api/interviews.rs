@@ -516,6 +516,7 @@ api_test! {
         .await
         .unwrap();
         assert_eq!(report.updated, ["backend-developer"]);
+        app.content_caught_up().await;
         let timeline = app
             .data("{ role(slug: \"backend-developer\") { timeline { daysBefore } } }", json!({}))
             .await;

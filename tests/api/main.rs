@@ -26,6 +26,7 @@ mod migrations;
 mod pagination;
 mod practice;
 mod privacy;
+mod response_cache;
 mod role_page;
 mod schema;
 mod selection_order;

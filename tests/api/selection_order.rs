@@ -68,11 +68,13 @@ api_test! {
         let page = r#"{ role(slug: "backend-developer") { title questions { prompt } salaryBenchmarks { median { formatted } } } }"#;
         let anonymous = app.data(page, json!({})).await;
         let token = app.new_user().await;
+        // On SQLite the registration's commit made the server read the version again.
+        app.know_content_version().await;
         app.reset_statements();
         let signed_in = app.data_as(&token, page, json!({})).await;
         assert_eq!(signed_in, anonymous);
         let (count, sql) = app.statements();
-        assert_eq!(count, 2, "a cache hit reads only the session and the content version:\n{}", sql.join("\n"));
+        assert_eq!(count, 1, "a cache hit reads only the session:\n{}", sql.join("\n"));
     }
 }
 

@@ -15,6 +15,7 @@ use crate::helpers::api_test;
 api_test! {
     async fn batched_reads_keep_one_statement_text_whatever_the_number_of_ids(app: TestApp) {
         import_generated_roles(&app.db, 30).await;
+        app.know_content_version().await;
         let query = format!(
             "query($first: Int) {{ roles(first: $first) {{ edges {{ node {{ {ROLE_FIELDS} }} }} }} }}"
         );

@@ -350,7 +350,7 @@ impl Operation {
         if !self.public || self.kind != OperationType::Query || !state.responses.enabled() {
             return None;
         }
-        match ResponseCache::version(&state.db).await {
+        match state.content.current(&state.db).await {
             Ok(version) => Some(ResponseCache::key(version, &self.request)),
             Err(e) => {
                 tracing::warn!(error = %e, "reading the content version; not caching");
