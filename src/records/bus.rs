@@ -245,9 +245,7 @@ impl EventBus {
     /// Stages `notice` in the writer's transaction. On PostgreSQL it is sent
     /// by the commit; in-process, [`Self::committed`] sends it.
     pub async fn stage(&self, tx: &impl ConnectionTrait, notice: &Notice) -> Result<(), DbErr> {
-        if !self.inner.postgres {
-            return Ok(());
-        }
+        // The writer's connection is of the bus's own database: its backend decides.
         stage_notice(tx, notice).await
     }
 
