@@ -76,6 +76,8 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub practice: PracticeLimits,
     #[command(flatten)]
+    pub sharing: SharingLimits,
+    #[command(flatten)]
     pub ws: WsConfig,
     #[command(flatten)]
     pub http: HttpConfig,
@@ -95,6 +97,7 @@ pub struct Settings {
     pub drafts: DraftLimits,
     pub interviews: InterviewLimits,
     pub practice: PracticeLimits,
+    pub sharing: SharingLimits,
     pub ws: WsConfig,
     pub http: HttpConfig,
 }
@@ -108,6 +111,7 @@ impl ServeConfig {
             drafts: self.drafts.clone(),
             interviews: self.interviews.clone(),
             practice: self.practice.clone(),
+            sharing: self.sharing.clone(),
             ws: self.ws.clone(),
             http: self.http.clone(),
         }
@@ -492,6 +496,42 @@ impl Default for PracticeLimits {
             practice_transcript_max_chars: 10_000,
             practice_duration_tolerance_secs: 5,
             max_practice_attempts_per_user: 2000,
+        }
+    }
+}
+
+/// Sharing with a coach, and comments.
+#[derive(Debug, Clone, Args)]
+pub struct SharingLimits {
+    /// Most accounts that may accept one share.
+    #[arg(long, env = "PREP_MAX_GRANTS_PER_SHARE", default_value_t = 5)]
+    pub max_grants_per_share: u64,
+    /// Most shares one account may keep.
+    #[arg(long, env = "PREP_MAX_SHARES_PER_USER", default_value_t = 50)]
+    pub max_shares_per_user: u64,
+    /// Longest note on a share, in characters.
+    #[arg(long, env = "PREP_SHARE_NOTE_MAX_CHARS", default_value_t = 500)]
+    pub share_note_max_chars: usize,
+    /// Longest comment, in characters.
+    #[arg(long, env = "PREP_COMMENT_MAX_CHARS", default_value_t = 2000)]
+    pub comment_max_chars: usize,
+    /// Longest quote a comment may carry, in characters.
+    #[arg(long, env = "PREP_COMMENT_QUOTE_MAX_CHARS", default_value_t = 500)]
+    pub comment_quote_max_chars: usize,
+    /// Most comments (replies included) one draft may hold.
+    #[arg(long, env = "PREP_MAX_COMMENTS_PER_DRAFT", default_value_t = 200)]
+    pub max_comments_per_draft: u64,
+}
+
+impl Default for SharingLimits {
+    fn default() -> Self {
+        Self {
+            max_grants_per_share: 5,
+            max_shares_per_user: 50,
+            share_note_max_chars: 500,
+            comment_max_chars: 2000,
+            comment_quote_max_chars: 500,
+            max_comments_per_draft: 200,
         }
     }
 }

@@ -21,7 +21,7 @@
 //! - `viewer`: who asks, the account and session a bearer token names.
 //! - `records`: the kit for owned, versioned, live records.
 //!   `records::scope` (the owner scope: find, lock, find-many, the per-account
-//!   cap), `records::write` (the version-checked write, commit-and-publish),
+//!   cap), `records::shared` (the read scope: the owner or a live grant), `records::write` (the version-checked write, commit-and-publish),
 //!   `records::change` (`Change<M>`, one `ChangeKind`), `records::bus` (the event
 //!   bus, local and LISTEN/NOTIFY), `records::live` (one follower),
 //!   `records::page` (keyset paging, one cursor codec); `record!` declares a
@@ -50,6 +50,11 @@
 //! - `practice`: rules `practice::feedback` and `practice::readiness`,
 //!   `practice::store`, `practice::graphql` (`types`, `queries`, `mutations`,
 //!   `loaders`, `readiness`, which defines `Interview.readiness`).
+//! - `sharing`: shares, grants and comments: the rule `sharing::rules`,
+//!   `sharing::shares`, `sharing::comments`, `sharing::graphql` (`types`,
+//!   `queries`, `mutations`, `loaders`; defines `StarDraft.comments`),
+//!   `sharing::live` (`commentEvents`). Who may read what through a grant
+//!   is the records kit's `records::shared`.
 //!
 //! A field a lower feature's object shows but a higher one defines (the
 //! story bank's `Role.myCoverage`, practice's `Interview.readiness`) is a
@@ -89,6 +94,7 @@ pub mod practice;
 pub mod records;
 pub mod schema;
 pub mod secrets;
+pub mod sharing;
 pub mod stored;
 pub mod story_bank;
 pub mod viewer;

@@ -120,3 +120,38 @@ mod tests {
         assert_eq!(err.code(), "INTERNAL_SERVER_ERROR");
     }
 }
+
+stored_enum! {
+    /// What a share lets those who accept it do. A commenter reads too.
+    pub enum ShareAccess {
+        /// Reads what is shared.
+        Viewer => "viewer",
+        /// Reads, and comments on drafts.
+        Commenter => "commenter",
+    }
+}
+
+stored_enum! {
+    /// What a share covers.
+    pub enum ShareTargetKind {
+        /// One STAR draft.
+        Draft => "draft",
+        /// One interview, with its plan and readiness.
+        Interview => "interview",
+        /// Every draft of the owner, now and later.
+        StoryBank => "story_bank",
+    }
+}
+
+stored_enum! {
+    /// The part of a STAR draft a comment is about.
+    pub enum CommentSection {
+        Situation => "situation",
+        Task => "task",
+        Action => "action",
+        Result => "result",
+        Title => "title",
+        /// The draft as a whole.
+        General => "general",
+    }
+}

@@ -4,6 +4,8 @@
 //! database layout never leaks into the API; `src/graphql` wraps them.
 
 pub mod calendar_feed;
+pub mod comment;
+pub mod comment_read;
 pub mod competency;
 pub mod content_version;
 pub mod faq;
@@ -21,6 +23,8 @@ pub mod role_skill;
 pub mod salary_benchmark;
 pub mod salary_level;
 pub mod session;
+pub mod share;
+pub mod share_grant;
 pub mod skill;
 pub mod star_draft;
 pub mod star_draft_competency;

@@ -29,6 +29,7 @@ pub use crate::stored::StarDraftStatus;
 
 records::record!(star_draft {
     noun: "draft", plural: "drafts", owner: user_id / UserId,
+    shared: Draft / DraftId, story_bank: true,
     versioned: version / Version, updated_at / UpdatedAt,
     live: "star_drafts",
 });

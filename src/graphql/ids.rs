@@ -69,6 +69,9 @@ id_kinds! {
         Interview,
         PlanTask,
         PracticeAttempt,
+        Share,
+        Grant,
+        Comment,
     }
 }
 

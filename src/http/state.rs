@@ -74,7 +74,8 @@ impl AppState {
         // The records whose changes subscriptions follow.
         let live = LiveTables::default()
             .with::<entity::star_draft::Entity>()
-            .with::<entity::interview::Entity>();
+            .with::<entity::interview::Entity>()
+            .with::<entity::comment::Entity>();
         let events = EventBus::start(
             events_db,
             settings.ws.event_buffer,

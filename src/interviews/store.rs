@@ -30,15 +30,16 @@ use crate::config::InterviewLimits;
 use crate::db::{begin_write, now};
 use crate::error::{AppError, AppResult};
 use crate::records::scope::{check_cap, lock_owned, owned_by};
-use crate::records::{self, owner_is};
+use crate::records::{self, owner_is, readable_by};
 use crate::records::{ChangeKind, EventBus, check_version, commit};
-use crate::stored::StoredEnum;
+use crate::stored::{ShareAccess, StoredEnum};
 use crate::viewer::Viewer;
 
 pub use crate::stored::InterviewStage;
 
 records::record!(interview {
     noun: "interview", plural: "interviews", owner: user_id / UserId,
+    shared: Interview / InterviewId, story_bank: false,
     versioned: version / Version, updated_at / UpdatedAt,
     live: "interviews",
 });
@@ -59,6 +60,25 @@ pub async fn find_owned_task(
     id: i32,
 ) -> AppResult<Option<(plan_task::Model, interview::Model)>> {
     let found = tasks_owned_by(viewer.user_id)
+        .filter(plan_task::Column::Id.eq(id))
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(task, interview)| interview.map(|i| (task, i))))
+}
+
+/// Plan task `id` with its interview when the viewer may read the interview
+/// (owner, or a grantee of it), else `None`.
+pub async fn find_readable_task(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i32,
+) -> AppResult<Option<(plan_task::Model, interview::Model)>> {
+    let found = plan_task::Entity::find()
+        .find_also_related(interview::Entity)
+        .filter(readable_by::<interview::Entity>(
+            viewer.user_id,
+            ShareAccess::Viewer,
+        ))
         .filter(plan_task::Column::Id.eq(id))
         .one(db)
         .await?;

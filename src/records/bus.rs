@@ -56,6 +56,9 @@ pub enum Notice {
     SessionEnded { session_id: i32 },
     /// Public content changed: an import committed content `version`.
     ContentChanged { version: i64 },
+    /// The shares of user `owner_id` changed (one was revoked): whoever reads
+    /// that user's records through a grant checks that it still holds.
+    GrantsChanged { owner_id: i32 },
     /// Nothing happened: sent periodically so a listener can tell it still hears.
     Heartbeat,
 }
@@ -136,6 +139,8 @@ pub enum BusMessage {
     SessionEnded(i32),
     /// Public content is now at this version.
     ContentChanged(i64),
+    /// The shares of this owner changed: grantees' subscriptions re-check access.
+    GrantsChanged(i32),
     /// Notices may have been lost (the listener reconnected): reload what you show.
     Resync,
 }
@@ -462,13 +467,8 @@ async fn resolve(db: &DatabaseConnection, tables: &LiveTables, batch: Vec<Raw>) 
             // or content change would not be made good by a resync.
             let mut out = vec![BusMessage::Resync];
             out.extend(batch.into_iter().filter_map(|raw| match raw {
-                Raw::Notice(Notice::SessionEnded { session_id }) => {
-                    Some(BusMessage::SessionEnded(session_id))
-                }
-                Raw::Notice(Notice::ContentChanged { version }) => {
-                    Some(BusMessage::ContentChanged(version))
-                }
-                _ => None,
+                Raw::Notice(notice) => without_row(&notice),
+                Raw::Resync => None,
             }));
             return out;
         }
@@ -477,13 +477,6 @@ async fn resolve(db: &DatabaseConnection, tables: &LiveTables, batch: Vec<Raw>) 
         .into_iter()
         .filter_map(|raw| match raw {
             Raw::Resync => Some(BusMessage::Resync),
-            Raw::Notice(Notice::SessionEnded { session_id }) => {
-                Some(BusMessage::SessionEnded(session_id))
-            }
-            Raw::Notice(Notice::ContentChanged { version }) => {
-                Some(BusMessage::ContentChanged(version))
-            }
-            Raw::Notice(Notice::Heartbeat) => None,
             Raw::Notice(Notice::Record(mut notice)) => {
                 let row = if notice.kind == ChangeKind::Deleted {
                     None
@@ -500,8 +493,20 @@ async fn resolve(db: &DatabaseConnection, tables: &LiveTables, batch: Vec<Raw>) 
                 };
                 Some(BusMessage::Record(Arc::new(RecordChange { notice, row })))
             }
+            Raw::Notice(notice) => without_row(&notice),
         })
         .collect()
+}
+
+/// The broadcast of a notice that carries no row (`None` for a record
+/// change, which needs its row, and for a heartbeat, which is not news).
+fn without_row(notice: &Notice) -> Option<BusMessage> {
+    match *notice {
+        Notice::SessionEnded { session_id } => Some(BusMessage::SessionEnded(session_id)),
+        Notice::ContentChanged { version } => Some(BusMessage::ContentChanged(version)),
+        Notice::GrantsChanged { owner_id } => Some(BusMessage::GrantsChanged(owner_id)),
+        Notice::Record(_) | Notice::Heartbeat => None,
+    }
 }
 
 /// The rows that the batch's notices name and that still exist, per table,

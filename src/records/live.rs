@@ -8,6 +8,11 @@
 //!
 //! A follower subscribes to the bus before it reads anything, so no change
 //! falls between a client's read and its subscription.
+//!
+//! "This record" may be followed by a grantee (see [`super::shared`]): a
+//! [`Watch`] keeps their access under watch, and the subscription completes
+//! as soon as the share is revoked (a `GrantsChanged` notice, on every
+//! instance) or expires (a timer), without sending anything more.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -16,16 +21,115 @@ use futures_util::{Stream, stream};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::Live;
 use super::bus::{BusMessage, EventBus};
 use super::change::{Change, ChangeKind, RecordNotice};
-use super::scope::{get_owned, owned_by};
+use super::scope::owned_by;
+use super::shared::{Reader, get_readable, readable_by, reader_of};
+use super::{Live, Owned};
 use crate::error::AppResult;
+use crate::stored::ShareAccess;
 use crate::viewer::Viewer;
+
+/// A reader's access to one record, kept under watch while they follow it.
+pub struct Watch<R: Owned> {
+    db: DatabaseConnection,
+    viewer_id: i32,
+    /// The record's owner: whose `GrantsChanged` notices concern it.
+    owner_id: i32,
+    id: i32,
+    reader: Reader,
+    _table: std::marker::PhantomData<fn() -> R>,
+}
+
+/// What a follower waits for: the next broadcast, or the time its access
+/// must be looked at again.
+pub enum Wake {
+    Message(Result<BusMessage, RecvError>),
+    Recheck,
+}
+
+impl<R: Owned> Watch<R> {
+    /// Reads record `id` for `viewer` (NOT_FOUND when they may not) and
+    /// starts watching their access to it.
+    pub async fn start(
+        db: DatabaseConnection,
+        viewer: &Viewer,
+        id: i32,
+    ) -> AppResult<(R::Model, Self)> {
+        let row = get_readable::<R>(&db, viewer, id).await?;
+        let reader = reader_of::<R>(&db, viewer.user_id, &row)
+            .await?
+            .ok_or_else(super::scope::not_found::<R>)?;
+        let watch = Self {
+            db,
+            viewer_id: viewer.user_id,
+            owner_id: R::owner_of(&row),
+            id,
+            reader,
+            _table: std::marker::PhantomData,
+        };
+        Ok((row, watch))
+    }
+
+    /// How the viewer reaches the record (as of the last check).
+    pub fn reader(&self) -> Reader {
+        self.reader
+    }
+
+    /// The record's owner.
+    pub fn owner_id(&self) -> i32 {
+        self.owner_id
+    }
+
+    /// Whether `message` may have changed the viewer's access.
+    pub fn concerns(&self, message: &BusMessage) -> bool {
+        self.reader != Reader::Owner
+            && matches!(message, BusMessage::GrantsChanged(owner) if *owner == self.owner_id)
+    }
+
+    /// The next broadcast from `rx`, or [`Wake::Recheck`] when a grant of the
+    /// viewer expires first.
+    pub async fn wait(&self, rx: &mut broadcast::Receiver<BusMessage>) -> Wake {
+        match self.reader.recheck_at() {
+            None => Wake::Message(rx.recv().await),
+            Some(at) => {
+                let left = (at - Utc::now()).to_std().unwrap_or_default();
+                tokio::select! {
+                    message = rx.recv() => Wake::Message(message),
+                    () = tokio::time::sleep(left) => Wake::Recheck,
+                }
+            }
+        }
+    }
+
+    /// Looks at the viewer's access again: `false` once they may no longer
+    /// read the record (revoked, expired, or the record is gone).
+    pub async fn still_readable(&mut self) -> AppResult<bool> {
+        if self.reader == Reader::Owner {
+            return Ok(true);
+        }
+        let row = R::find()
+            .filter(R::id_column().eq(self.id))
+            .filter(readable_by::<R>(self.viewer_id, ShareAccess::Viewer))
+            .one(&self.db)
+            .await?;
+        let Some(row) = row else { return Ok(false) };
+        match reader_of::<R>(&self.db, self.viewer_id, &row).await? {
+            Some(reader) => {
+                self.reader = reader;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
 
 /// What one subscription has sent, per record of `R`.
 pub struct Follower<R: Live> {
+    /// Whose records: the viewer's ("all of mine"), or the followed record's owner.
     owner_id: i32,
+    /// The reader's access to the one record followed; `None` for "all of mine".
+    watch: Option<Watch<R>>,
     db: DatabaseConnection,
     rx: broadcast::Receiver<BusMessage>,
     /// Only this record ("this record"); `None` for "all of mine".
@@ -43,9 +147,10 @@ impl<R: Live> Follower<R>
 where
     R::Model: Clone,
 {
-    /// Follows the viewer's record `id` (NOT_FOUND when they do not have it)
-    /// until it is deleted. With `known_version` (the version the client has
-    /// loaded), a record already past it is sent at once as UPDATED.
+    /// Follows record `id`, which the viewer owns or reads through a grant
+    /// (NOT_FOUND when neither), until it is deleted or the viewer's access
+    /// ends. With `known_version` (the version the client has loaded), a
+    /// record already past it is sent at once as UPDATED.
     pub async fn one(
         events: &EventBus,
         db: DatabaseConnection,
@@ -57,11 +162,13 @@ where
         // read and the subscription is seen by the second read, one committed
         // after the subscription arrives on the bus, and notices older than
         // the first read (still on their way) are not sent as news.
-        let before = R::version_of(&get_owned::<R>(&db, viewer, id).await?);
+        let before = R::version_of(&get_readable::<R>(&db, viewer, id).await?);
         let rx = events.subscribe();
-        let row = get_owned::<R>(&db, viewer, id).await?;
+        let (row, watch) = Watch::<R>::start(db.clone(), viewer, id).await?;
         let version = R::version_of(&row);
         let mut follower = Self::new(viewer, db, rx, Some(id), Utc::now());
+        follower.owner_id = watch.owner_id();
+        follower.watch = Some(watch);
         follower.sent.insert(id, version);
         let known = known_version.map_or(before, |known| known.min(before));
         if version > known {
@@ -96,6 +203,7 @@ where
     ) -> Self {
         Self {
             owner_id: viewer.user_id,
+            watch: None,
             db,
             rx,
             only,
@@ -128,6 +236,9 @@ where
 
     /// Reloads the latest state after lost or skipped changes.
     async fn resync(&mut self) -> AppResult<()> {
+        if self.access_ended().await? {
+            return Ok(());
+        }
         let mut query = owned_by::<R>(self.owner_id);
         query = match self.only {
             Some(id) => query.filter(R::id_column().eq(id)),
@@ -169,7 +280,31 @@ where
             if self.done {
                 return None;
             }
-            match self.rx.recv().await {
+            let wake = match &self.watch {
+                Some(watch) => watch.wait(&mut self.rx).await,
+                None => Wake::Message(self.rx.recv().await),
+            };
+            let (message, recheck) = match wake {
+                Wake::Message(message) => {
+                    let concerns = message.as_ref().is_ok_and(|message| {
+                        self.watch.as_ref().is_some_and(|w| w.concerns(message))
+                    });
+                    (Some(message), concerns)
+                }
+                Wake::Recheck => (None, true),
+            };
+            if recheck {
+                match self.access_ended().await {
+                    Ok(false) => {}
+                    Ok(true) => return None,
+                    Err(e) => {
+                        tracing::warn!(error = ?e, topic = R::TOPIC, "access check of a subscription failed");
+                        return None;
+                    }
+                }
+            }
+            let Some(message) = message else { continue };
+            match message {
                 Ok(BusMessage::Record(change)) => {
                     if self.wants(&change.notice)
                         && let Some(change) = change.of::<R>()
@@ -180,7 +315,11 @@ where
                         return Some(change);
                     }
                 }
-                Ok(BusMessage::SessionEnded(_) | BusMessage::ContentChanged(_)) => {}
+                Ok(
+                    BusMessage::SessionEnded(_)
+                    | BusMessage::ContentChanged(_)
+                    | BusMessage::GrantsChanged(_),
+                ) => {}
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
                     if let Err(e) = self.resync().await {
                         tracing::warn!(error = ?e, topic = R::TOPIC, "resync of a subscription failed");
@@ -189,6 +328,31 @@ where
                 Err(RecvError::Closed) => return None,
             }
         }
+    }
+
+    /// Whether a grantee's access to the record followed has ended; the
+    /// subscription is then over, with nothing more sent.
+    async fn access_ended(&mut self) -> AppResult<bool> {
+        let Some(watch) = &mut self.watch else {
+            return Ok(false);
+        };
+        if watch.still_readable().await? {
+            return Ok(false);
+        }
+        // A deleted record is reported as deleted (its notice follows, or the
+        // resync finds it gone); a grantee whose access ended while the
+        // record lives learns nothing more about it.
+        let exists = R::find()
+            .filter(R::id_column().eq(watch.id))
+            .one(&self.db)
+            .await?
+            .is_some();
+        if !exists {
+            return Ok(false);
+        }
+        self.queue.clear();
+        self.done = true;
+        Ok(true)
     }
 
     /// The changes as a stream.

@@ -2,9 +2,11 @@
 //! attempts (and whatever a user owns next) are written against it once.
 //!
 //! A record is a table row that belongs to one user. The kit gives it:
-//! - [`scope`]: the owner scope, the only way to read one (`find`, `lock`,
-//!   `find_many`, and the per-account cap), so another user's record looks
-//!   exactly like one that does not exist.
+//! - [`scope`]: the owner scope (`find`, `lock`, `find_many`, and the
+//!   per-account cap), so another user's record looks exactly like one that
+//!   does not exist; every list of "mine" and every write reads through it.
+//! - [`shared`]: the read scope, "the owner, or a live grant that covers
+//!   this record", for what a grantee may read.
 //! - [`write`]: the version-checked write (`UPDATE .. WHERE id = ? AND
 //!   version = ?`, VERSION_CONFLICT otherwise) and the commit that publishes
 //!   the change.
@@ -22,6 +24,7 @@ pub mod change;
 pub mod live;
 pub mod page;
 pub mod scope;
+pub mod shared;
 pub mod write;
 
 use chrono::{DateTime, Utc};
@@ -30,6 +33,7 @@ use sea_orm::EntityTrait;
 pub use bus::{BusMessage, EventBus, Listening, LiveTables, Notice};
 pub use change::{Change, ChangeKind, RecordChange};
 pub use scope::{find_owned, get_owned, lock_owned, owned_by, owned_by_each, owner_is};
+pub use shared::{Reader, find_readable, get_readable, readable_by, reader_of};
 pub use write::{check_version, commit, write_version};
 
 /// A table whose rows each belong to one user.
@@ -46,6 +50,13 @@ pub trait Owned: EntityTrait<Model: Sync + 'static> + Default {
     fn id_of(row: &Self::Model) -> i32;
     /// A row's owner.
     fn owner_of(row: &Self::Model) -> i32;
+    /// When one record can be shared on its own: the share kind and the
+    /// `shares` column naming the record (see [`shared`]).
+    fn shared_one_by_one() -> Option<(crate::stored::ShareTargetKind, entity::share::Column)> {
+        None
+    }
+    /// Whether sharing the story bank covers every record of this table.
+    const IN_STORY_BANK: bool = false;
 }
 
 /// An owned table whose rows change under an optimistic version.
@@ -76,11 +87,14 @@ pub trait Live: Versioned {
 /// });
 /// ```
 ///
-/// The primary key is `id` / `Id`; `versioned` and `live` are optional, in
-/// that order.
+/// The primary key is `id` / `Id`; `shared`, `versioned` and `live` are
+/// optional, in that order. `shared: Draft / DraftId, story_bank: true,`
+/// lets grantees read a record: one by one through shares of kind `Draft`
+/// (column `shares.draft_id`), and all of an owner's through the story bank.
 macro_rules! record {
     ($module:ident {
         noun: $noun:literal, plural: $plural:literal, owner: $owner:ident / $owner_col:ident,
+        $(shared: $share_kind:ident / $share_col:ident, story_bank: $bank:literal,)?
         $(versioned: $version:ident / $version_col:ident, $updated:ident / $updated_col:ident,
           $(live: $topic:literal,)?)?
     }) => {
@@ -99,6 +113,16 @@ macro_rules! record {
             fn owner_of(row: &$module::Model) -> i32 {
                 row.$owner
             }
+            $(
+                fn shared_one_by_one(
+                ) -> Option<($crate::stored::ShareTargetKind, ::entity::share::Column)> {
+                    Some((
+                        $crate::stored::ShareTargetKind::$share_kind,
+                        ::entity::share::Column::$share_col,
+                    ))
+                }
+                const IN_STORY_BANK: bool = $bank;
+            )?
         }
         $(
             impl $crate::records::Versioned for $module::Entity {

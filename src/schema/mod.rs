@@ -14,7 +14,7 @@ use sea_orm::DatabaseConnection;
 use crate::accounts::rate_limit::LoginThrottle;
 use crate::config::Settings;
 use crate::records::EventBus;
-use crate::{accounts, content, drafts, interviews, practice};
+use crate::{accounts, content, drafts, interviews, practice, sharing};
 
 /// The root query: the merged queries of every feature.
 #[derive(MergedObject, Default)]
@@ -25,6 +25,7 @@ pub struct QueryRoot(
     drafts::graphql::queries::DraftQuery,
     interviews::graphql::queries::InterviewQuery,
     practice::graphql::queries::PracticeQuery,
+    sharing::graphql::queries::SharingQuery,
 );
 
 /// The root mutation: the merged mutations of every feature.
@@ -34,6 +35,7 @@ pub struct MutationRoot(
     drafts::graphql::mutations::DraftMutation,
     interviews::graphql::mutations::InterviewMutation,
     practice::graphql::mutations::PracticeMutation,
+    sharing::graphql::mutations::SharingMutation,
 );
 
 /// Every feature's subscriptions, merged.
@@ -41,6 +43,7 @@ pub struct MutationRoot(
 pub struct SubscriptionRoot(
     drafts::live::DraftSubscription,
     interviews::live::InterviewSubscription,
+    sharing::live::SharingSubscription,
 );
 
 /// The executable schema.
@@ -74,6 +77,7 @@ pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus
         .data(settings.drafts)
         .data(settings.interviews)
         .data(settings.practice)
+        .data(settings.sharing)
         .finish()
 }
 

@@ -12,9 +12,9 @@ use crate::graphql::ids::{self, IdKind};
 use crate::graphql::loaders::by_id;
 use crate::graphql::viewer::require_viewer;
 use crate::interviews::graphql::types::{Interview, PlanTask};
-use crate::interviews::store::find_owned_task;
+use crate::interviews::store::find_readable_task;
 use crate::practice::graphql::types::PracticeAttempt;
-use crate::records::{Owned, find_owned};
+use crate::records::{Owned, find_owned, find_readable};
 
 /// An object with an opaque global ID that `node(id:)` resolves.
 #[derive(Interface)]
@@ -50,15 +50,16 @@ impl NodeQuery {
             IdKind::Question => by_id::<question::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::Question(Question::alone(m))),
-            // Private: UNAUTHENTICATED when anonymous, null unless the viewer owns it.
-            IdKind::StarDraft => owned::<star_draft::Entity>(ctx, key)
+            // Private: UNAUTHENTICATED when anonymous, null unless the viewer
+            // owns it or (drafts, interviews and their tasks) holds a live grant.
+            IdKind::StarDraft => readable::<star_draft::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::StarDraft(StarDraft::alone(m))),
-            IdKind::Interview => owned::<interview::Entity>(ctx, key)
+            IdKind::Interview => readable::<interview::Entity>(ctx, key)
                 .await?
                 .map(|m| Node::Interview(Interview::alone(m))),
             IdKind::PlanTask => {
-                match find_owned_task(database(ctx)?, require_viewer(ctx)?, key).await? {
+                match find_readable_task(database(ctx)?, require_viewer(ctx)?, key).await? {
                     Some((task, interview)) => {
                         Some(Node::PlanTask(PlanTask::alone(task, interview)?))
                     }
@@ -76,7 +77,10 @@ impl NodeQuery {
             | IdKind::SalaryBenchmark
             | IdKind::Faq
             | IdKind::Resource
-            | IdKind::User => None,
+            | IdKind::User
+            | IdKind::Share
+            | IdKind::Grant
+            | IdKind::Comment => None,
         })
     }
 }
@@ -85,4 +89,10 @@ impl NodeQuery {
 /// unless the viewer owns it.
 async fn owned<R: Owned>(ctx: &Context<'_>, key: i32) -> AppResult<Option<R::Model>> {
     find_owned::<R>(database(ctx)?, require_viewer(ctx)?, key).await
+}
+
+/// Record `key` of `R` when the viewer owns it or a live grant covers it:
+/// UNAUTHENTICATED when anonymous, null otherwise.
+async fn readable<R: Owned>(ctx: &Context<'_>, key: i32) -> AppResult<Option<R::Model>> {
+    find_readable::<R>(database(ctx)?, require_viewer(ctx)?, key).await
 }

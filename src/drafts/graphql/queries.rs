@@ -15,7 +15,7 @@ use crate::graphql::loaders::Siblings;
 use crate::graphql::pagination::PageRequest;
 use crate::graphql::viewer::require_viewer;
 use crate::records::page::Keyset;
-use crate::records::{find_owned, owned_by};
+use crate::records::{find_readable, owned_by};
 use crate::stored::StarDraftStatus;
 use crate::stored::StoredEnum;
 
@@ -25,12 +25,14 @@ pub struct DraftQuery;
 
 #[Object]
 impl DraftQuery {
-    /// The viewer's draft with this ID; null for anyone else's.
+    /// The draft with this ID when the viewer owns it or holds a live grant
+    /// that covers it (a grantee reads, never edits); null otherwise, as
+    /// for a draft that never existed.
     async fn star_draft(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<StarDraft>> {
         let viewer = require_viewer(ctx)?;
         let key = ids::decode_as(IdKind::StarDraft, &id, "id")?;
         Ok(
-            find_owned::<star_draft::Entity>(database(ctx)?, viewer, key)
+            find_readable::<star_draft::Entity>(database(ctx)?, viewer, key)
                 .await?
                 .map(StarDraft::alone),
         )

@@ -27,7 +27,8 @@ use crate::stored::StoredEnum;
 /// The cursor kind of a draft's revisions.
 const REVISION_CURSOR: &str = "Revision";
 
-/// A STAR answer in progress; only its owner ever sees it.
+/// A STAR answer in progress; its owner sees it, and whoever holds a live
+/// grant that covers it reads it.
 #[derive(Clone)]
 pub struct StarDraft {
     row: star_draft::Model,
@@ -200,6 +201,22 @@ impl StarDraft {
             EmptyFields,
         ))
     }
+    /// `comments` and `unreadCommentCount`, defined by sharing and shown
+    /// here, in this place, so drafts import no feature above them.
+    #[graphql(flatten)]
+    async fn comments_place(&self) -> StarDraftCommentsPlace {
+        StarDraftCommentsPlace {
+            row: self.row.clone(),
+            siblings: Arc::clone(&self.siblings),
+        }
+    }
+}
+
+/// A draft as its comments see it; sharing (a feature above drafts)
+/// implements its `#[Object]`: `comments` and `unreadCommentCount`.
+pub struct StarDraftCommentsPlace {
+    pub row: star_draft::Model,
+    pub siblings: Arc<Siblings>,
 }
 
 /// The full text of one version of a draft.
@@ -236,8 +253,15 @@ impl StarDraftRevision {
 
 /// Fields of `StarDraftConnection` beside edges and pageInfo.
 pub struct StarDraftConnectionFields {
-    /// The viewer's drafts matching the filters.
+    /// The drafts matching the filters.
     pub(super) matching: Select<star_draft::Entity>,
+}
+
+impl StarDraftConnectionFields {
+    /// The fields of a connection over the drafts `matching` selects.
+    pub fn new(matching: Select<star_draft::Entity>) -> Self {
+        Self { matching }
+    }
 }
 
 #[Object]

@@ -15,7 +15,7 @@ use crate::graphql::pagination::PageRequest;
 use crate::graphql::viewer::require_viewer;
 use crate::interviews::store;
 use crate::records::page::Keyset;
-use crate::records::{find_owned, owned_by};
+use crate::records::{find_readable, owned_by};
 
 /// Most days one `myAgenda` covers.
 pub const AGENDA_MAX_DAYS: i32 = 62;
@@ -26,11 +26,12 @@ pub struct InterviewQuery;
 
 #[Object]
 impl InterviewQuery {
-    /// The viewer's interview with this ID; null for anyone else's.
+    /// The interview with this ID when the viewer owns it or holds a live
+    /// grant that covers it; null otherwise, as for one that never existed.
     async fn interview(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Interview>> {
         let viewer = require_viewer(ctx)?;
         let key = ids::decode_as(IdKind::Interview, &id, "id")?;
-        Ok(find_owned::<interview::Entity>(database(ctx)?, viewer, key)
+        Ok(find_readable::<interview::Entity>(database(ctx)?, viewer, key)
             .await?
             .map(Interview::alone))
     }
