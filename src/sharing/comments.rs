@@ -45,9 +45,19 @@ pub struct NewComment {
 }
 
 /// The parts of a draft (or one of its revisions) a quote is looked for in.
-fn parts(title: &str, s: &str, t: &str, a: &str, r: &str, section: CommentSection) -> (Option<String>, Vec<String>) {
+fn parts(
+    title: &str,
+    s: &str,
+    t: &str,
+    a: &str,
+    r: &str,
+    section: CommentSection,
+) -> (Option<String>, Vec<String>) {
     let own = rules::section_text(section, title, s, t, a, r).map(str::to_owned);
-    (own, vec![title.into(), s.into(), t.into(), a.into(), r.into()])
+    (
+        own,
+        vec![title.into(), s.into(), t.into(), a.into(), r.into()],
+    )
 }
 
 /// BAD_USER_INPUT unless `quote` appears in `section` of the draft as it
@@ -60,7 +70,14 @@ async fn check_quote(
     quote: &str,
 ) -> AppResult<()> {
     let (own, whole) = if version == draft.version {
-        parts(&draft.title, &draft.situation, &draft.task, &draft.action, &draft.result, section)
+        parts(
+            &draft.title,
+            &draft.situation,
+            &draft.task,
+            &draft.action,
+            &draft.result,
+            section,
+        )
     } else {
         let revision = star_draft_revision::Entity::find()
             .filter(star_draft_revision::Column::DraftId.eq(draft.id))
@@ -69,13 +86,23 @@ async fn check_quote(
             .await?;
         // Older versions may have been thinned out; their text is unknown.
         let Some(r) = revision else { return Ok(()) };
-        parts(&r.title, &r.situation, &r.task, &r.action, &r.result, section)
+        parts(
+            &r.title,
+            &r.situation,
+            &r.task,
+            &r.action,
+            &r.result,
+            section,
+        )
     };
     let whole: Vec<&str> = whole.iter().map(String::as_str).collect();
     if rules::is_outdated(Some(quote), own.as_deref(), &whole) {
         return Err(AppError::bad_input(
             "quote",
-            format!("does not appear in the {} of version {version}", section.stored()),
+            format!(
+                "does not appear in the {} of version {version}",
+                section.stored()
+            ),
         ));
     }
     Ok(())
@@ -90,7 +117,11 @@ pub async fn add_comment(
     limits: &SharingLimits,
 ) -> AppResult<(comment::Model, star_draft::Model)> {
     let body = rules::comment_body("body", &input.body, limits.comment_max_chars)?;
-    let quote = rules::quote("quote", input.quote.as_deref(), limits.comment_quote_max_chars)?;
+    let quote = rules::quote(
+        "quote",
+        input.quote.as_deref(),
+        limits.comment_quote_max_chars,
+    )?;
     let tx = begin_write(db).await?;
     let (draft, _) = get_commentable::<star_draft::Entity>(&tx, viewer, input.draft_id).await?;
     if input.version < 1 || input.version > draft.version {
@@ -123,7 +154,9 @@ pub async fn add_comment(
     if kept >= limits.max_comments_per_draft {
         return Err(AppError::bad_input(
             "draftId",
-            format!("this draft has {kept} comments, the most one draft may hold; delete or resolve some first"),
+            format!(
+                "this draft has {kept} comments, the most one draft may hold; delete or resolve some first"
+            ),
         ));
     }
     let at = now();
@@ -234,18 +267,26 @@ pub async fn resolve_thread(
 ) -> AppResult<comment::Model> {
     let tx = begin_write(db).await?;
     let unknown = || AppError::NotFound("no such comment".into());
-    let picked = comment::Entity::find_by_id(id).one(&tx).await?.ok_or_else(unknown)?;
+    let picked = comment::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or_else(unknown)?;
     let draft = get_readable::<star_draft::Entity>(&tx, viewer, picked.draft_id)
         .await
         .map_err(|_| unknown())?;
     if draft.user_id != viewer.user_id {
-        return Err(AppError::Forbidden("only the draft's owner resolves its threads"));
+        return Err(AppError::Forbidden(
+            "only the draft's owner resolves its threads",
+        ));
     }
     let root_id = picked.parent_id.unwrap_or(picked.id);
     let root = if root_id == picked.id {
         picked
     } else {
-        comment::Entity::find_by_id(root_id).one(&tx).await?.ok_or_else(unknown)?
+        comment::Entity::find_by_id(root_id)
+            .one(&tx)
+            .await?
+            .ok_or_else(unknown)?
     };
     if root.resolved_at.is_some() == resolved {
         return Ok(root);
@@ -256,7 +297,8 @@ pub async fn resolve_thread(
         root.id,
         root.author_id,
         root.version,
-        comment::Entity::update_many().col_expr(comment::Column::ResolvedAt, Expr::value(resolved_at)),
+        comment::Entity::update_many()
+            .col_expr(comment::Column::ResolvedAt, Expr::value(resolved_at)),
     )
     .await?;
     let root = comment::Model {
@@ -280,7 +322,9 @@ pub async fn mark_read(db: &DatabaseConnection, viewer: &Viewer, draft_id: i32) 
         .one(&tx)
         .await?;
     let last_seen = seen.as_ref().map_or(0, |s| s.last_seen_id);
-    let unread = unread_query(draft.id, viewer.user_id, last_seen).count(&tx).await?;
+    let unread = unread_query(draft.id, viewer.user_id, last_seen)
+        .count(&tx)
+        .await?;
     let newest: Option<i32> = comment::Entity::find()
         .select_only()
         .column_as(comment::Column::Id.max(), "newest")
@@ -356,13 +400,15 @@ pub async fn unread_counts(
         .into_iter()
         .map(|r| (r.draft_id, r.last_seen_id))
         .collect();
-    let newer = drafts.iter().fold(sea_orm::Condition::any(), |any, &draft| {
-        any.add(
-            sea_orm::Condition::all()
-                .add(comment::Column::DraftId.eq(draft))
-                .add(comment::Column::Id.gt(seen.get(&draft).copied().unwrap_or(0))),
-        )
-    });
+    let newer = drafts
+        .iter()
+        .fold(sea_orm::Condition::any(), |any, &draft| {
+            any.add(
+                sea_orm::Condition::all()
+                    .add(comment::Column::DraftId.eq(draft))
+                    .add(comment::Column::Id.gt(seen.get(&draft).copied().unwrap_or(0))),
+            )
+        });
     let counts: Vec<(i32, i64)> = comment::Entity::find()
         .select_only()
         .column(comment::Column::DraftId)
@@ -378,4 +424,3 @@ pub async fn unread_counts(
         .map(|(draft, n)| (draft, u64::try_from(n).unwrap_or(0)))
         .collect())
 }
-

@@ -17,6 +17,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use entity::{comment, star_draft};
 
+use super::comments::comments_of;
 use super::graphql::types::Comment;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{database, events};
@@ -100,19 +101,24 @@ impl CommentFollower {
             Some(t) if t.resolved != resolved => CommentEventKind::Resolved,
             Some(_) => CommentEventKind::Updated,
         };
-        self.told.insert(row.id, Told { version: row.version, resolved });
-        let Some(draft) = star_draft::Entity::find_by_id(self.draft_id).one(&self.db).await? else {
+        self.told.insert(
+            row.id,
+            Told {
+                version: row.version,
+                resolved,
+            },
+        );
+        let Some(draft) = star_draft::Entity::find_by_id(self.draft_id)
+            .one(&self.db)
+            .await?
+        else {
             return Ok(None);
         };
         Ok(Some(CommentEvent {
             kind,
             comment_id: row.id,
             draft_id: self.draft_id,
-            comment: Some(Comment {
-                row,
-                draft: Arc::new(draft),
-                replies: Vec::new(),
-            }),
+            comment: Some(Comment::alone(row, Arc::new(draft))),
         }))
     }
 
@@ -186,7 +192,9 @@ impl CommentFollower {
                         }
                         continue;
                     }
-                    let Some(change) = change.of::<comment::Entity>() else { continue };
+                    let Some(change) = change.of::<comment::Entity>() else {
+                        continue;
+                    };
                     match change.row {
                         Some(row) if row.draft_id == self.draft_id => {
                             match self.event_of(row).await {
@@ -234,9 +242,16 @@ impl SharingSubscription {
         let viewer = require_viewer(ctx)?;
         let key = ids::decode_as(IdKind::StarDraft, &draft_id, "draftId")?;
         let db = database(ctx)?.clone();
-        // Subscribe first: a comment written while the rest starts is not missed.
-        let rx = events(ctx)?.subscribe();
         let (_, watch) = Watch::<star_draft::Entity>::start(db.clone(), viewer, key).await?;
+        // Read, subscribe, read again: the comments of the first read are
+        // what the client knows; a change committed before the subscription
+        // shows in the second read (and is sent), one after it arrives on
+        // the bus, and each is sent once (by version).
+        let known = comments_of(&db, &[key])
+            .await?
+            .remove(&key)
+            .unwrap_or_default();
+        let rx = events(ctx)?.subscribe();
         let mut follower = CommentFollower {
             db,
             rx,
@@ -245,10 +260,17 @@ impl SharingSubscription {
             told: HashMap::new(),
             queue: Vec::new(),
         };
-        for row in follower.current().await? {
+        for row in known {
             let resolved = row.resolved_at.is_some();
-            follower.told.insert(row.id, Told { version: row.version, resolved });
+            follower.told.insert(
+                row.id,
+                Told {
+                    version: row.version,
+                    resolved,
+                },
+            );
         }
+        follower.resync().await?;
         Ok(stream::unfold(follower, |mut f| async move {
             f.next().await.map(|event| (event, f))
         }))

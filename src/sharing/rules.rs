@@ -96,7 +96,10 @@ mod tests {
 
     #[test]
     fn bodies_are_trimmed_and_bounded() {
-        assert_eq!(comment_body("body", "  Add a number \n", 100).unwrap(), "Add a number");
+        assert_eq!(
+            comment_body("body", "  Add a number \n", 100).unwrap(),
+            "Add a number"
+        );
         assert!(comment_body("body", "   ", 100).is_err());
         assert!(comment_body("body", "abcdef", 5).is_err());
         assert!(comment_body("body", "two\nlines\tok", 100).is_ok());
@@ -107,7 +110,10 @@ mod tests {
 
     #[test]
     fn quotes_keep_their_exact_text() {
-        assert_eq!(quote("quote", Some(" 40% "), 10).unwrap().as_deref(), Some(" 40% "));
+        assert_eq!(
+            quote("quote", Some(" 40% "), 10).unwrap().as_deref(),
+            Some(" 40% ")
+        );
         assert_eq!(quote("quote", Some("  "), 10).unwrap(), None);
         assert_eq!(quote("quote", None, 10).unwrap(), None);
         assert!(quote("quote", Some("longer than ten"), 10).is_err());
@@ -122,12 +128,32 @@ mod tests {
 
     #[test]
     fn a_comment_is_outdated_when_its_quote_is_gone() {
-        let parts = ["Title", "We had outages", "Fix it", "I added retries", "Errors fell 40%"];
-        let result = section_text(CommentSection::Result, parts[0], parts[1], parts[2], parts[3], parts[4]);
+        let parts = [
+            "Title",
+            "We had outages",
+            "Fix it",
+            "I added retries",
+            "Errors fell 40%",
+        ];
+        let result = section_text(
+            CommentSection::Result,
+            parts[0],
+            parts[1],
+            parts[2],
+            parts[3],
+            parts[4],
+        );
         assert!(!is_outdated(Some("40%"), result, &parts));
         assert!(is_outdated(Some("50%"), result, &parts));
         assert!(!is_outdated(None, result, &parts));
-        let general = section_text(CommentSection::General, parts[0], parts[1], parts[2], parts[3], parts[4]);
+        let general = section_text(
+            CommentSection::General,
+            parts[0],
+            parts[1],
+            parts[2],
+            parts[3],
+            parts[4],
+        );
         assert!(!is_outdated(Some("retries"), general, &parts));
         assert!(is_outdated(Some("caching"), general, &parts));
     }

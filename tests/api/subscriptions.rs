@@ -19,7 +19,7 @@ const UPDATE: &str = "mutation($id: ID!, $v: Int!, $title: String) {
 /// Creates a draft and waits until its CREATED event has passed through the
 /// server's event bus (on PostgreSQL it travels through NOTIFY), so that a
 /// subscription made afterwards cannot receive it late.
-async fn create_draft_delivered(app: &TestApp, token: &str, input: Value) -> String {
+pub async fn create_draft_delivered(app: &TestApp, token: &str, input: Value) -> String {
     let mut bus = app.events.subscribe();
     let id = create_draft(app, token, input).await;
     tokio::time::timeout(Duration::from_secs(10), async {
@@ -56,7 +56,13 @@ async fn await_subscriptions(app: &TestApp, before: u64, n: u64) {
 }
 
 /// Subscribes `query` as operation `id` and waits until the server listens.
-async fn subscribe(app: &TestApp, client: &mut WsClient, id: &str, query: &str, variables: Value) {
+pub async fn subscribe(
+    app: &TestApp,
+    client: &mut WsClient,
+    id: &str,
+    query: &str,
+    variables: Value,
+) {
     let before = subscriptions_now(app);
     client.subscribe(id, query, variables).await;
     await_subscriptions(app, before, 1).await;

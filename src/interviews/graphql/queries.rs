@@ -31,9 +31,11 @@ impl InterviewQuery {
     async fn interview(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Interview>> {
         let viewer = require_viewer(ctx)?;
         let key = ids::decode_as(IdKind::Interview, &id, "id")?;
-        Ok(find_readable::<interview::Entity>(database(ctx)?, viewer, key)
-            .await?
-            .map(Interview::alone))
+        Ok(
+            find_readable::<interview::Entity>(database(ctx)?, viewer, key)
+                .await?
+                .map(Interview::alone),
+        )
     }
 
     /// The viewer's interviews, soonest first. `upcoming: true` keeps those

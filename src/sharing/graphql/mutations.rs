@@ -95,7 +95,7 @@ impl SharingMutation {
         let viewer = require_viewer(ctx)?;
         let (grant, share) =
             shares::accept_share(database(ctx)?, viewer, &secret, limits(ctx)?).await?;
-        Ok(Grant { grant, share })
+        Ok(Grant::list(vec![(grant, share)]).remove(0))
     }
 
     /// Revokes one of the viewer's shares: every grant of it ends at once,
@@ -123,13 +123,8 @@ impl SharingMutation {
                 .transpose()?,
         };
         let (row, draft) =
-            comments::add_comment(database(ctx)?, events(ctx)?, viewer, new, limits(ctx)?)
-                .await?;
-        Ok(Comment {
-            row,
-            draft: Arc::new(draft),
-            replies: Vec::new(),
-        })
+            comments::add_comment(database(ctx)?, events(ctx)?, viewer, new, limits(ctx)?).await?;
+        Ok(Comment::alone(row, Arc::new(draft)))
     }
 
     /// Changes the body of one of the viewer's comments.
@@ -193,9 +188,5 @@ async fn with_draft(ctx: &Context<'_>, row: comment::Model) -> AppResult<Comment
         .one(database(ctx)?)
         .await?
         .ok_or_else(|| AppError::NotFound("no such draft".into()))?;
-    Ok(Comment {
-        row,
-        draft: Arc::new(draft),
-        replies: Vec::new(),
-    })
+    Ok(Comment::alone(row, Arc::new(draft)))
 }

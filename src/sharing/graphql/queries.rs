@@ -29,10 +29,6 @@ impl SharingQuery {
     #[graphql(complexity = "50 * child_complexity")]
     async fn shared_with_me(&self, ctx: &Context<'_>) -> AppResult<Vec<Grant>> {
         let viewer = require_viewer(ctx)?;
-        Ok(grants_of(database(ctx)?, viewer)
-            .await?
-            .into_iter()
-            .map(|(grant, share)| Grant { grant, share })
-            .collect())
+        Ok(Grant::list(grants_of(database(ctx)?, viewer).await?))
     }
 }

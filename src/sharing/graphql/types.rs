@@ -14,7 +14,7 @@ use crate::drafts::graphql::types::{StarDraft, StarDraftCommentsPlace, StarDraft
 use crate::error::AppResult;
 use crate::graphql::context::{api_limits, database};
 use crate::graphql::ids::{self, IdKind};
-use crate::graphql::loaders::{Siblings, by_id, loader};
+use crate::graphql::loaders::{ById, Siblings, by_id, loader};
 use crate::graphql::pagination::PageRequest;
 use crate::graphql::viewer::require_viewer;
 use crate::interviews::graphql::types::Interview;
@@ -38,13 +38,21 @@ impl Share {
     }
     /// The shared draft, for a DRAFT share.
     async fn draft(&self, ctx: &Context<'_>) -> AppResult<Option<StarDraft>> {
-        let Some(id) = self.0.draft_id else { return Ok(None) };
-        Ok(by_id::<star_draft::Entity>(ctx, id).await?.map(StarDraft::alone))
+        let Some(id) = self.0.draft_id else {
+            return Ok(None);
+        };
+        Ok(by_id::<star_draft::Entity>(ctx, id)
+            .await?
+            .map(StarDraft::alone))
     }
     /// The shared interview, for an INTERVIEW share.
     async fn interview(&self, ctx: &Context<'_>) -> AppResult<Option<Interview>> {
-        let Some(id) = self.0.interview_id else { return Ok(None) };
-        Ok(by_id::<interview::Entity>(ctx, id).await?.map(Interview::alone))
+        let Some(id) = self.0.interview_id else {
+            return Ok(None);
+        };
+        Ok(by_id::<interview::Entity>(ctx, id)
+            .await?
+            .map(Interview::alone))
     }
     async fn access(&self) -> AppResult<ShareAccess> {
         ShareAccess::from_stored(&self.0.access)
@@ -117,6 +125,27 @@ impl CreatedShare {
 pub struct Grant {
     pub grant: share_grant::Model,
     pub share: share::Model,
+    /// The drafts of the grants listed together, loaded as siblings so their
+    /// comments and counts batch into one load.
+    pub drafts: Arc<Siblings>,
+    /// The owners of the grants listed together (their names load at once).
+    pub owners: Arc<Siblings>,
+}
+
+impl Grant {
+    /// Grants listed together.
+    pub fn list(rows: Vec<(share_grant::Model, share::Model)>) -> Vec<Self> {
+        let drafts = Siblings::new(rows.iter().filter_map(|(_, s)| s.draft_id).collect());
+        let owners = Siblings::new(rows.iter().map(|(_, s)| s.owner_id).collect());
+        rows.into_iter()
+            .map(|(grant, share)| Self {
+                grant,
+                share,
+                drafts: Arc::clone(&drafts),
+                owners: Arc::clone(&owners),
+            })
+            .collect()
+    }
 }
 
 #[Object]
@@ -126,10 +155,7 @@ impl Grant {
     }
     /// The display name of who shared it (never their email).
     async fn owner_name(&self, ctx: &Context<'_>) -> AppResult<String> {
-        Ok(by_id::<user::Entity>(ctx, self.share.owner_id)
-            .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default())
+        display_name(ctx, &self.owners, self.share.owner_id).await
     }
     async fn target_kind(&self) -> AppResult<ShareTargetKind> {
         ShareTargetKind::from_stored(&self.share.target_kind)
@@ -151,13 +177,22 @@ impl Grant {
     }
     /// The shared draft, for a DRAFT share.
     async fn draft(&self, ctx: &Context<'_>) -> AppResult<Option<StarDraft>> {
-        let Some(id) = self.share.draft_id else { return Ok(None) };
-        Ok(by_id::<star_draft::Entity>(ctx, id).await?.map(StarDraft::alone))
+        let Some(id) = self.share.draft_id else {
+            return Ok(None);
+        };
+        let drafts = Arc::clone(&self.drafts);
+        Ok(by_id::<star_draft::Entity>(ctx, id)
+            .await?
+            .map(|row| StarDraft::new(row, drafts)))
     }
     /// The shared interview, for an INTERVIEW share.
     async fn interview(&self, ctx: &Context<'_>) -> AppResult<Option<Interview>> {
-        let Some(id) = self.share.interview_id else { return Ok(None) };
-        Ok(by_id::<interview::Entity>(ctx, id).await?.map(Interview::alone))
+        let Some(id) = self.share.interview_id else {
+            return Ok(None);
+        };
+        Ok(by_id::<interview::Entity>(ctx, id)
+            .await?
+            .map(Interview::alone))
     }
     /// The owner's drafts, newest change first, for a STORY_BANK share;
     /// null for the others.
@@ -177,7 +212,12 @@ impl Grant {
             r.updated_at
         });
         let rows = order
-            .fetch(database(ctx)?, matching.clone(), page.after.as_deref(), page.limit)
+            .fetch(
+                database(ctx)?,
+                matching.clone(),
+                page.after.as_deref(),
+                page.limit,
+            )
             .await?;
         let siblings = Siblings::new(rows.iter().map(|r| r.id).collect());
         Ok(Some(page.finish(
@@ -190,12 +230,40 @@ impl Grant {
     }
 }
 
+/// The display name of user `id`, loaded with those of `users` at once.
+async fn display_name(ctx: &Context<'_>, users: &Siblings, id: i32) -> AppResult<String> {
+    let loaded = users
+        .load(
+            ctx,
+            ById::<user::Entity>::new,
+            |k| k.0,
+            |_: &user::Model| Vec::new(),
+        )
+        .await?;
+    Ok(loaded.get(id).map(|u| u.display_name).unwrap_or_default())
+}
+
 /// A comment on one section of a draft, with its replies when it starts a thread.
 pub struct Comment {
     pub row: comment::Model,
     /// The draft as it is now (for `outdated`).
     pub draft: Arc<star_draft::Model>,
     pub replies: Vec<comment::Model>,
+    /// The authors of the comments read together (their names load at once).
+    pub authors: Arc<Siblings>,
+}
+
+impl Comment {
+    /// A comment read on its own (with no replies).
+    pub fn alone(row: comment::Model, draft: Arc<star_draft::Model>) -> Self {
+        let authors = Siblings::new(vec![row.author_id]);
+        Self {
+            row,
+            draft,
+            replies: Vec::new(),
+            authors,
+        }
+    }
 }
 
 #[Object]
@@ -208,7 +276,9 @@ impl Comment {
     }
     /// The thread's first comment, for a reply; null for a first comment.
     async fn parent_id(&self) -> Option<ID> {
-        self.row.parent_id.map(|id| ids::encode(IdKind::Comment, id))
+        self.row
+            .parent_id
+            .map(|id| ids::encode(IdKind::Comment, id))
     }
     async fn section(&self) -> AppResult<CommentSection> {
         CommentSection::from_stored(&self.row.section)
@@ -222,10 +292,7 @@ impl Comment {
     }
     /// The author's display name (never their email).
     async fn author_name(&self, ctx: &Context<'_>) -> AppResult<String> {
-        Ok(by_id::<user::Entity>(ctx, self.row.author_id)
-            .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default())
+        display_name(ctx, &self.authors, self.row.author_id).await
     }
     /// Whether the viewer wrote it (and so may edit or delete it).
     async fn mine(&self, ctx: &Context<'_>) -> AppResult<bool> {
@@ -261,7 +328,14 @@ impl Comment {
     async fn outdated(&self) -> AppResult<bool> {
         let d = &self.draft;
         let section = CommentSection::from_stored(&self.row.section)?;
-        let own = rules::section_text(section, &d.title, &d.situation, &d.task, &d.action, &d.result);
+        let own = rules::section_text(
+            section,
+            &d.title,
+            &d.situation,
+            &d.task,
+            &d.action,
+            &d.result,
+        );
         let whole = [
             d.title.as_str(),
             d.situation.as_str(),
@@ -279,6 +353,7 @@ impl Comment {
                 row: row.clone(),
                 draft: Arc::clone(&self.draft),
                 replies: Vec::new(),
+                authors: Arc::clone(&self.authors),
             })
             .collect()
     }
@@ -291,11 +366,20 @@ impl StarDraftCommentsPlace {
     async fn comments(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = false)] include_resolved: bool,
+        #[graphql(default_with = "Some(false)")] include_resolved: Option<bool>,
     ) -> AppResult<Vec<Comment>> {
+        let include_resolved = include_resolved.unwrap_or(false);
         let loaded = self
             .siblings
-            .load(ctx, CommentsOfDraft, |k| k.0, |_: &Vec<comment::Model>| Vec::new())
+            .load(
+                ctx,
+                CommentsOfDraft,
+                |k| k.0,
+                |rows: &Vec<comment::Model>| {
+                    // The next level down is the comments' authors, for their names.
+                    rows.iter().map(|c| c.author_id).collect()
+                },
+            )
             .await?;
         let rows = loaded.get(self.row.id).unwrap_or_default();
         let draft = Arc::new(self.row.clone());
@@ -307,6 +391,7 @@ impl StarDraftCommentsPlace {
             threads.push(Comment {
                 row: row.clone(),
                 draft: Arc::clone(&draft),
+                authors: Arc::clone(&loaded.next),
                 replies: rows
                     .iter()
                     .filter(|r| r.parent_id == Some(row.id))
