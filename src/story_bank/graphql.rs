@@ -147,8 +147,25 @@ impl PageStories {
     }
 }
 
-/// The coverage of `role` (fetched with `roles`) by the drafts of `user_id`.
+/// The coverage of `role` (fetched with `roles`) by the drafts of `user_id`,
+/// computed once per role and viewer for the whole sibling set: a page of
+/// 100 interviews of one role (each with its readiness) builds it once, not
+/// 100 times over the same 500 stories.
 pub async fn coverage_of(
+    ctx: &Context<'_>,
+    user_id: i32,
+    role: &Arc<role::Model>,
+    roles: &Siblings,
+) -> AppResult<Arc<Coverage>> {
+    roles
+        .shared(
+            format!("coverage:{user_id}:role:{}", role.id),
+            compute_coverage(ctx, user_id, role, roles),
+        )
+        .await
+}
+
+async fn compute_coverage(
     ctx: &Context<'_>,
     user_id: i32,
     role: &Arc<role::Model>,
@@ -235,7 +252,7 @@ impl RoleOfViewer {
     /// How the viewer's stories cover the role's competencies and questions;
     /// null for anonymous viewers.
     #[graphql(complexity = "LIST_COST * child_complexity")]
-    async fn my_coverage(&self, ctx: &Context<'_>) -> AppResult<Option<Coverage>> {
+    async fn my_coverage(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Coverage>>> {
         let Some(viewer) = viewer(ctx) else {
             return Ok(None);
         };

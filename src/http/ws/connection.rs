@@ -122,8 +122,14 @@ impl Connection {
                         }
                         None => break Close::new(1000, ""),
                     };
-                    idle_deadline.as_mut().reset(Instant::now() + idle_timeout);
-                    match self.receive(message, &out_tx).await {
+                    // Only work counts against idleness: a socket that does
+                    // nothing but ping (or pong) is as idle as a silent one.
+                    let was_busy = !self.initialised || !self.operations.is_empty();
+                    let received = self.receive(message, &out_tx).await;
+                    if was_busy && self.initialised && self.operations.is_empty() {
+                        idle_deadline.as_mut().reset(Instant::now() + idle_timeout);
+                    }
+                    match received {
                         Ok(replies) => {
                             for reply in replies {
                                 if sink.send(reply).await.is_err() {
@@ -256,17 +262,29 @@ impl Connection {
                         format!("Subscriber for {id} already exists"),
                     ));
                 }
-                let max = self.state.settings.ws.ws_max_subscriptions_per_connection;
+                let config = &self.state.settings.ws;
+                let max = config.ws_max_subscriptions_per_connection;
                 if self.operations.len() >= max {
-                    let error = json!([{
-                        "message": format!("at most {max} operations may run on one connection"),
-                        "extensions": { "code": "RATE_LIMITED" }
-                    }]);
-                    return Ok(vec![error_message(&id, &error.to_string())]);
+                    let why = format!("at most {max} operations may run on one connection");
+                    return Ok(vec![rate_limited(&id, &why)]);
                 }
+                // The account's share over all its sockets: held by the operation's task.
+                let account_place = match self.viewer {
+                    Some(viewer) => {
+                        let max = config.ws_max_subscriptions_per_user;
+                        match self.state.ws_connections.user_operations.take(viewer.user_id, max) {
+                            Some(place) => Some(place),
+                            None => {
+                                let why = format!("at most {max} operations may run at once for one account");
+                                return Ok(vec![rate_limited(&id, &why)]);
+                            }
+                        }
+                    }
+                    None => None,
+                };
                 match operation::prepare(&self.state, request, Transport::WebSocket) {
                     Ok(operation) => {
-                        self.start(id, operation, out.clone());
+                        self.start(id, operation, account_place, out.clone());
                         Ok(Vec::new())
                     }
                     Err(refusal) => Ok(vec![refusal_message(&id, &refusal)]),
@@ -332,7 +350,13 @@ impl Connection {
     }
 
     /// Runs one prepared operation in its own task, forwarding its results.
-    fn start(&mut self, id: String, operation: Operation, out: mpsc::Sender<Outgoing>) {
+    fn start(
+        &mut self,
+        id: String,
+        operation: Operation,
+        account_place: Option<Slot<i32>>,
+        out: mpsc::Sender<Outgoing>,
+    ) {
         let caller = Caller {
             viewer: self.viewer,
             client: self.client,
@@ -346,6 +370,7 @@ impl Connection {
         let number = self.started;
         let task = tokio::spawn(async move {
             let _running = running;
+            let _account_place = account_place;
             let next = match protocol {
                 Protocol::TransportWs => "next",
                 Protocol::Legacy => "data",
@@ -413,6 +438,12 @@ fn framed(kind: &str, id: &str, payload: &str) -> Message {
 /// An `error` message carrying a JSON `errors` array.
 fn error_message(id: &str, errors: &str) -> Message {
     framed("error", id, errors)
+}
+
+/// An `error` message with `RATE_LIMITED`: a cap refused the operation.
+fn rate_limited(id: &str, why: &str) -> Message {
+    let error = json!([{ "message": why, "extensions": { "code": "RATE_LIMITED" } }]);
+    error_message(id, &error.to_string())
 }
 
 fn refusal_message(id: &str, refusal: &Refusal) -> Message {
