@@ -135,8 +135,8 @@ api_test! {
     };
     async fn registrations_are_throttled_per_address_and_ipv6_per_64(app: TestApp) {
         // Three accounts from three addresses of one /64 ...
-        for host in ["1", "2", "abcd:ef01:2345:6789"] {
-            let body = register_via(&app, &format!("2001:db8:1:2::{host}")).await;
+        for client in ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:abcd:ef01:2345:6789"] {
+            let body = register_via(&app, client).await;
             assert!(body["data"]["register"]["token"].is_string(), "{body}");
         }
         // ... use up that network's share.
