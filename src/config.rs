@@ -168,6 +168,16 @@ pub struct HttpConfig {
     /// bounds the memory a burst can take. 0 means four per core.
     #[arg(long, env = "PREP_MAX_CONCURRENT_OPERATIONS", default_value_t = 0)]
     pub max_concurrent_operations: usize,
+    /// How many of those one viewer (an account, or an anonymous client address) may
+    /// hold at once; its further operations wait for its own turn, so one viewer's
+    /// burst of expensive documents cannot keep everyone else waiting. 0 means half of
+    /// `--max-concurrent-operations` (at least one).
+    #[arg(long, env = "PREP_MAX_CONCURRENT_OPERATIONS_PER_VIEWER", default_value_t = 0)]
+    pub max_concurrent_operations_per_viewer: usize,
+    /// Largest answer of a query or mutation, in serialized bytes; a larger one is
+    /// dropped and answered with a `RESPONSE_TOO_LARGE` error instead.
+    #[arg(long, env = "PREP_MAX_RESPONSE_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_response_bytes: usize,
     /// Seconds a client has to send a request's headers (and an idle keep-alive lives); a new
     /// connection's first request counts from when it opened.
     #[arg(long, env = "PREP_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
@@ -281,6 +291,8 @@ impl Default for HttpConfig {
             max_body_bytes: 256 * 1024,
             execution_timeout_secs: 10,
             max_concurrent_operations: 0,
+            max_concurrent_operations_per_viewer: 0,
+            max_response_bytes: 4 * 1024 * 1024,
             header_read_timeout_secs: 10,
             request_timeout_secs: 30,
             cors_origins: Vec::new(),
@@ -323,6 +335,14 @@ impl HttpConfig {
     /// Whether the IDE pages are off.
     pub fn ide_off(&self) -> bool {
         self.production || self.disable_ide
+    }
+    /// Operations one viewer may execute at once
+    /// (`max_concurrent_operations_per_viewer`, 0 resolved).
+    pub fn concurrent_operations_per_viewer(&self) -> usize {
+        match self.max_concurrent_operations_per_viewer {
+            0 => (self.concurrent_operations() / 2).max(1),
+            n => n,
+        }
     }
     /// Operations that may execute at once (`max_concurrent_operations`, 0 resolved).
     pub fn concurrent_operations(&self) -> usize {

@@ -24,7 +24,7 @@ use crate::drafts::graphql::loaders::{drafts_of_competencies, drafts_of_question
 use crate::drafts::graphql::types::StarDraft;
 use crate::error::AppResult;
 use crate::graphql::loaders::{Loaded, Siblings};
-use crate::graphql::pagination::LIST_COST;
+use crate::graphql::pagination::{LIST_COST, STORY_LIST_COST};
 use crate::graphql::viewer::viewer;
 
 /// A draft is a story: coverage reads its id and status.
@@ -46,7 +46,7 @@ impl CompetencyCoverage {
         &self.0.item
     }
     /// The viewer's drafts tagged with the competency, newest change first.
-    #[graphql(complexity = "LIST_COST * child_complexity")]
+    #[graphql(complexity = "STORY_LIST_COST * child_complexity")]
     async fn stories(&self) -> &[StarDraft] {
         &self.0.stories
     }
@@ -65,7 +65,7 @@ impl QuestionCoverage {
         &self.0.item
     }
     /// The viewer's drafts linked to the question, newest change first.
-    #[graphql(complexity = "LIST_COST * child_complexity")]
+    #[graphql(complexity = "STORY_LIST_COST * child_complexity")]
     async fn stories(&self) -> &[StarDraft] {
         &self.0.stories
     }
@@ -251,7 +251,6 @@ async fn compute_coverage(
 impl RoleOfViewer {
     /// How the viewer's stories cover the role's competencies and questions;
     /// null for anonymous viewers.
-    #[graphql(complexity = "LIST_COST * child_complexity")]
     async fn my_coverage(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Coverage>>> {
         let Some(viewer) = viewer(ctx) else {
             return Ok(None);
@@ -265,7 +264,7 @@ impl RoleOfViewer {
 #[Object]
 impl QuestionOfViewer {
     /// The viewer's drafts linked to this question, newest change first; empty for anonymous viewers.
-    #[graphql(complexity = "LIST_COST * child_complexity")]
+    #[graphql(complexity = "STORY_LIST_COST * child_complexity")]
     async fn my_star_drafts(&self, ctx: &Context<'_>) -> AppResult<Vec<StarDraft>> {
         let Some(viewer) = viewer(ctx) else {
             return Ok(Vec::new());

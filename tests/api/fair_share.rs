@@ -204,6 +204,11 @@ api_test! {
         first.subscribe("a", events, json!({})).await;
         first.subscribe("b", events, json!({})).await;
         second.subscribe("c", events, json!({})).await;
+        // A socket handles its messages in order: the pong says its subscribes were taken.
+        for socket in [&mut first, &mut second] {
+            socket.send(json!({ "type": "ping" })).await;
+            assert_eq!(socket.recv().await["type"], "pong");
+        }
         // The fourth, on either socket, is refused with its own error; the socket stays.
         second.subscribe("d", events, json!({})).await;
         let refused = second.recv().await;
@@ -280,5 +285,91 @@ api_test! {
         // It serves nothing else.
         let graphql = admin.post(format!("{}/graphql", app.admin_address)).json(&json!({ "query": "{ skills { slug } }" })).send().await.unwrap();
         assert_eq!(graphql.status(), 404);
+    }
+}
+
+api_test! {
+    async fn story_lists_count_in_the_query_cost(app: TestApp) {
+        let token = app.new_user().await;
+        let coverage = "myCoverage { competencies { stories { situation task action result } } }";
+        // One role's coverage with its stories' text: what the app asks, within the limit.
+        let one = format!("{{ role(slug: \"backend-developer\") {{ {coverage} }} }}");
+        let body = app.graphql_as(Some(&token), &one, json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        // Thirteen of them: each story list may hold every draft an account keeps.
+        let aliased: String = (0..13)
+            .map(|i| format!("r{i}: role(slug: \"backend-developer\") {{ {coverage} }} "))
+            .collect();
+        let body = app.graphql_as(Some(&token), &format!("{{ {aliased} }}"), json!({})).await;
+        assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{body}");
+        assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+    }
+}
+
+api_test! {
+    settings = Settings {
+        http: HttpConfig { max_response_bytes: 4096, ..HttpConfig::default() },
+        ..Settings::default()
+    };
+    async fn an_answer_over_the_byte_cap_is_refused_on_both_transports(app: TestApp) {
+        let big = format!("{{ roles(first: 5) {{ edges {{ node {{ {} }} }} }} }}", crate::fixtures::ROLE_FIELDS);
+        let body = app.graphql(&big, json!({})).await;
+        assert_eq!(error_code(&body), "RESPONSE_TOO_LARGE", "{body}");
+        assert!(body["data"].is_null(), "{body}");
+        let token = app.new_user().await;
+        let mut socket = WsClient::connected(&app, Some(&token)).await;
+        socket.subscribe("1", &big, json!({})).await;
+        let reply = socket.recv().await;
+        assert_eq!(reply["payload"]["errors"][0]["extensions"]["code"], "RESPONSE_TOO_LARGE", "{reply}");
+        // A small answer is untouched.
+        let small = app.data("{ role(slug: \"backend-developer\") { title } }", json!({})).await;
+        assert_eq!(small["role"]["title"], "Backend Developer");
+    }
+}
+
+api_test! {
+    settings = Settings {
+        http: HttpConfig { max_concurrent_operations: 4, max_concurrent_operations_per_viewer: 1, ..HttpConfig::default() },
+        auth: AuthConfig::default(),
+        ..Settings::default()
+    };
+    async fn one_account_holds_at_most_its_share_of_the_executing_turns(app: TestApp) {
+        use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+        let create = "mutation($input: CreateStarDraftInput!) { createStarDraft(input: $input) { title } }";
+        let (alice, bob) = (app.new_user().await, app.new_user().await);
+        // Another connection holds the drafts table, so alice's first insert
+        // blocks in the database and keeps her only turn.
+        let blocker = app.database.connect().await;
+        let hold = blocker.begin().await.unwrap();
+        let lock = match blocker.get_database_backend() {
+            DbBackend::Postgres => "LOCK TABLE star_drafts IN EXCLUSIVE MODE",
+            _ => "UPDATE content_version SET version = version",
+        };
+        hold.execute_unprepared(lock).await.unwrap();
+        let waiting = || async {
+            let text = app.client.get(format!("{}/metrics", app.admin_address)).send().await.unwrap().text().await.unwrap();
+            text.lines().find_map(|l| l.strip_prefix("prep_graphql_operations_waiting ")).map(|v| v.trim().to_owned())
+        };
+        let scenario = async {
+            let deadline = std::time::Instant::now() + Duration::from_secs(4);
+            while waiting().await.as_deref() != Some("1") {
+                assert!(std::time::Instant::now() < deadline, "alice's second operation never waited");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // Two turns of four are free, yet alice's second waits for her own;
+            // bob is answered meanwhile.
+            let me = app.data_as(&bob, "{ me { displayName } }", json!({})).await;
+            assert_eq!(me["me"]["displayName"], "Tester");
+            assert_eq!(waiting().await.as_deref(), Some("1"), "alice's second was still waiting");
+            hold.commit().await.unwrap();
+        };
+        let (a, b, ()) = tokio::join!(
+            app.graphql_as(Some(&alice), create, json!({ "input": { "title": "first" } })),
+            app.graphql_as(Some(&alice), create, json!({ "input": { "title": "second" } })),
+            scenario,
+        );
+        assert!(a.get("errors").is_none() && b.get("errors").is_none(), "{a} {b}");
+        assert_eq!(waiting().await.as_deref(), Some("0"));
     }
 }
