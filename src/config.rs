@@ -588,6 +588,11 @@ pub struct WsConfig {
     /// Acknowledged anonymous sockets one client address may hold open (4429 beyond).
     #[arg(long, env = "PREP_WS_MAX_ANONYMOUS_PER_ADDRESS", default_value_t = 32)]
     pub ws_max_anonymous_per_address: usize,
+    /// Bytes of answers and events one socket may have waiting to be written to a
+    /// client that does not read them; past it the socket is closed (4413) instead
+    /// of buffering more.
+    #[arg(long, env = "PREP_WS_MAX_QUEUED_BYTES", default_value_t = 1024 * 1024)]
+    pub ws_max_queued_bytes: usize,
     /// Seconds an acknowledged socket with no running operation stays open.
     #[arg(long, env = "PREP_WS_IDLE_TIMEOUT_SECS", default_value_t = 300)]
     pub ws_idle_timeout_secs: u64,
@@ -606,6 +611,7 @@ impl Default for WsConfig {
             ws_max_message_bytes: None,
             ws_max_pending_per_address: 16,
             ws_max_anonymous_per_address: 32,
+            ws_max_queued_bytes: 1024 * 1024,
             ws_idle_timeout_secs: 300,
         }
     }

@@ -373,3 +373,93 @@ api_test! {
         assert_eq!(waiting().await.as_deref(), Some("0"));
     }
 }
+
+const EVENTS_SINCE: &str = "subscription($since: DateTime) {
+    myStarDraftEvents(since: $since) { kind draftId draft { situation task action result } } }";
+
+/// Creates `n` drafts of about 16 KB each for `token`.
+async fn large_drafts(app: &TestApp, token: &str, n: usize) {
+    let section = "word ".repeat(800);
+    for i in 0..n {
+        app.data_as(
+            token,
+            "mutation($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }",
+            json!({ "input": { "title": format!("draft {i}"), "situation": section, "task": section, "action": section, "result": section } }),
+        )
+        .await;
+    }
+}
+
+/// The `prep_ws_connections` gauge, read on the admin listener.
+async fn open_sockets(app: &TestApp) -> String {
+    let text = app.client.get(format!("{}/metrics", app.admin_address)).send().await.unwrap().text().await.unwrap();
+    text.lines().find_map(|l| l.strip_prefix("prep_ws_connections ")).unwrap().trim().to_owned()
+}
+
+api_test! {
+    async fn a_catch_up_is_paged_and_sends_every_record_changed_since(app: TestApp) {
+        let token = app.new_user().await;
+        // More than two pages.
+        large_drafts(&app, &token, 40).await;
+        let mut socket = WsClient::connected(&app, Some(&token)).await;
+        socket.subscribe("all", EVENTS_SINCE, json!({ "since": "2000-01-01T00:00:00Z" })).await;
+        let mut ids = std::collections::BTreeSet::new();
+        for _ in 0..40 {
+            let event = socket.recv().await;
+            assert_eq!(event["payload"]["data"]["myStarDraftEvents"]["kind"], "UPDATED", "{event}");
+            ids.insert(event["payload"]["data"]["myStarDraftEvents"]["draftId"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(ids.len(), 40, "each draft once");
+        // Then live events follow.
+        app.data_as(&token, "mutation { createStarDraft(input: { title: \"live\" }) { id } }", json!({})).await;
+        let live = socket.recv().await;
+        assert_eq!(live["payload"]["data"]["myStarDraftEvents"]["kind"], "CREATED", "{live}");
+    }
+}
+
+api_test! {
+    settings = Settings {
+        ws: prep_graphql::config::WsConfig { ws_max_queued_bytes: 64 * 1024, ..prep_graphql::config::WsConfig::default() },
+        ..Settings::default()
+    };
+    async fn a_client_that_does_not_read_is_closed_not_buffered(app: TestApp) {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+        let token = app.new_user().await;
+        large_drafts(&app, &token, 30).await;
+        // A client with a small receive buffer, so the server's writes stall soon.
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let tcp = socket.connect(app.address.trim_start_matches("http://").parse().unwrap()).await.unwrap();
+        let mut request = format!("{}/graphql", app.address.replacen("http", "ws", 1)).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
+        let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+        ws.send(Message::text(init.to_string())).await.unwrap();
+        let ack = ws.next().await.unwrap().unwrap();
+        assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
+        // Twenty catch-ups of ~480 KB each, never read.
+        for i in 0..20 {
+            let subscribe = json!({ "type": "subscribe", "id": format!("s{i}"), "payload": {
+                "query": EVENTS_SINCE, "variables": { "since": "2000-01-01T00:00:00Z" } } });
+            ws.send(Message::text(subscribe.to_string())).await.unwrap();
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while open_sockets(&app).await != "0" {
+            assert!(std::time::Instant::now() < deadline, "a socket that does not read stayed open");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // What reached the client ends with the close, if the close got through at all.
+        let read_all = async {
+            while let Some(Ok(message)) = ws.next().await {
+                if let Message::Close(frame) = message {
+                    return frame.map(|f| u16::from(f.code));
+                }
+            }
+            None
+        };
+        if let Ok(Some(code)) = tokio::time::timeout(Duration::from_secs(10), read_all).await {
+            assert_eq!(code, 4413);
+        }
+    }
+}
