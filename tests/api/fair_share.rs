@@ -463,3 +463,30 @@ api_test! {
         }
     }
 }
+
+api_test! {
+    settings = Settings {
+        http: HttpConfig { linger_max_bytes: 512 * 1024, ..HttpConfig::default() },
+        ..Settings::default()
+    };
+    async fn a_client_writing_past_the_linger_limit_reads_its_413_after_its_write_fails(app: TestApp) {
+        // A half-duplex client: it writes the whole (endless) body first and
+        // reads only once a write fails, as most HTTP/1.1 clients do.
+        let mut tcp = connect_from(&app, "127.0.0.1").await;
+        let head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
+        let mut sent = 0usize;
+        let written = tokio::time::timeout(Duration::from_secs(30), async {
+            while tcp.write_all(chunk.as_bytes()).await.is_ok() {
+                sent += chunk.len();
+            }
+        })
+        .await;
+        assert!(written.is_ok(), "the server never stopped an endless body ({sent} bytes taken)");
+        let mut received = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut received)).await;
+        let text = String::from_utf8_lossy(&received);
+        assert!(text.starts_with("HTTP/1.1 413"), "{sent} bytes sent, then read {text:?}");
+    }
+}
