@@ -11,6 +11,7 @@ n=${2:-60}
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 DATABASE_URL="sqlite://$dir/rss.db?mode=rwc" PREP_BIND=127.0.0.1:0 RUST_LOG=warn \
+  PREP_MAX_CONNECTIONS_PER_ADDRESS=0 PREP_REGISTRATIONS_PER_ADDRESS=1000000 \
   "$bin" serve >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 
+use crate::config::HttpConfig;
 use crate::content::{self, ContentLimits};
 use crate::http::state::AppState;
 use crate::http::{router, server};
@@ -43,9 +44,38 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
+    serve_with_admin(listener, None, state, shutdown, grace).await
+}
+
+/// Like [`serve`], and when `admin` is given, serves health, readiness and
+/// metrics on it with connection slots of its own (`--admin-bind`), until
+/// the client listener has drained.
+pub async fn serve_with_admin(
+    listener: TcpListener,
+    admin: Option<TcpListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
     let stopping = state.shutdown.clone();
     let settings = state.settings.clone();
-    server::run(
+    let (admin_stop, admin_stopped) = tokio::sync::oneshot::channel::<()>();
+    let admin_task = admin.map(|admin| {
+        let config = HttpConfig {
+            max_connections: settings.http.admin_max_connections,
+            // Probes and scrapers come from few addresses; the slots are theirs.
+            max_connections_per_address: 0,
+            ..settings.http.clone()
+        };
+        let (router, stopping) = (router::admin_router(state.clone()), stopping.clone());
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = admin_stopped.await;
+            };
+            server::run(admin, router, &config, stopping, stop, Duration::ZERO).await
+        })
+    });
+    let served = server::run(
         listener,
         router::router(state),
         &settings.http,
@@ -53,5 +83,14 @@ pub async fn serve(
         shutdown,
         grace,
     )
-    .await
+    .await;
+    let _ = admin_stop.send(());
+    if let Some(task) = admin_task {
+        match task.await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "admin listener"),
+            Err(e) => tracing::warn!(error = %e, "admin listener task"),
+            Ok(Ok(())) => {}
+        }
+    }
+    served
 }

@@ -63,6 +63,11 @@ pub struct ServeConfig {
     /// Address to listen on.
     #[arg(long, env = "PREP_BIND", default_value = "127.0.0.1:8000")]
     pub bind: SocketAddr,
+    /// A second address serving only `/healthz`, `/readyz` and `/metrics`, with
+    /// connection slots of its own, so probes and scrapes answer while client
+    /// connections fill every slot of `--bind`. Keep it off the public network.
+    #[arg(long, env = "PREP_ADMIN_BIND")]
+    pub admin_bind: Option<SocketAddr>,
     #[command(flatten)]
     pub database: DatabaseConfig,
     #[command(flatten)]
@@ -167,6 +172,16 @@ pub struct HttpConfig {
     /// bounds the memory a burst can take. 0 means four per core.
     #[arg(long, env = "PREP_MAX_CONCURRENT_OPERATIONS", default_value_t = 0)]
     pub max_concurrent_operations: usize,
+    /// How many of those one viewer (an account, or an anonymous client address) may
+    /// hold at once; its further operations wait for its own turn, so one viewer's
+    /// burst of expensive documents cannot keep everyone else waiting. 0 means half of
+    /// `--max-concurrent-operations` (at least one).
+    #[arg(long, env = "PREP_MAX_CONCURRENT_OPERATIONS_PER_VIEWER", default_value_t = 0)]
+    pub max_concurrent_operations_per_viewer: usize,
+    /// Largest answer of a query or mutation, in serialized bytes; a larger one is
+    /// dropped and answered with a `RESPONSE_TOO_LARGE` error instead.
+    #[arg(long, env = "PREP_MAX_RESPONSE_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_response_bytes: usize,
     /// Seconds a client has to send a request's headers (and an idle keep-alive lives); a new
     /// connection's first request counts from when it opened.
     #[arg(long, env = "PREP_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
@@ -224,6 +239,22 @@ pub struct HttpConfig {
     /// in the listen backlog until one closes.
     #[arg(long, env = "PREP_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
+    /// Most connections one client address may hold open at once, on every protocol
+    /// (HTTP/1.1, h2c, and WebSockets for as long as they live, signed in or not); a
+    /// connection past it is closed at once. Counted by the TCP peer, so a trusted
+    /// proxy's connections are not (it holds them for many clients). 0: no cap.
+    #[arg(long, env = "PREP_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 64)]
+    pub max_connections_per_address: usize,
+    /// Connections the `--admin-bind` listener holds open at once (its own slots,
+    /// apart from `--max-connections`).
+    #[arg(long, env = "PREP_ADMIN_MAX_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+    pub admin_max_connections: u32,
+    /// IPv6 clients are counted per network of this prefix length by every
+    /// per-address limit (connections, sockets, login and registration throttles):
+    /// one host is usually given a whole /64, so counting single addresses would
+    /// let it escape every cap.
+    #[arg(long, env = "PREP_IPV6_PREFIX_LEN", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128))]
+    pub ipv6_prefix_len: u8,
     /// Seconds a connection may stay open with no request in flight once it has sent one
     /// (HTTP/2 gets a GOAWAY; HTTP/1.1 keep-alive ends sooner, at the header read timeout).
     #[arg(long, env = "PREP_CONNECTION_IDLE_TIMEOUT_SECS", default_value_t = 60)]
@@ -264,6 +295,8 @@ impl Default for HttpConfig {
             max_body_bytes: 256 * 1024,
             execution_timeout_secs: 10,
             max_concurrent_operations: 0,
+            max_concurrent_operations_per_viewer: 0,
+            max_response_bytes: 4 * 1024 * 1024,
             header_read_timeout_secs: 10,
             request_timeout_secs: 30,
             cors_origins: Vec::new(),
@@ -281,6 +314,9 @@ impl Default for HttpConfig {
             trusted_proxies: ProxyList::default(),
             client_ip_header: ForwardedHeader::XForwardedFor,
             max_connections: 512,
+            max_connections_per_address: 64,
+            admin_max_connections: 16,
+            ipv6_prefix_len: 64,
             connection_idle_timeout_secs: 60,
             http2_keepalive_interval_secs: 20,
             http2_keepalive_timeout_secs: 20,
@@ -303,6 +339,14 @@ impl HttpConfig {
     /// Whether the IDE pages are off.
     pub fn ide_off(&self) -> bool {
         self.production || self.disable_ide
+    }
+    /// Operations one viewer may execute at once
+    /// (`max_concurrent_operations_per_viewer`, 0 resolved).
+    pub fn concurrent_operations_per_viewer(&self) -> usize {
+        match self.max_concurrent_operations_per_viewer {
+            0 => (self.concurrent_operations() / 2).max(1),
+            n => n,
+        }
     }
     /// Operations that may execute at once (`max_concurrent_operations`, 0 resolved).
     pub fn concurrent_operations(&self) -> usize {
@@ -366,6 +410,14 @@ pub struct AuthConfig {
     /// Length of the failed-login window, in seconds.
     #[arg(long, env = "PREP_LOGIN_FAILURE_WINDOW_SECS", default_value_t = 900)]
     pub login_failure_window_secs: u64,
+    /// Accounts one client address may register within the registration window;
+    /// more get `RATE_LIMITED`. Every attempt with well-formed input counts,
+    /// one for a taken email too (else the throttle would be a free email oracle).
+    #[arg(long, env = "PREP_REGISTRATIONS_PER_ADDRESS", default_value_t = 10)]
+    pub registrations_per_address: u32,
+    /// Length of the registration window, in seconds.
+    #[arg(long, env = "PREP_REGISTRATION_WINDOW_SECS", default_value_t = 3600)]
+    pub registration_window_secs: u64,
 }
 
 impl Default for AuthConfig {
@@ -378,6 +430,8 @@ impl Default for AuthConfig {
             login_failures_per_email: 5,
             login_failures_per_address: 20,
             login_failure_window_secs: 900,
+            registrations_per_address: 10,
+            registration_window_secs: 3600,
         }
     }
 }
@@ -548,6 +602,11 @@ pub struct WsConfig {
     /// Open connections one account may have on this instance.
     #[arg(long, env = "PREP_WS_MAX_CONNECTIONS_PER_USER", default_value_t = 10)]
     pub ws_max_connections_per_user: usize,
+    /// Operations one account may run at once over all its sockets on this
+    /// instance (more get a `RATE_LIMITED` error), so that the per-connection
+    /// cap does not multiply by the per-account connection cap.
+    #[arg(long, env = "PREP_WS_MAX_SUBSCRIPTIONS_PER_USER", default_value_t = 40)]
+    pub ws_max_subscriptions_per_user: usize,
     /// Seconds between keep-alive messages (`ka` on the legacy protocol).
     #[arg(long, env = "PREP_WS_KEEPALIVE_SECS", default_value_t = 15)]
     pub ws_keepalive_secs: u64,
@@ -569,6 +628,11 @@ pub struct WsConfig {
     /// Acknowledged anonymous sockets one client address may hold open (4429 beyond).
     #[arg(long, env = "PREP_WS_MAX_ANONYMOUS_PER_ADDRESS", default_value_t = 32)]
     pub ws_max_anonymous_per_address: usize,
+    /// Bytes of answers and events one socket may have waiting to be written to a
+    /// client that does not read them; past it the socket is closed (4413) instead
+    /// of buffering more.
+    #[arg(long, env = "PREP_WS_MAX_QUEUED_BYTES", default_value_t = 1024 * 1024)]
+    pub ws_max_queued_bytes: usize,
     /// Seconds an acknowledged socket with no running operation stays open.
     #[arg(long, env = "PREP_WS_IDLE_TIMEOUT_SECS", default_value_t = 300)]
     pub ws_idle_timeout_secs: u64,
@@ -580,12 +644,14 @@ impl Default for WsConfig {
             ws_init_timeout_secs: 10,
             ws_max_subscriptions_per_connection: 20,
             ws_max_connections_per_user: 10,
+            ws_max_subscriptions_per_user: 40,
             ws_keepalive_secs: 15,
             event_buffer: 256,
             event_heartbeat_secs: 5,
             ws_max_message_bytes: None,
             ws_max_pending_per_address: 16,
             ws_max_anonymous_per_address: 32,
+            ws_max_queued_bytes: 1024 * 1024,
             ws_idle_timeout_secs: 300,
         }
     }

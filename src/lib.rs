@@ -69,7 +69,7 @@
 //!   `http::accept`, `http::connection`, `http::linger`, `http::client_ip`
 //!   (trusted proxies); `http::graphql` (GraphQL over HTTP) and `http::ws`
 //!   (`connection`, `counts`) over `http::operation` (the one pipeline:
-//!   `document`, `persisted`, `public`, `order`, `refusal`); `http::cache`
+//!   `document`, `persisted`, `public`, `order`, `refusal`, `share`); `http::cache`
 //!   (the response cache) and `http::content_version` (the version it keys
 //!   on, known in memory), `http::compression`, `http::calendar` (the feed's
 //!   route), `http::ide`, `http::spa`, `http::favicon`, `http::ops` (health,

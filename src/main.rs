@@ -52,6 +52,14 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
+    let admin = match config.admin_bind {
+        Some(bind) => Some(
+            TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("binding {bind} (--admin-bind)"))?,
+        ),
+        None => None,
+    };
     let addr = listener.local_addr()?;
     let mut urls =
         format!("prep-graphql listening on http://{addr}\n  GraphQL:    http://{addr}/graphql\n");
@@ -63,11 +71,16 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     if config.http.spa_dir.is_some() {
         urls += &format!("  App:        http://{addr}/\n");
     }
+    if let Some(admin) = &admin {
+        let admin = admin.local_addr()?;
+        urls += &format!("  Admin:      http://{admin}/healthz, /readyz, /metrics\n");
+    }
     // A closed stdout (a supervisor that stopped reading) must not stop the server.
     let _ = write!(std::io::stdout(), "{urls}");
     let _ = std::io::stdout().flush();
-    app::serve(
+    app::serve_with_admin(
         listener,
+        admin,
         state,
         shutdown_signal(),
         Duration::from_secs(config.shutdown_grace_secs),

@@ -25,6 +25,12 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true);
+        // Every bench client connects from 127.0.0.1: the per-address caps
+        // meant for one abusive client would measure the caps, not the server.
+        // A scenario may still set its own.
+        command
+            .env("PREP_MAX_CONNECTIONS_PER_ADDRESS", "0")
+            .env("PREP_REGISTRATIONS_PER_ADDRESS", "1000000");
         for (k, v) in envs {
             command.env(k, v);
         }

@@ -6,7 +6,7 @@ use sea_orm::EntityTrait;
 
 use entity::user;
 
-use super::rate_limit::LoginThrottle;
+use super::rate_limit::{LoginThrottle, RegistrationThrottle};
 use super::store;
 use crate::config::AuthConfig;
 use crate::error::{AppError, AppResult};
@@ -60,6 +60,12 @@ pub struct LoginInput {
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
+/// The client's address as the throttles count it (IPv6 by its network).
+fn client_address<'a>(ctx: &'a Context<'_>) -> &'a str {
+    ctx.data_opt::<ClientAddress>()
+        .map_or("unknown", |a| a.0.as_str())
+}
+
 /// Account queries.
 #[derive(Default)]
 pub struct AccountQuery;
@@ -102,14 +108,21 @@ impl AccountMutation {
             }
             return Err(last);
         }
-        let (token, user) = store::register(
+        let throttle = data::<RegistrationThrottle>(ctx)?;
+        let address = client_address(ctx);
+        throttle.reserve(address)?;
+        let registered = store::register(
             database(ctx)?,
             data::<AuthConfig>(ctx)?,
             &input.email,
             input.password,
             &input.display_name,
         )
-        .await?;
+        .await;
+        if matches!(registered, Err(AppError::Internal(_))) {
+            throttle.release(address);
+        }
+        let (token, user) = registered?;
         Ok(AuthPayload {
             token,
             user: User(user),
@@ -122,9 +135,7 @@ impl AccountMutation {
         let throttle = ctx
             .data::<LoginThrottle>()
             .map_err(|e| AppError::internal(anyhow::anyhow!("no throttle: {}", e.message)))?;
-        let address = ctx
-            .data_opt::<ClientAddress>()
-            .map_or("unknown", |a| a.0.as_str());
+        let address = client_address(ctx);
         let (token, user) = store::login(
             database(ctx)?,
             data::<AuthConfig>(ctx)?,

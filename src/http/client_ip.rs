@@ -18,10 +18,23 @@ use ipnet::IpNet;
 use crate::config::parse_cidr;
 use crate::config::{ForwardedHeader, ProxyList};
 
-/// The resolved client address of a request, a request extension set by the
-/// accept loop beside `ConnectInfo<SocketAddr>` (which stays the TCP peer).
+/// The resolved client address of a request as per-address limits count it
+/// (see [`address_group`]), a request extension set by the accept loop beside
+/// `ConnectInfo<SocketAddr>` (which stays the TCP peer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
+
+/// The address a client is counted under: an IPv4 address (also written as
+/// IPv4-mapped IPv6) as it is, an IPv6 one as the network of its first
+/// `v6_prefix` bits. A host is commonly given a whole /64 and may use any
+/// address in it, so per-address caps keyed on full IPv6 addresses hold nobody.
+pub fn address_group(ip: IpAddr, v6_prefix: u8) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => ipnet::Ipv6Net::new(v6, v6_prefix.min(128))
+            .map_or(IpAddr::V6(v6), |net| IpAddr::V6(net.network())),
+        v4 => v4,
+    }
+}
 
 /// The proxies whose forwarding headers are believed.
 #[derive(Debug, Clone, Default)]
@@ -247,6 +260,26 @@ mod tests {
             split_list(r#"for="a,b", for=c"#),
             vec![r#"for="a,b""#, "for=c"]
         );
+    }
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_prefix_and_ipv4_ones_are_not() {
+        assert_eq!(
+            address_group(ip("2001:db8:1:2:aaaa::1"), 64),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            address_group(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"), 64),
+            address_group(ip("2001:db8:1:2::7"), 64)
+        );
+        assert_ne!(
+            address_group(ip("2001:db8:1:3::1"), 64),
+            address_group(ip("2001:db8:1:2::1"), 64)
+        );
+        assert_eq!(address_group(ip("2001:db8::5"), 128), ip("2001:db8::5"));
+        assert_eq!(address_group(ip("2001:db8:1:2::1"), 48), ip("2001:db8:1::"));
+        assert_eq!(address_group(ip("203.0.113.9"), 64), ip("203.0.113.9"));
+        assert_eq!(address_group(ip("::ffff:203.0.113.9"), 64), ip("203.0.113.9"));
     }
 
     #[test]

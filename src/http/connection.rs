@@ -1,12 +1,15 @@
-//! Bounds on client connections: how many are open, how long one may idle.
+//! Bounds on client connections: how many are open, how many per client
+//! address, how long one may idle.
 //!
-//! Every accepted socket holds a permit of the connection cap for as long as
-//! it is open, also after an upgrade to a WebSocket (the permit travels with
-//! the socket), so silent or idle sockets can never exhaust file descriptors.
+//! Every accepted socket holds a permit of the connection cap, and a place in
+//! its address's count, for as long as it is open, also after an upgrade to a
+//! WebSocket (both travel with the socket), so silent or idle sockets can never
+//! exhaust file descriptors, and one client cannot hold every slot.
 //! Idleness is measured in requests, not bytes: HTTP/2 pings keep a dead-quiet
 //! connection busy at the byte level, yet it serves nobody.
 
 use std::io;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -16,18 +19,27 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, watch};
 
-/// An accepted socket with its place under the connection cap.
+use crate::http::ws::counts::Slot;
+
+/// An accepted socket with its place under the connection cap and, unless it
+/// comes from a trusted proxy, under its address's cap.
 pub struct CappedStream {
     stream: TcpStream,
     _permit: OwnedSemaphorePermit,
+    _address: Option<Slot<IpAddr>>,
 }
 
 impl CappedStream {
-    /// `stream`, counted by `permit` until it is dropped.
-    pub fn new(stream: TcpStream, permit: OwnedSemaphorePermit) -> Self {
+    /// `stream`, counted by `permit` and `address` until it is dropped.
+    pub fn new(
+        stream: TcpStream,
+        permit: OwnedSemaphorePermit,
+        address: Option<Slot<IpAddr>>,
+    ) -> Self {
         Self {
             stream,
             _permit: permit,
+            _address: address,
         }
     }
 }

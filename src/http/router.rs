@@ -30,6 +30,19 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
+/// The `--admin-bind` listener's router: health, readiness and metrics only.
+pub fn admin_router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.settings.http.request_timeout_secs),
+        ))
+        .with_state(state)
+}
+
 /// The whole router: GraphQL, the IDEs (unless disabled), health, readiness,
 /// metrics, and the single-page app when one is configured.
 pub fn router(state: AppState) -> Router {

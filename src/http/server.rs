@@ -5,6 +5,9 @@
 //! exhaust file descriptors. Here:
 //! - at most `max_connections` sockets are open (WebSockets included); more
 //!   wait in the listen backlog;
+//! - at most `max_connections_per_address` of them from one client address
+//!   (IPv6 by its `ipv6_prefix_len` network), on every protocol; one more is
+//!   closed at once, so a single client cannot take the slots everyone shares;
 //! - a connection must send its first request within the header read timeout,
 //!   and one with no request in flight is closed after the idle timeout
 //!   (HTTP/1.1 keep-alive ends sooner, at hyper's header read timeout);
@@ -14,7 +17,7 @@
 //! - the client address behind trusted proxies is resolved once per request.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,9 +33,10 @@ use axum::Router;
 use tokio::sync::watch;
 
 use crate::config::HttpConfig;
-use crate::http::client_ip::{ClientIp, TrustedProxies};
+use crate::http::client_ip::{ClientIp, TrustedProxies, address_group};
 use crate::http::connection::{Activity, CappedStream, TrackedBody};
 use crate::http::linger::{LingerLimits, LingeringBody};
+use crate::http::ws::counts::Counts;
 
 /// Serves `app` on `listener` until `shutdown`, then sets `stopping` (so
 /// readiness fails and WebSockets close) and drains connections for up to `grace`.
@@ -56,6 +60,8 @@ pub async fn run(
     ));
     let max_connections = config.max_connections.max(1);
     let slots = Arc::new(Semaphore::new(max_connections as usize));
+    let per_address: Arc<Counts<IpAddr>> = Arc::default();
+    let v6_prefix = config.ipv6_prefix_len;
 
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -108,12 +114,29 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
+        // A trusted proxy carries many clients on its connections: those are
+        // told apart per request, by the forwarding header.
+        let address = if config.max_connections_per_address == 0 || trusted.contains(peer.ip()) {
+            None
+        } else {
+            let group = address_group(peer.ip(), v6_prefix);
+            match per_address.take(group, config.max_connections_per_address) {
+                Some(slot) => Some(slot),
+                None => {
+                    tracing::debug!(client = %group, "connection cap per address reached; closed");
+                    continue;
+                }
+            }
+        };
         let activity = Activity::new();
         let service = {
             let (app, trusted, activity) = (app.clone(), trusted.clone(), activity.clone());
             hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
                 let response_in_flight = activity.begin();
-                let client = ClientIp(trusted.client_ip(peer.ip(), request.headers()));
+                let client = ClientIp(address_group(
+                    trusted.client_ip(peer.ip(), request.headers()),
+                    v6_prefix,
+                ));
                 // HTTP/2 resets an unread stream on its own; only HTTP/1 lingers.
                 let lingers = request.version() < hyper::Version::HTTP_2;
                 let body_in_flight = activity.begin();
@@ -132,7 +155,7 @@ pub async fn run(
                 }
             })
         };
-        let io = TokioIo::new(CappedStream::new(stream, permit));
+        let io = TokioIo::new(CappedStream::new(stream, permit, address));
         let connection = builder
             .serve_connection_with_upgrades(io, service)
             .into_owned();

@@ -13,6 +13,7 @@ use crate::http::cache::ResponseCache;
 use crate::http::content_version::ContentVersion;
 use crate::http::ide::IdeAssets;
 use crate::http::operation::persisted::PersistedQueries;
+use crate::http::operation::share::Shares;
 use crate::http::spa;
 use crate::http::ws::counts::ConnectionCounts;
 use crate::metrics::Metrics;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub ide: Arc<IdeAssets>,
     /// Permits to execute a query or mutation (`max_concurrent_operations`).
     pub executions: Arc<Semaphore>,
+    /// Each viewer's share of those permits (`max_concurrent_operations_per_viewer`).
+    pub shares: Arc<Shares>,
 }
 
 impl AppState {
@@ -89,6 +92,7 @@ impl AppState {
         ));
         let content = ContentVersion::start(&db, &events);
         let concurrency = settings.http.concurrent_operations();
+        let shares = Shares::new(settings.http.concurrent_operations_per_viewer());
         Ok(Self {
             db,
             schema,
@@ -102,6 +106,7 @@ impl AppState {
             shutdown: Arc::new(watch::channel(false).0),
             ide: Arc::new(ide),
             executions: Arc::new(Semaphore::new(concurrency)),
+            shares,
         })
     }
 }

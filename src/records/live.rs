@@ -13,12 +13,17 @@
 //! [`Watch`] keeps their access under watch, and the subscription completes
 //! as soon as the share is revoked (a `GrantsChanged` notice, on every
 //! instance) or expires (a timer), without sending anything more.
+//!
+//! Catching up ("all of mine" since a time) is paged: [`CATCH_UP_PAGE`] rows
+//! at a time, the next page read only once the previous one has been taken
+//! by the socket, so a client that does not read holds one page, not every
+//! matching row.
 
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, stream};
-use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::bus::{BusMessage, EventBus};
@@ -124,6 +129,9 @@ impl<R: Owned> Watch<R> {
     }
 }
 
+/// Rows one catch-up read loads at most (`since:` on "all of mine").
+pub const CATCH_UP_PAGE: u64 = 16;
+
 /// What one subscription has sent, per record of `R`.
 pub struct Follower<R: Live> {
     /// Whose records: the viewer's ("all of mine"), or the followed record's owner.
@@ -140,6 +148,8 @@ pub struct Follower<R: Live> {
     since: DateTime<Utc>,
     /// Changes ready to send.
     queue: VecDeque<Change<R::Model>>,
+    /// While catching up: the `(updated_at, id)` after which the next page starts.
+    catch_up: Option<(DateTime<Utc>, i32)>,
     done: bool,
 }
 
@@ -210,6 +220,7 @@ where
             sent: HashMap::new(),
             since,
             queue: VecDeque::new(),
+            catch_up: None,
             done: false,
         }
     }
@@ -234,20 +245,21 @@ where
         true
     }
 
-    /// Reloads the latest state after lost or skipped changes.
+    /// Reloads the latest state after lost or skipped changes: the one
+    /// record, or the first page of every record changed since `since`.
     async fn resync(&mut self) -> AppResult<()> {
         if self.access_ended().await? {
             return Ok(());
         }
+        if self.only.is_none() {
+            self.catch_up = Some((self.since, i32::MIN));
+            return self.next_page().await;
+        }
         let mut query = owned_by::<R>(self.owner_id);
-        query = match self.only {
-            Some(id) => query.filter(R::id_column().eq(id)),
-            None => query.filter(R::updated_at_column().gte(self.since)),
-        };
-        let rows = query
-            .order_by_asc(R::updated_at_column())
-            .all(&self.db)
-            .await?;
+        if let Some(id) = self.only {
+            query = query.filter(R::id_column().eq(id));
+        }
+        let rows = query.all(&self.db).await?;
         if let Some(id) = self.only
             && rows.is_empty()
         {
@@ -261,6 +273,40 @@ where
             self.done = true;
             return Ok(());
         }
+        self.enqueue(rows);
+        Ok(())
+    }
+
+    /// Queues the next page of the catch-up, in `(updated_at, id)` order.
+    async fn next_page(&mut self) -> AppResult<()> {
+        let Some((at, id)) = self.catch_up else {
+            return Ok(());
+        };
+        let after = sea_orm::Condition::any()
+            .add(R::updated_at_column().gt(at))
+            .add(
+                sea_orm::Condition::all()
+                    .add(R::updated_at_column().eq(at))
+                    .add(R::id_column().gt(id)),
+            );
+        let rows = owned_by::<R>(self.owner_id)
+            .filter(after)
+            .order_by_asc(R::updated_at_column())
+            .order_by_asc(R::id_column())
+            .limit(CATCH_UP_PAGE)
+            .all(&self.db)
+            .await?;
+        self.catch_up = match rows.last() {
+            Some(last) if rows.len() as u64 == CATCH_UP_PAGE => {
+                Some((R::updated_at_of(last), R::id_of(last)))
+            }
+            _ => None,
+        };
+        self.enqueue(rows);
+        Ok(())
+    }
+
+    fn enqueue(&mut self, rows: Vec<R::Model>) {
         for row in rows {
             let last = self.sent.get(&R::id_of(&row)).copied().unwrap_or(0);
             if R::version_of(&row) > last {
@@ -268,7 +314,6 @@ where
                 self.queue.push_back(Self::updated(row));
             }
         }
-        Ok(())
     }
 
     /// The next change, or `None` when the subscription is over.
@@ -279,6 +324,14 @@ where
             }
             if self.done {
                 return None;
+            }
+            // The previous page has been taken: read the next one.
+            if self.catch_up.is_some() {
+                if let Err(e) = self.next_page().await {
+                    tracing::warn!(error = ?e, topic = R::TOPIC, "catching up a subscription failed");
+                    self.catch_up = None;
+                }
+                continue;
             }
             let wake = match &self.watch {
                 Some(watch) => watch.wait(&mut self.rx).await,

@@ -11,7 +11,7 @@ use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{MergedObject, MergedSubscription, OutputType, Schema};
 use sea_orm::DatabaseConnection;
 
-use crate::accounts::rate_limit::LoginThrottle;
+use crate::accounts::rate_limit::{LoginThrottle, RegistrationThrottle};
 use crate::config::Settings;
 use crate::records::EventBus;
 use crate::{accounts, content, drafts, interviews, practice, sharing};
@@ -70,6 +70,7 @@ pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus
     }
     builder
         .data(LoginThrottle::new(&settings.auth))
+        .data(RegistrationThrottle::new(&settings.auth))
         .data(events)
         .data(db)
         .data(settings.api)

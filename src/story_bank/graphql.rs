@@ -24,7 +24,7 @@ use crate::drafts::graphql::loaders::{drafts_of_competencies, drafts_of_question
 use crate::drafts::graphql::types::StarDraft;
 use crate::error::AppResult;
 use crate::graphql::loaders::{Loaded, Siblings};
-use crate::graphql::pagination::LIST_COST;
+use crate::graphql::pagination::{LIST_COST, STORY_LIST_COST};
 use crate::graphql::viewer::viewer;
 
 /// A draft is a story: coverage reads its id and status.
@@ -46,7 +46,7 @@ impl CompetencyCoverage {
         &self.0.item
     }
     /// The viewer's drafts tagged with the competency, newest change first.
-    #[graphql(complexity = "LIST_COST * child_complexity")]
+    #[graphql(complexity = "STORY_LIST_COST * child_complexity")]
     async fn stories(&self) -> &[StarDraft] {
         &self.0.stories
     }
@@ -65,7 +65,7 @@ impl QuestionCoverage {
         &self.0.item
     }
     /// The viewer's drafts linked to the question, newest change first.
-    #[graphql(complexity = "LIST_COST * child_complexity")]
+    #[graphql(complexity = "STORY_LIST_COST * child_complexity")]
     async fn stories(&self) -> &[StarDraft] {
         &self.0.stories
     }
@@ -147,8 +147,25 @@ impl PageStories {
     }
 }
 
-/// The coverage of `role` (fetched with `roles`) by the drafts of `user_id`.
+/// The coverage of `role` (fetched with `roles`) by the drafts of `user_id`,
+/// computed once per role and viewer for the whole sibling set: a page of
+/// 100 interviews of one role (each with its readiness) builds it once, not
+/// 100 times over the same 500 stories.
 pub async fn coverage_of(
+    ctx: &Context<'_>,
+    user_id: i32,
+    role: &Arc<role::Model>,
+    roles: &Siblings,
+) -> AppResult<Arc<Coverage>> {
+    roles
+        .shared(
+            format!("coverage:{user_id}:role:{}", role.id),
+            compute_coverage(ctx, user_id, role, roles),
+        )
+        .await
+}
+
+async fn compute_coverage(
     ctx: &Context<'_>,
     user_id: i32,
     role: &Arc<role::Model>,
@@ -234,8 +251,7 @@ pub async fn coverage_of(
 impl RoleOfViewer {
     /// How the viewer's stories cover the role's competencies and questions;
     /// null for anonymous viewers.
-    #[graphql(complexity = "LIST_COST * child_complexity")]
-    async fn my_coverage(&self, ctx: &Context<'_>) -> AppResult<Option<Coverage>> {
+    async fn my_coverage(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Coverage>>> {
         let Some(viewer) = viewer(ctx) else {
             return Ok(None);
         };
@@ -248,7 +264,7 @@ impl RoleOfViewer {
 #[Object]
 impl QuestionOfViewer {
     /// The viewer's drafts linked to this question, newest change first; empty for anonymous viewers.
-    #[graphql(complexity = "LIST_COST * child_complexity")]
+    #[graphql(complexity = "STORY_LIST_COST * child_complexity")]
     async fn my_star_drafts(&self, ctx: &Context<'_>) -> AppResult<Vec<StarDraft>> {
         let Some(viewer) = viewer(ctx) else {
             return Ok(Vec::new());

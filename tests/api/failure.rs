@@ -105,6 +105,11 @@ api_test! {
 }
 
 api_test! {
+    // 24 accounts from one address: more than the registration throttle allows.
+    settings = Settings {
+        auth: prep_graphql::config::AuthConfig { registrations_per_address: 100, ..Default::default() },
+        ..Settings::default()
+    };
     async fn concurrent_writers_never_see_a_locked_database(app: TestApp) {
         let writers = (0..24).map(|i| {
             let app = &app;

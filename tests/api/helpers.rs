@@ -199,6 +199,8 @@ pub fn proxied(url: &str) -> (String, String) {
 /// The running server of one test.
 pub struct TestApp {
     pub address: String,
+    /// The `--admin-bind` listener: health, readiness and metrics only.
+    pub admin_address: String,
     pub client: reqwest::Client,
     /// The server's pool (shares the statement counter).
     pub db: DatabaseConnection,
@@ -294,6 +296,8 @@ impl TestApp {
         app::prepare(&db).await.expect("prepare the database");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
+        let admin = TcpListener::bind("127.0.0.1:0").await.expect("bind admin");
+        let admin_address = format!("http://{}", admin.local_addr().expect("admin address"));
         let (shutdown, stop_signal) = oneshot::channel::<()>();
         let (stopped_tx, stopped) = oneshot::channel::<()>();
         // The event bus gets its own pool, so background event loads are not
@@ -331,13 +335,14 @@ impl TestApp {
             let stop = async move {
                 let _ = stop_signal.await;
             };
-            app::serve(listener, state, stop, Duration::from_secs(5))
+            app::serve_with_admin(listener, Some(admin), state, stop, Duration::from_secs(5))
                 .await
                 .expect("server error");
             let _ = stopped_tx.send(());
         });
         Self {
             address,
+            admin_address,
             client: reqwest::Client::new(),
             db,
             statements,

@@ -16,6 +16,7 @@ mod connections;
 mod content_import;
 mod drafts;
 mod failure;
+mod fair_share;
 mod front_door;
 mod frontend;
 mod input_hygiene;

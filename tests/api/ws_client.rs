@@ -127,6 +127,25 @@ impl WsClient {
         }
     }
 
+    /// The next JSON message, or the code and reason of the close frame that came instead.
+    pub async fn recv_or_closed(&mut self) -> Result<Value, (u16, String)> {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.stream.next())
+                .await
+                .expect("no message within the wait")
+                .expect("connection ended without a close frame")
+                .expect("WebSocket error");
+            match message {
+                Message::Text(text) => return Ok(serde_json::from_str(text.as_str()).unwrap()),
+                Message::Close(frame) => {
+                    let frame = frame.expect("a close frame with a code");
+                    return Err((u16::from(frame.code), frame.reason.to_string()));
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Waits for the server's close frame; returns its code and reason.
     pub async fn closed(&mut self) -> (u16, String) {
         loop {

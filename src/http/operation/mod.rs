@@ -10,15 +10,18 @@
 //! In order: persisted queries (APQ and the allow-list), document size and
 //! tokens on the raw text, one parse, aliases and the cost of introspection on
 //! the parsed document (only then is a new APQ document stored), NUL characters, what the transport may carry (a GET only queries), then at
-//! execution the viewer and per-request data, the response cache, a turn to
-//! execute (`max_concurrent_operations`) within the execution timeout, error
-//! codes, metrics and a log line.
+//! execution the viewer and per-request data, the response cache, a place in
+//! the viewer's share (`max_concurrent_operations_per_viewer`, [`share`]) and a
+//! turn to execute (`max_concurrent_operations`) within the execution timeout,
+//! error codes, the answer's byte cap (`max_response_bytes`,
+//! `RESPONSE_TOO_LARGE`), metrics and a log line.
 
 pub mod document;
 mod order;
 pub mod persisted;
 mod public;
 mod refusal;
+pub mod share;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -28,9 +31,11 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use axum::body::Bytes;
 use futures_util::stream::{BoxStream, StreamExt};
 use prometheus::IntGauge;
+use serde_json::json;
 use tokio::sync::SemaphorePermit;
 
 pub use refusal::{Refusal, RefusalKind};
+use share::{SharePlace, Sharer};
 
 use crate::accounts::graphql::ClientAddress;
 use crate::accounts::store;
@@ -263,8 +268,12 @@ impl Operation {
         let viewer_read = Arc::new(ViewerRead::default());
         let request = with_context(state, request, &caller).data(viewer_read.clone());
         // Waiting for a permit counts against the timeout: a client waits at most that long.
+        let sharer = match caller.viewer {
+            Some(viewer) => Sharer::Account(viewer.user_id),
+            None => Sharer::Address(caller.client),
+        };
         let permitted = async {
-            let _turn = turn_to_execute(state).await;
+            let _turn = turn_to_execute(state, sharer).await;
             state.schema.execute(request).await
         };
         let executed = tokio::time::timeout(timeout, permitted).await;
@@ -297,7 +306,24 @@ impl Operation {
             }
             !read
         });
-        let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
+        let max_bytes = state.settings.http.max_response_bytes;
+        let Some(body) = serialize_within(&response, max_bytes) else {
+            tracing::warn!(
+                request_id = %caller.request_id.0,
+                operation = meta.name.as_deref().unwrap_or("-"),
+                max_bytes,
+                "answer over --max-response-bytes; dropped"
+            );
+            let errors = json!([{
+                "message": format!("the answer is larger than {max_bytes} bytes; ask for fewer fields or a smaller page"),
+                "extensions": { "code": "RESPONSE_TOO_LARGE" },
+            }]);
+            return Ok(Answer {
+                body: Bytes::from(json!({ "data": null, "errors": errors }).to_string()),
+                invalid: None,
+                cached: None,
+            });
+        };
         let cached = cache_key
             .filter(|_| response.errors.is_empty())
             .and_then(|key| state.responses.put(key, body.clone()));
@@ -360,11 +386,38 @@ impl Operation {
     }
 }
 
-/// Waits for a permit to execute, counted in `operations_waiting` while it waits
-/// (also when the wait is cut short by the timeout).
-async fn turn_to_execute(state: &AppState) -> Option<SemaphorePermit<'_>> {
-    if let Ok(permit) = state.executions.try_acquire() {
-        return Some(permit);
+/// `response` as JSON, or `None` once it passes `max_bytes`: writing stops
+/// there, so an oversized answer is never held twice in memory.
+fn serialize_within(response: &async_graphql::Response, max_bytes: usize) -> Option<Bytes> {
+    struct Bounded(Vec<u8>, usize);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() + buf.len() > self.1 {
+                return Err(std::io::Error::other("over the answer's byte cap"));
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Bounded(Vec::new(), max_bytes);
+    serde_json::to_writer(&mut out, response).ok()?;
+    Some(Bytes::from(out.0))
+}
+
+/// Waits for a place in the viewer's share, then for a permit to execute,
+/// counted in `operations_waiting` while it waits (also when the wait is cut
+/// short by the timeout).
+async fn turn_to_execute(
+    state: &AppState,
+    sharer: Sharer,
+) -> (SharePlace, Option<SemaphorePermit<'_>>) {
+    if let Some(place) = state.shares.now(sharer)
+        && let Ok(permit) = state.executions.try_acquire()
+    {
+        return (place, Some(permit));
     }
     struct Waiting<'a>(&'a IntGauge);
     impl Drop for Waiting<'_> {
@@ -374,8 +427,9 @@ async fn turn_to_execute(state: &AppState) -> Option<SemaphorePermit<'_>> {
     }
     state.metrics.operations_waiting.inc();
     let _waiting = Waiting(&state.metrics.operations_waiting);
+    let place = state.shares.take(sharer).await;
     // Only a closed semaphore errs, and this one is never closed.
-    state.executions.acquire().await.ok()
+    (place, state.executions.acquire().await.ok())
 }
 
 impl Meta {

@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{Notify, broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -27,6 +29,55 @@ struct Close(u16, String);
 impl Close {
     fn new(code: u16, reason: impl Into<String>) -> Self {
         Self(code, reason.into())
+    }
+}
+
+/// Bytes the operation tasks have handed to the connection that are not yet
+/// written to the client. A client that stops reading stalls the writes, the
+/// count grows, and past the budget the connection closes instead of holding
+/// ever more answers for it.
+struct Queued {
+    bytes: AtomicUsize,
+    max: usize,
+    over: Notify,
+}
+
+impl Queued {
+    fn new(max: usize) -> Arc<Self> {
+        Arc::new(Self {
+            bytes: AtomicUsize::new(0),
+            max,
+            over: Notify::new(),
+        })
+    }
+
+    fn add(&self, n: usize) {
+        if self.bytes.fetch_add(n, Ordering::SeqCst) + n > self.max {
+            // Stored, so the connection sees it even if it is not waiting yet.
+            self.over.notify_one();
+        }
+    }
+
+    fn sub(&self, n: usize) {
+        self.bytes.fetch_sub(n, Ordering::SeqCst);
+    }
+
+    /// Completes once the budget has been passed.
+    async fn exceeded(&self) {
+        loop {
+            if self.bytes.load(Ordering::SeqCst) > self.max {
+                return;
+            }
+            self.over.notified().await;
+        }
+    }
+}
+
+fn message_len(message: &Message) -> usize {
+    match message {
+        Message::Text(t) => t.len(),
+        Message::Binary(b) => b.len(),
+        _ => 0,
     }
 }
 
@@ -60,6 +111,8 @@ pub(super) struct Connection {
     /// Running operations by client id, with the number they were started as.
     operations: HashMap<String, (u64, JoinHandle<()>)>,
     started: u64,
+    /// What the operations have queued for the client and it has not read.
+    queued: Arc<Queued>,
 }
 
 impl Connection {
@@ -70,6 +123,7 @@ impl Connection {
         header_token: Option<String>,
         pending: Slot<IpAddr>,
     ) -> Self {
+        let state_max_queued = state.settings.ws.ws_max_queued_bytes;
         Self {
             state,
             protocol,
@@ -80,6 +134,7 @@ impl Connection {
             initialised: false,
             operations: HashMap::new(),
             started: 0,
+            queued: Queued::new(state_max_queued),
         }
     }
 
@@ -122,8 +177,14 @@ impl Connection {
                         }
                         None => break Close::new(1000, ""),
                     };
-                    idle_deadline.as_mut().reset(Instant::now() + idle_timeout);
-                    match self.receive(message, &out_tx).await {
+                    // Only work counts against idleness: a socket that does
+                    // nothing but ping (or pong) is as idle as a silent one.
+                    let was_busy = !self.initialised || !self.operations.is_empty();
+                    let received = self.receive(message, &out_tx).await;
+                    if was_busy && self.initialised && self.operations.is_empty() {
+                        idle_deadline.as_mut().reset(Instant::now() + idle_timeout);
+                    }
+                    match received {
                         Ok(replies) => {
                             for reply in replies {
                                 if sink.send(reply).await.is_err() {
@@ -135,9 +196,20 @@ impl Connection {
                         Err(close) => break close,
                     }
                 }
+                () = self.queued.exceeded() => {
+                    break Close::new(4413, "Too much queued: the client does not read");
+                }
                 Some(out) = out_rx.recv() => match out {
                     Outgoing::Send(message) => {
-                        if sink.send(message).await.is_err() {
+                        let len = message_len(&message);
+                        let written = tokio::select! {
+                            written = sink.send(message) => written.is_ok(),
+                            () = self.queued.exceeded() => {
+                                break Close::new(4413, "Too much queued: the client does not read");
+                            }
+                        };
+                        self.queued.sub(len);
+                        if !written {
                             self.stop_all();
                             return;
                         }
@@ -174,10 +246,14 @@ impl Connection {
             }
         };
         self.stop_all();
-        if close.0 != 1000 || !close.1.is_empty() {
-            let _ = sink.send(close_message(close.0, &close.1)).await;
-        }
-        let _ = sink.close().await;
+        // A client that does not read may never take the close frame: bounded.
+        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+            if close.0 != 1000 || !close.1.is_empty() {
+                let _ = sink.send(close_message(close.0, &close.1)).await;
+            }
+            let _ = sink.close().await;
+        })
+        .await;
     }
 
     fn stop_all(&mut self) {
@@ -256,17 +332,29 @@ impl Connection {
                         format!("Subscriber for {id} already exists"),
                     ));
                 }
-                let max = self.state.settings.ws.ws_max_subscriptions_per_connection;
+                let config = &self.state.settings.ws;
+                let max = config.ws_max_subscriptions_per_connection;
                 if self.operations.len() >= max {
-                    let error = json!([{
-                        "message": format!("at most {max} operations may run on one connection"),
-                        "extensions": { "code": "RATE_LIMITED" }
-                    }]);
-                    return Ok(vec![error_message(&id, &error.to_string())]);
+                    let why = format!("at most {max} operations may run on one connection");
+                    return Ok(vec![rate_limited(&id, &why)]);
                 }
+                // The account's share over all its sockets: held by the operation's task.
+                let account_place = match self.viewer {
+                    Some(viewer) => {
+                        let max = config.ws_max_subscriptions_per_user;
+                        match self.state.ws_connections.user_operations.take(viewer.user_id, max) {
+                            Some(place) => Some(place),
+                            None => {
+                                let why = format!("at most {max} operations may run at once for one account");
+                                return Ok(vec![rate_limited(&id, &why)]);
+                            }
+                        }
+                    }
+                    None => None,
+                };
                 match operation::prepare(&self.state, request, Transport::WebSocket) {
                     Ok(operation) => {
-                        self.start(id, operation, out.clone());
+                        self.start(id, operation, account_place, out.clone());
                         Ok(Vec::new())
                     }
                     Err(refusal) => Ok(vec![refusal_message(&id, &refusal)]),
@@ -332,7 +420,13 @@ impl Connection {
     }
 
     /// Runs one prepared operation in its own task, forwarding its results.
-    fn start(&mut self, id: String, operation: Operation, out: mpsc::Sender<Outgoing>) {
+    fn start(
+        &mut self,
+        id: String,
+        operation: Operation,
+        account_place: Option<Slot<i32>>,
+        out: mpsc::Sender<Outgoing>,
+    ) {
         let caller = Caller {
             viewer: self.viewer,
             client: self.client,
@@ -342,18 +436,26 @@ impl Connection {
         let protocol = self.protocol;
         let op_id = id.clone();
         let running = GaugeGuard::new(self.state.metrics.ws_operations.clone());
+        let queued = self.queued.clone();
         self.started += 1;
         let number = self.started;
         let task = tokio::spawn(async move {
             let _running = running;
+            let _account_place = account_place;
             let next = match protocol {
                 Protocol::TransportWs => "next",
                 Protocol::Legacy => "data",
             };
+            // Every message is counted against the socket's queued bytes
+            // until the connection has written it.
+            let send = |message: Message| {
+                queued.add(message_len(&message));
+                out.send(Outgoing::Send(message))
+            };
             // The id is freed before the client hears the end, so it may reuse it at once.
             let finish = |last: Message| async {
                 let _ = out.send(Outgoing::Finished(op_id.clone(), number)).await;
-                let _ = out.send(Outgoing::Send(last)).await;
+                let _ = send(last).await;
             };
             if !operation.is_subscription() {
                 let last = match operation.execute(&state, caller).await {
@@ -362,7 +464,7 @@ impl Connection {
                         None => {
                             let body = String::from_utf8_lossy(&answer.body);
                             let message = framed(next, &op_id, &body);
-                            if out.send(Outgoing::Send(message)).await.is_err() {
+                            if send(message).await.is_err() {
                                 return;
                             }
                             complete_message(&op_id)
@@ -385,12 +487,9 @@ impl Connection {
                 first = false;
                 let payload = serde_json::to_string(&response).unwrap_or_default();
                 // Waits when the client reads slowly; the event stream then
-                // lags and skips to the latest state instead of queueing.
-                if out
-                    .send(Outgoing::Send(framed(next, &op_id, &payload)))
-                    .await
-                    .is_err()
-                {
+                // lags and skips to the latest state instead of queueing, and
+                // a catch-up reads its next page only after this one is taken.
+                if send(framed(next, &op_id, &payload)).await.is_err() {
                     return;
                 }
             }
@@ -413,6 +512,12 @@ fn framed(kind: &str, id: &str, payload: &str) -> Message {
 /// An `error` message carrying a JSON `errors` array.
 fn error_message(id: &str, errors: &str) -> Message {
     framed("error", id, errors)
+}
+
+/// An `error` message with `RATE_LIMITED`: a cap refused the operation.
+fn rate_limited(id: &str, why: &str) -> Message {
+    let error = json!([{ "message": why, "extensions": { "code": "RATE_LIMITED" } }]);
+    error_message(id, &error.to_string())
 }
 
 fn refusal_message(id: &str, refusal: &Refusal) -> Message {

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 pub struct ConnectionCounts {
     /// Authenticated sockets per account.
     pub users: Arc<Counts<i32>>,
+    /// Operations running per account, over all its sockets.
+    pub user_operations: Arc<Counts<i32>>,
     /// Sockets that have not sent `connection_init`, per address.
     pub pending: Arc<Counts<IpAddr>>,
     /// Acknowledged anonymous sockets, per address.
