@@ -27,8 +27,7 @@ import {
   initialEditorState,
   isDirty,
   knownVersion,
-  sameText,
-  textOf,
+  savesAs,
   type EditorState,
   type TextField,
 } from './draftState';
@@ -86,7 +85,7 @@ function DraftEditor({ id }: { id: string }) {
         // Text this browser kept but the server never got (a crash, a reload, a lost
         // connection) goes back into the form, in the same render as the load.
         const backup = mode === 'load' && !stateRef.current.base ? readBackup(id) : null;
-        if (backup && !sameText(backup.text, textOf(draft))) {
+        if (backup && !savesAs(backup.text, draft)) {
           if (backup.version >= draft.version) {
             dispatch({ type: 'restoreBackup', text: backup.text });
             setRestoredNotice(`Restored text you had not saved yet, kept on this device (${formatDateTime(backup.at)}).`);
@@ -469,6 +468,12 @@ function DraftEditor({ id }: { id: string }) {
               data-testid="draft-title"
               value={form.title}
               onChange={(e) => setField('title')(e.target.value)}
+              // The server's normalisation (a trimmed title) shows once the field is
+              // left, never while it is being typed in.
+              onBlur={(e) => {
+                const trimmed = e.target.value.trim();
+                if (trimmed !== e.target.value) setField('title')(trimmed);
+              }}
               placeholder="A short name, e.g. “Checkout API under Black Friday load”"
               maxLength={200}
             />
