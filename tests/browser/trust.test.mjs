@@ -7,8 +7,10 @@
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
 
 import {
+  CHROMIUM_ARGS,
   eventually,
   graphql,
   launchBrowser,
@@ -116,4 +118,116 @@ test('1. autosave never rewrites the field being typed in, and its own save is n
   const { starDraft } = await api(page, 'query ($id: ID!) { starDraft(id: $id) { title } }', { id: draft.id });
   assert.equal(starDraft.title, 'Checkout API at peak');
   assert.deepEqual(await flashed(page), [], 'a banner flashed while typing');
+});
+
+/** A question of the bundled role, by its place in the list. */
+async function question(page, index = 0) {
+  const { role } = await api(page, `{ role(slug: "${SLUG}") { questions { id prompt competencies { slug } } } }`);
+  return role.questions[index];
+}
+
+/** 48 words, as in the walk that found defect 2. */
+const TRANSCRIPT =
+  'At my last company our checkout API slowed down every Black Friday. I had to make it hold five times the ' +
+  'traffic. I profiled the hot paths myself, added a read cache and moved the emails to a queue. Latency fell by ' +
+  'forty percent and our sales grew.';
+
+test('2. practice times the speaking: Stop ends the clock, the recording stays on the device and plays back', async () => {
+  // A browser with a fake microphone that the page may use without asking.
+  const micBrowser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+  try {
+    const token = await register();
+    const page = watchPageErrors(await newPhonePage(micBrowser, { init: signIn(token) }));
+    page.token = token;
+    await page.context().grantPermissions(['microphone'], { origin: server.url });
+    const bodies = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') bodies.push(request.postData() ?? '');
+    });
+    const q = await question(page);
+    await page.goto(`${server.url}/practice?question=${encodeURIComponent(q.id)}`);
+    await page.getByTestId('practice-start').click();
+    const timer = page.getByTestId('practice-timer');
+    await eventually(async () => (await textOf(timer)) === '0:02', { timeout: 10_000 });
+    await page.getByTestId('practice-stop').click();
+    assert.equal(await timer.getAttribute('data-running'), 'false');
+    const stoppedAt = await textOf(timer);
+    // Writing the transcript takes a while; it is not spoken time.
+    await page.getByTestId('practice-transcript').pressSequentially(TRANSCRIPT.slice(0, 40));
+    await page.getByTestId('practice-transcript').fill(TRANSCRIPT);
+    await page.waitForTimeout(3_000);
+    assert.equal(await textOf(timer), stoppedAt, 'the clock ran on after Stop');
+    await page.getByTestId('practice-finish').click();
+    await page.getByTestId('practice-result').waitFor({ timeout: SAVE_TIMEOUT_MS });
+    const seconds = Number(await textOf(page.getByTestId('practice-seconds')));
+    assert.ok(seconds >= 2 && seconds <= 3, `graded ${seconds} s of speaking, the clock showed ${stoppedAt}`);
+    assert.equal(await textOf(page.getByTestId('practice-words')), '48');
+    // The transcript stays in view beside the feedback (defect 9).
+    assert.match(await textOf(page.getByTestId('practice-said')), /Black Friday/);
+
+    // The recording plays back beside the feedback, from this device only.
+    const playback = page.getByTestId('practice-playback');
+    await playback.waitFor({ timeout: SAVE_TIMEOUT_MS });
+    assert.match(await playback.getAttribute('src'), /^blob:/);
+    const kept = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('prep.practice');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const read = open.result.transaction('recordings').objectStore('recordings').getAll();
+            read.onsuccess = () => resolve(read.result.map((r) => ({ id: r.attemptId, size: r.audio.size })));
+          };
+        }),
+    );
+    assert.equal(kept.length, 1);
+    assert.ok(kept[0].size > 0, 'an empty recording');
+    for (const body of bodies) {
+      assert.ok(body.length < 8_000 && !/audio|webm|base64/i.test(body), `something like audio was sent: ${body.slice(0, 200)}`);
+    }
+  } finally {
+    await micBrowser.close();
+  }
+});
+
+test('2. speech recognition fills the transcript where it exists, and where it does not the page says so', async () => {
+  const token = await register();
+  const q = await question({ token }, 1);
+  const url = `${server.url}/practice?question=${encodeURIComponent(q.id)}`;
+
+  // No speech recognition in this browser: said, not a dead button.
+  const without = watchPageErrors(
+    await harnessPage(browser),
+  );
+  await without.context().addInitScript(
+    `${signIn(token)} delete window.SpeechRecognition; delete window.webkitSpeechRecognition;`,
+  );
+  await without.goto(url);
+  await without.getByTestId('practice-start').click();
+  await eventually(async () => /does not turn speech into text/.test(await textOf(without.getByTestId('practice-speech-note'))));
+  await without.getByTestId('practice-stop').click();
+
+  // A browser that recognises speech: what is said is written as it is said.
+  const withSpeech = watchPageErrors(await harnessPage(browser));
+  await withSpeech.context().addInitScript(`${signIn(token)}
+    window.SpeechRecognition = window.webkitSpeechRecognition = class {
+      start() {
+        setTimeout(() => this.onresult?.({
+          resultIndex: 0,
+          results: [Object.assign([{ transcript: 'I led the checkout team' }], { isFinal: true })],
+        }), 100);
+      }
+      stop() { setTimeout(() => this.onend?.(), 0); }
+    };`);
+  await withSpeech.goto(url);
+  await withSpeech.getByTestId('practice-start').click();
+  await eventually(async () => (await withSpeech.getByTestId('practice-transcript').inputValue()) === 'I led the checkout team');
+  await withSpeech.getByTestId('practice-stop').click();
+  await withSpeech.getByTestId('practice-finish').click();
+  await withSpeech.getByTestId('practice-result').waitFor();
+  assert.equal(await textOf(withSpeech.getByTestId('practice-words')), '5');
 });
