@@ -231,3 +231,16 @@ test('2. speech recognition fills the transcript where it exists, and where it d
   await withSpeech.getByTestId('practice-result').waitFor();
   assert.equal(await textOf(withSpeech.getByTestId('practice-words')), '5');
 });
+
+test('3. a link tapped right after typing shows only "Saving…" and goes on when the save lands', async () => {
+  const page = await candidatePage({ flashes: ['leave-guard'] });
+  const { createStarDraft: draft } = await api(page, 'mutation { createStarDraft(input: { title: "Leaving" }) { id } }');
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  const situation = 'Checkout slowed down every Black Friday.';
+  await page.getByTestId('draft-situation').fill(situation);
+  await page.locator('.breadcrumb a', { hasText: 'My drafts' }).click();
+  await page.waitForURL(/\/drafts$/, { timeout: SAVE_TIMEOUT_MS });
+  assert.deepEqual(await flashed(page), [], 'the "not saved" dialog flashed');
+  const { starDraft } = await api(page, 'query ($id: ID!) { starDraft(id: $id) { situation } }', { id: draft.id });
+  assert.equal(starDraft.situation, situation);
+});

@@ -209,15 +209,20 @@ function DraftEditor({ id }: { id: string }) {
     ({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname,
   );
   const blocked = blocker.state === 'blocked';
+  // Whether leaving can save by itself; only when it cannot is the candidate asked.
+  const savesOnLeave = autosave !== null && !state.conflict && !state.deleted && saveError === null;
   useEffect(() => {
     if (!blocked) return;
     if (!unsaved) {
       blocker.proceed?.();
       return;
     }
-    if (autosave !== null && !saving && !state.conflict && !state.deleted && saveError === null) void save();
+    if (savesOnLeave && !saving) void save();
     // Runs when a navigation is blocked and as the save it started goes on.
   }, [blocked, unsaved, saving]);
+  // The dialog is for a save that cannot go (off, offline, refused, a merge):
+  // while one can, and until it lands, the save state says "Saving…" and no more.
+  const askToLeave = blocked && unsaved && !saving && !savesOnLeave;
 
   // Leaving the page with unsaved edits asks first.
   useEffect(() => {
@@ -384,7 +389,7 @@ function DraftEditor({ id }: { id: string }) {
         </div>
       )}
 
-      {blocked && !saving && (
+      {askToLeave && (
         <div className="alert alert-warning" role="alertdialog" aria-labelledby="leave-heading" data-testid="leave-guard">
           <h2 id="leave-heading" className="merge-heading">
             Your latest text is not saved yet
