@@ -244,3 +244,68 @@ test('3. a link tapped right after typing shows only "Saving…" and goes on whe
   const { starDraft } = await api(page, 'query ($id: ID!) { starDraft(id: $id) { situation } }', { id: draft.id });
   assert.equal(starDraft.situation, situation);
 });
+
+/** An interview 30 days ahead for the page's candidate (its whole plan lies ahead). */
+async function interviewIn30Days(page, company = 'Acme') {
+  const { role } = await api(page, `{ role(slug: "${SLUG}") { id } }`);
+  const at = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const { scheduleInterview } = await api(
+    page,
+    'mutation ($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) { id plan { dueOn } } }',
+    { input: { roleId: role.id, company, stage: 'TECHNICAL', scheduledAt: `${at}T09:00:00Z`, timeZone: 'Europe/London' } },
+  );
+  return scheduleInterview;
+}
+
+test('4. next steps and plan tasks are links to the exact place', async () => {
+  const page = await candidatePage();
+  const interview = await interviewIn30Days(page);
+  const here = `${server.url}/interviews/${encodeURIComponent(interview.id)}`;
+  await page.goto(here);
+  const actions = page.getByTestId('readiness-action');
+  await actions.first().waitFor({ timeout: SAVE_TIMEOUT_MS });
+
+  // "3 plan tasks due by ..." goes to that day of the plan.
+  const due = actions.filter({ hasText: /plan tasks due by/ }).getByRole('link');
+  await due.click();
+  await page.waitForURL(`${here}#plan-day-${interview.plan[0].dueOn}`);
+  await eventually(() => page.locator(`#plan-day-${interview.plan[0].dueOn}`).isVisible());
+
+  // "Write a READY story for leadership" opens a new draft tagged with it.
+  await actions.filter({ hasText: 'Write a READY story for leadership' }).getByRole('link').click();
+  await page.waitForURL(/\/drafts\/(new\?competency=leadership|[^/?]+)$/, { timeout: SAVE_TIMEOUT_MS });
+  await page.getByTestId('draft-editor').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  const leadership = page.locator('[data-testid="competency-chip"][data-slug="leadership"]');
+  assert.equal(await leadership.getAttribute('aria-pressed'), 'true');
+
+  // A plan task done in the app ("Say your answers aloud") links to practice.
+  await page.goto(here);
+  const task = page.getByTestId('plan-task').filter({ hasText: 'Say your answers aloud' });
+  await task.getByTestId('plan-task-go').click();
+  await page.waitForURL(new RegExp(`/roles/${SLUG}#questions$`));
+  await page.getByTestId('practise-question').first().waitFor();
+  // A task done elsewhere (research) has no link.
+  await page.goto(here);
+  await page.getByTestId('plan-task').first().waitFor({ timeout: SAVE_TIMEOUT_MS });
+  const research = page.getByTestId('plan-task').filter({ hasText: 'Read up on the employer' });
+  assert.equal(await research.getByTestId('plan-task-go').count(), 0);
+});
+
+test('5. an answer started with "Build a STAR answer" counts for the question\'s competencies', async () => {
+  const page = await candidatePage();
+  const q = await question(page, 0);
+  assert.ok(q.competencies.length > 0, 'the first question probes no competency');
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  await page.getByTestId('build-star-answer').first().click();
+  await page.getByTestId('draft-editor').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await page.getByTestId('draft-situation').fill('Our checkout API slowed down every Black Friday.');
+  await page.waitForURL(/\/drafts\/(?!new)[^/?]+$/, { timeout: SAVE_TIMEOUT_MS });
+  await waitForText(page.getByTestId('save-state'), 'Saved', SAVE_TIMEOUT_MS);
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  const { starDraft } = await api(page, 'query ($id: ID!) { starDraft(id: $id) { competencies { slug } questions { id } } }', { id });
+  assert.deepEqual(starDraft.questions.map((x) => x.id), [q.id]);
+  assert.deepEqual(
+    starDraft.competencies.map((c) => c.slug).sort(),
+    q.competencies.map((c) => c.slug).sort(),
+  );
+});

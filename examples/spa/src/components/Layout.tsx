@@ -15,22 +15,26 @@ const SITE_NAME = 'Interview prep';
  * reader says where the visitor is now and Tab starts from the page's top.
  */
 function usePageHeading() {
-  const { pathname } = useLocation();
+  const { pathname, hash } = useLocation();
   const first = useRef(true);
   useEffect(() => {
     const moveFocus = !first.current;
     first.current = false;
     let tries = 0;
     let timer = 0;
+    // A link to a place on a page (`/roles/x#questions`) lands there once it is drawn.
+    const target = hash.length > 1 ? decodeURIComponent(hash.slice(1)) : null;
     const settle = () => {
       const heading = document.querySelector<HTMLHeadingElement>('main h1');
-      if (heading) {
+      const place = target ? document.getElementById(target) : null;
+      if (heading && (!target || place || tries > 40)) {
         const title = heading.textContent?.trim();
         if (title) document.title = `${title} — ${SITE_NAME}`;
         if (moveFocus && !heading.contains(document.activeElement)) {
           heading.tabIndex = -1;
-          heading.focus();
+          heading.focus({ preventScroll: place !== null });
         }
+        place?.scrollIntoView();
         return;
       }
       // The page may still be loading its data (or its code): look again shortly.
@@ -38,7 +42,7 @@ function usePageHeading() {
     };
     settle();
     return () => window.clearTimeout(timer);
-  }, [pathname]);
+  }, [pathname, hash]);
 }
 
 function Account() {

@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
+import { Link, useLocation } from 'react-router';
 import { useQuery } from 'urql';
 
 import { InterviewReadinessDocument } from '../gql/practice';
+import { targetPath } from '../targets';
 import { ErrorMessage } from './Status';
 
 /**
@@ -18,6 +20,7 @@ export function ReadinessPanel({ interviewId, version }: { interviewId: string; 
   useEffect(() => {
     reexecute({ requestPolicy: 'network-only' });
   }, [version, reexecute]);
+  const { pathname } = useLocation();
   const r = data?.interview?.readiness;
   if (!r) return <ErrorMessage error={error} />;
   return (
@@ -48,15 +51,23 @@ export function ReadinessPanel({ interviewId, version }: { interviewId: string; 
           <dd data-testid="readiness-practice">{r.practiceAttemptsLast7Days} in the last 7 days</dd>
         </div>
       </dl>
-      {r.nextActions.length > 0 && (
+      {r.nextSteps.length > 0 && (
         <>
           <h3>Next</h3>
           <ol className="next-actions">
-            {r.nextActions.map((a) => (
-              <li key={a} data-testid="readiness-action">
-                {a}
-              </li>
-            ))}
+            {r.nextSteps.map((step) => {
+              const to = targetPath(step.target, pathname);
+              return (
+                <li key={step.text} data-testid="readiness-action" data-kind={step.target.kind}>
+                  {/* A step on this page (the plan's tasks) is a plain anchor: the browser scrolls to it. */}
+                  {to.startsWith(`${pathname}#`) ? (
+                    <a href={to.slice(pathname.length)}>{step.text}</a>
+                  ) : (
+                    <Link to={to}>{step.text}</Link>
+                  )}
+                </li>
+              );
+            })}
           </ol>
         </>
       )}

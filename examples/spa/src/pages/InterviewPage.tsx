@@ -15,6 +15,7 @@ import {
   UpdateInterviewDocument,
   type InterviewFieldsFragment,
 } from '../gql/interviews';
+import { planDayAnchor, targetPath } from '../targets';
 import { useInterviewEvents } from './interviewLive';
 
 export function InterviewPage() {
@@ -183,10 +184,10 @@ function InterviewView() {
 
       <ErrorMessage error={toggle.error ?? removing.error} />
 
-      <section className="section" data-testid="plan">
+      <section className="section" data-testid="plan" id="plan">
         <h2>Plan</h2>
         {byDay(interview.plan).map(([day, tasks]) => (
-          <div key={day} className="plan-day" data-testid="plan-day" data-date={day}>
+          <div key={day} className="plan-day" data-testid="plan-day" data-date={day} id={planDayAnchor(day)}>
             <h3>{formatDate(day)}</h3>
             <ul className="plan-tasks">
               {tasks.map((task) => (
@@ -207,6 +208,16 @@ function InterviewView() {
                     />{' '}
                     <span data-testid="plan-task-text">{task.text}</span>
                   </label>{' '}
+                  {task.target && (
+                    <Link
+                      className="button button-small button-secondary"
+                      data-testid="plan-task-go"
+                      data-kind={task.target.kind}
+                      to={targetPath(task.target, `/interviews/${encodeURIComponent(interview.id)}`)}
+                    >
+                      {task.target.kind === 'PRACTICE' ? 'Practise' : 'Write a story'}
+                    </Link>
+                  )}{' '}
                   {task.phaseLabel && <span className="badge">{task.phaseLabel}</span>}
                   {task.custom && <span className="badge">your own</span>}
                   {task.compressed && (
