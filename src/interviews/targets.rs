@@ -33,10 +33,11 @@ pub struct ActionTarget {
 /// (research, logistics), which are done away from the app.
 pub fn kind_of_task(text: &str) -> Option<ActionTargetKind> {
     let text = text.to_lowercase();
-    if text.contains("aloud") || text.contains("rehears") || text.contains("record them") {
-        Some(ActionTargetKind::Practice)
-    } else if text.starts_with("write") && (text.contains("stor") || text.contains("star")) {
+    // Writing first: "write 8–10 STAR stories ... that rehearsal hides" is writing.
+    if text.starts_with("write") && (text.contains("stor") || text.contains("star")) {
         Some(ActionTargetKind::NewStory)
+    } else if text.contains("aloud") || text.contains("rehears") || text.contains("record them") {
+        Some(ActionTargetKind::Practice)
     } else {
         None
     }
@@ -49,7 +50,10 @@ mod tests {
     #[test]
     fn the_bundled_timeline_tasks_get_their_places() {
         assert_eq!(
-            kind_of_task("Write 8–10 STAR stories in full, covering leadership."),
+            kind_of_task(
+                "Write 8–10 STAR stories in full, covering leadership, failure, teamwork and \
+                 innovation; gaps show on paper that rehearsal hides."
+            ),
             Some(ActionTargetKind::NewStory)
         );
         assert_eq!(

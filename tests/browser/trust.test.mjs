@@ -309,3 +309,25 @@ test('5. an answer started with "Build a STAR answer" counts for the question\'s
     q.competencies.map((c) => c.slug).sort(),
   );
 });
+
+/** An init script summing the page's layout shifts (not caused by input) in `window.__cls`. */
+const MEASURE_CLS = `(() => {
+  window.__cls = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value;
+  }).observe({ type: 'layout-shift', buffered: true });
+})();`;
+
+test('6. the interview page does not jump when its readiness loads (CLS < 0.1 on a phone)', async () => {
+  const token = await register();
+  const page = watchPageErrors(await newPhonePage(browser, { init: `${signIn(token)}\n${MEASURE_CLS}` }));
+  page.token = token;
+  const interview = await interviewIn30Days(page);
+  await page.goto(`${server.url}/interviews/${encodeURIComponent(interview.id)}`);
+  await page.getByTestId('plan').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await page.getByTestId('readiness-score').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  // The socket connecting and the rest arriving: let the page settle.
+  await page.waitForTimeout(2_000);
+  const cls = await page.evaluate(() => window.__cls);
+  assert.ok(cls < 0.1, `cumulative layout shift ${cls.toFixed(3)}`);
+});

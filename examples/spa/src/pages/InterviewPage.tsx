@@ -180,7 +180,11 @@ function InterviewView() {
         </p>
       </header>
 
-      <ReadinessPanel interviewId={interview.id} version={interview.version} />
+      <ReadinessPanel
+        interviewId={interview.id}
+        version={interview.version}
+        initial={data?.interview?.readiness ?? null}
+      />
 
       <ErrorMessage error={toggle.error ?? removing.error} />
 
