@@ -241,14 +241,25 @@ function InterviewView() {
           </div>
         ))}
         <form className="form inline-form" onSubmit={onAdd} data-testid="add-task-form">
+          <label htmlFor="add-task-text" className="visually-hidden">
+            A task of your own
+          </label>
           <input
+            id="add-task-text"
             data-testid="add-task-text"
             placeholder="Add a task of your own"
             value={text}
             onChange={(e) => setText(e.target.value)}
             required
           />
-          <input type="date" data-testid="add-task-due" value={due} onChange={(e) => setDue(e.target.value)} />
+          <label htmlFor="add-task-due">Due</label>
+          <input
+            id="add-task-due"
+            type="date"
+            data-testid="add-task-due"
+            value={due}
+            onChange={(e) => setDue(e.target.value)}
+          />
           <button type="submit" className="button button-small" data-testid="add-task-submit" disabled={adding.fetching}>
             Add
           </button>

@@ -241,7 +241,7 @@ function PracticeView() {
           <Link to="/">Roles</Link>
         )}
       </p>
-      <h1>Practise aloud</h1>
+      <h1>{isQuestion ? 'Practise a question aloud' : 'Practise your answer aloud'}</h1>
       <p className="lead" data-testid="practice-subject">
         {title}
       </p>
