@@ -7,10 +7,14 @@
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import {
+  ARTIFACTS,
   CHROMIUM_ARGS,
+  ROOT,
   eventually,
   graphql,
   launchBrowser,
@@ -330,4 +334,71 @@ test('6. the interview page does not jump when its readiness loads (CLS < 0.1 on
   await page.waitForTimeout(2_000);
   const cls = await page.evaluate(() => window.__cls);
   assert.ok(cls < 0.1, `cumulative layout shift ${cls.toFixed(3)}`);
+});
+
+/**
+ * Where the README's screenshots go: `docs/screenshots/` when
+ * `README_SCREENSHOTS=1` (to update them), the artifacts otherwise.
+ */
+async function readmeScreenshot(page, name) {
+  const dir = process.env.README_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : ARTIFACTS;
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+test('the README\'s screenshots: the role page on a phone, the editor with feedback', async () => {
+  const phone = await candidatePage();
+  await phone.goto(`${server.url}/roles/${SLUG}`);
+  await phone.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await phone.getByTestId('build-star-answer').first().waitFor();
+  await readmeScreenshot(phone, 'role-page-phone');
+
+  const desktop = await candidatePage({ desktop: true });
+  await desktop.setViewportSize({ width: 1280, height: 900 });
+  const { createStarDraft: draft } = await api(
+    desktop,
+    `mutation ($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }`,
+    {
+      input: {
+        title: 'Checkout API at peak',
+        situation: 'Every Black Friday our checkout API slowed to a crawl and customers abandoned their baskets.',
+        task: 'I owned checkout latency and had to make it hold five times the usual traffic.',
+        action:
+          'I profiled the slowest requests, found a lock held across a payment call, moved emails and receipts onto a ' +
+          'queue, added a read cache for prices and ran load tests every week until the peak.',
+        result: 'p99 latency fell from 2.1 s to 300 ms and we took 40% more orders than the year before.',
+        competencies: ['achievement'],
+      },
+    },
+  );
+  await desktop.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  await desktop.getByTestId('draft-editor').waitFor();
+  await desktop.getByTestId('feedback').waitFor();
+  await readmeScreenshot(desktop, 'editor-feedback');
+});
+
+test('11. the phone header is one line with a menu; signed-out visitors see no private pages; sign-up returns to the page', async () => {
+  const visitor = watchPageErrors(await newPhonePage(browser));
+  await visitor.goto(`${server.url}/roles/${SLUG}`);
+  await visitor.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  const height = () => visitor.locator('.site-header').evaluate((h) => h.getBoundingClientRect().height);
+  assert.ok((await height()) <= 64, `the header is ${await height()} px high`);
+  await visitor.getByTestId('menu-button').click();
+  const nav = visitor.getByRole('navigation', { name: 'Main' });
+  assert.deepEqual((await nav.getByRole('link').allTextContents()).map((t) => t.trim()), ['Roles']);
+
+  // Sign up from the header, on the role page: back on the role page after.
+  await visitor.getByTestId('header-signup').click();
+  await visitor.getByTestId('signup-name').fill('Returning Visitor');
+  await visitor.getByTestId('signup-email').fill(`trust-${process.pid}-${Date.now()}-back@example.com`);
+  await visitor.getByTestId('signup-password').fill(PASSWORD);
+  await visitor.getByTestId('signup-submit').click();
+  await visitor.waitForURL(`${server.url}/roles/${SLUG}`, { timeout: SAVE_TIMEOUT_MS });
+  await visitor.getByTestId('role-title').waitFor();
+  assert.ok((await height()) <= 64, `signed in, the header is ${await height()} px high`);
+  await visitor.getByTestId('menu-button').click();
+  assert.deepEqual(
+    (await nav.getByRole('link').allTextContents()).map((t) => t.trim()),
+    ['Roles', 'My drafts', 'Story bank', 'Interviews', 'Agenda'],
+  );
 });
