@@ -402,3 +402,42 @@ test('11. the phone header is one line with a menu; signed-out visitors see no p
     ['Roles', 'My drafts', 'Story bank', 'Interviews', 'Agenda'],
   );
 });
+
+test('10. offline, the alert and the status stay put; the "Restored text" banner stays until dismissed', async () => {
+  const page = await candidatePage({ desktop: true });
+  const { createStarDraft: draft } = await api(page, 'mutation { createStarDraft(input: { title: "Offline" }) { id } }');
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  await page.getByTestId('draft-editor').waitFor();
+  const isSave = (route) => (route.request().postData() ?? '').includes('updateStarDraft(');
+  await page.route('**/graphql', (route) => (isSave(route) ? route.abort('internetdisconnected') : route.fallback()));
+  await page.getByTestId('draft-situation').fill('Checkout slowed down every Black Friday.');
+  const state = page.getByTestId('save-state');
+  await waitForText(state, 'Offline: kept on this device', SAVE_TIMEOUT_MS);
+  // Every change of the status and of the alert over two retries (3 s apart).
+  await page.evaluate(() => {
+    window.__changes = [];
+    const note = () =>
+      window.__changes.push(
+        `${document.querySelector('[data-testid="save-state"]')?.textContent}|${!!document.querySelector('[data-testid="save-error"]')}`,
+      );
+    new MutationObserver(note).observe(document.querySelector('[data-testid="draft-editor"]'), {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
+  });
+  await page.waitForTimeout(7_000);
+  const changes = await page.evaluate(() => [...new Set(window.__changes)]);
+  assert.deepEqual(changes.filter((c) => c !== 'Offline: kept on this device|true'), [], 'the offline state blinked');
+
+  // A reload puts the text back; once saved, the banner is still there to read.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.reload();
+  await page.getByTestId('backup-restored').waitFor();
+  await page.unrouteAll({ behavior: 'wait' });
+  await waitForText(state, 'Saved', SAVE_TIMEOUT_MS);
+  await page.waitForTimeout(2_000);
+  assert.equal(await page.getByTestId('backup-restored').count(), 1, 'the banner went before it could be read');
+  await page.getByTestId('backup-restored').getByRole('button', { name: 'OK' }).click();
+  assert.equal(await page.getByTestId('backup-restored').count(), 0);
+});

@@ -62,6 +62,9 @@ function DraftEditor({ id }: { id: string }) {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
   const [liveError, setLiveError] = useState<ApiError | null>(null);
+  // For `save`, which effects call without re-subscribing (see below).
+  const saveErrorRef = useRef(saveError);
+  saveErrorRef.current = saveError;
   const [restoredNotice, setRestoredNotice] = useState<string | null>(null);
   // Read once per editor: a change of the setting applies to the next draft opened.
   const [autosave] = useState(autosaveDelay);
@@ -244,7 +247,11 @@ function DraftEditor({ id }: { id: string }) {
     // Ctrl+S with nothing to save (the button is off then) makes no new version.
     if (!base || !form || inFlight.current || !isDirty(stateRef.current)) return;
     inFlight.current = true;
-    setSaveError(null);
+    // While offline the alert and status stay as they are during a retry (every
+    // 3 s): they change when the save lands, not blink at each try.
+    const lastError = saveErrorRef.current;
+    const retryingOffline = lastError !== null && UNREACHABLE.has(lastError.code);
+    if (!retryingOffline) setSaveError(null);
     const sent = form;
     const expectedVersion = base.version;
     dispatch({ type: 'saving', expectedVersion, sent });
@@ -257,14 +264,17 @@ function DraftEditor({ id }: { id: string }) {
     const draft = result.data?.updateStarDraft;
     if (draft) {
       dispatch({ type: 'saved', draft, sent });
-      setRestoredNotice(null);
+      // The "Restored text" notice stays until dismissed: saving it is no reason to hide it.
+      setSaveError(null);
       return;
     }
     const error = firstApiError(result.error);
     if (error?.code === 'VERSION_CONFLICT') {
       const current = error.extensions.currentVersion ?? expectedVersion + 1;
+      setSaveError(null);
       dispatch({ type: 'conflict', yours: expectedVersion, current, sent });
     } else if (error?.code === 'NOT_FOUND') {
+      setSaveError(null);
       dispatch({ type: 'deleted' });
     } else {
       dispatch({ type: 'saveFailed' });
@@ -318,12 +328,12 @@ function DraftEditor({ id }: { id: string }) {
 
   const saveState = deleted
     ? 'deleted'
-    : saving
-      ? 'saving'
-      : conflict
-        ? 'conflict'
-        : offline && dirty
-          ? 'offline'
+    : offline && dirty
+      ? 'offline'
+      : saving
+        ? 'saving'
+        : conflict
+          ? 'conflict'
           : dirty
             ? saveError
               ? 'failed'
