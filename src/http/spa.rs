@@ -110,10 +110,10 @@ async fn app_headers(request: Request, next: Next) -> Response {
     let headers = response.headers_mut();
     // A path is answered from `x`, `x.br` or `x.gz` by `Accept-Encoding`: a
     // shared cache must key on it, or it hands br to a client that asked for none.
-    let varies = headers
-        .get_all(header::VARY)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    let varies = headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
     if !varies {
         headers.append(
             header::VARY,

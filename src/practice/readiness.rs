@@ -215,7 +215,12 @@ fn score(evidence: &Evidence<'_>) -> (Readiness, Vec<Aim>) {
                 evidence.practice_attempts
             )
         };
-        actions.push((PRACTICE_POINTS / PRACTICE_CAP as f64, 2, text, Aim::Practice));
+        actions.push((
+            PRACTICE_POINTS / PRACTICE_CAP as f64,
+            2,
+            text,
+            Aim::Practice,
+        ));
     }
     actions.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     actions.truncate(NEXT_ACTIONS);
@@ -322,7 +327,14 @@ mod tests {
         let steps: Vec<_> = r
             .next_steps
             .iter()
-            .map(|s| (s.text.as_str(), s.target.kind, s.target.id.as_deref(), s.target.due_by))
+            .map(|s| {
+                (
+                    s.text.as_str(),
+                    s.target.kind,
+                    s.target.id.as_deref(),
+                    s.target.due_by,
+                )
+            })
             .collect();
         // 1 task: 13.3 points; a story: 10; practice: 6.7.
         assert_eq!(

@@ -303,11 +303,12 @@ api_test! {
 
 /// Whether `response` says it varies by `Accept-Encoding`.
 fn varies_by_encoding(response: &reqwest::Response) -> bool {
-    response
-        .headers()
-        .get_all(VARY)
-        .iter()
-        .any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"))
+    response.headers().get_all(VARY).iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    })
 }
 
 api_test! {

@@ -11,11 +11,11 @@ use entity::{interview, plan_task, role};
 
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::database;
+use crate::graphql::ids::{self, IdKind};
 use crate::graphql::loaders::{ById, Siblings};
 use crate::interviews::graphql::loaders::PlanOfInterview;
 use crate::interviews::graphql::types::InterviewReadinessPlace;
 use crate::interviews::store::today_of;
-use crate::graphql::ids::{self, IdKind};
 use crate::practice::readiness::{self, Evidence, Keys, PRACTICE_DAYS, Readiness, Task};
 use crate::practice::store::finished_since;
 use crate::story_bank::graphql::coverage_of;
