@@ -45,6 +45,7 @@
 //!   (`Role.myCoverage`, `Question.myStarDrafts`).
 //! - `interviews`: rules `interviews::dating` and `interviews::plan`,
 //!   `interviews::store`, `interviews::calendar` (the feed's content),
+//!   `interviews::targets` (where a next step is done: kind and id, for links),
 //!   `interviews::graphql` (`types`, `queries`, `mutations`, `loaders`),
 //!   `interviews::live`.
 //! - `practice`: rules `practice::feedback` and `practice::readiness`,

@@ -21,13 +21,16 @@ use axum::routing::get;
 use sha2::{Digest, Sha256};
 use tower_http::timeout::TimeoutLayer;
 
+use crate::http::compression;
 use crate::http::state::AppState;
 use crate::interviews::calendar;
 
-/// The feed's route, with its own request timeout.
-pub fn routes(timeout: Duration) -> Router<AppState> {
+/// The feed's route, with its own request timeout, compressed like every
+/// answer of at least `compress_min_bytes` (it is outside the main router's layers).
+pub fn routes(timeout: Duration, compress_min_bytes: u16) -> Router<AppState> {
     Router::new()
         .route("/calendar/{file}", get(feed))
+        .layer(compression::layer(compress_min_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,

@@ -102,8 +102,9 @@ pub fn router(state: AppState) -> Router {
     }
     // After the logging and CORS layers: the feed's path is its secret.
     router
-        .merge(calendar::routes(Duration::from_secs(
-            config.request_timeout_secs,
-        )))
+        .merge(calendar::routes(
+            Duration::from_secs(config.request_timeout_secs),
+            config.compress_min_bytes,
+        ))
         .with_state(state)
 }

@@ -108,6 +108,18 @@ async fn app_headers(request: Request, next: Next) -> Response {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     let headers = response.headers_mut();
+    // A path is answered from `x`, `x.br` or `x.gz` by `Accept-Encoding`: a
+    // shared cache must key on it, or it hands br to a client that asked for none.
+    let varies = headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !varies {
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static(header::ACCEPT_ENCODING.as_str()),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

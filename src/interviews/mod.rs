@@ -4,7 +4,8 @@
 //! Rooms: [`dating`] and [`plan`] (the rules: local dates, zones, a plan
 //! made from a timeline), [`store`] (interviews and their plans through the
 //! records kit), [`calendar`] (the iCalendar feed's content and token),
-//! [`graphql`] (types, queries, mutations, the plan loader) and [`live`]
+//! [`targets`] (where a plan task is done, for links), [`graphql`] (types,
+//! queries, mutations, the plan loader) and [`live`]
 //! (`myInterviewEvents`).
 
 pub mod calendar;
@@ -13,3 +14,4 @@ pub mod graphql;
 pub mod live;
 pub mod plan;
 pub mod store;
+pub mod targets;

@@ -5,6 +5,8 @@
 use async_graphql::SimpleObject;
 use chrono::NaiveDate;
 
+use crate::interviews::targets::{ActionTarget, ActionTargetKind};
+
 /// Points for the plan: tasks done of total.
 pub const PLAN_POINTS: f64 = 40.0;
 /// Points for the role's competencies covered by READY stories, of total.
@@ -44,6 +46,59 @@ pub struct Readiness {
     pub practice_attempts_last_7_days: i32,
     /// The few concrete steps that would raise the score most, biggest gain first.
     pub next_actions: Vec<String>,
+    /// The same steps as `nextActions`, each with where it is done, for a link.
+    pub next_steps: Vec<NextStep>,
+}
+
+/// A next action and where it is done.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct NextStep {
+    /// What to do, as in `nextActions`.
+    pub text: String,
+    pub target: ActionTarget,
+}
+
+/// Where a next action is done, before the GraphQL layer names which
+/// interview, competency or role: [`Evidence`] holds no keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aim {
+    /// The open plan tasks due by this day (or overdue ones: `None`).
+    PlanTasks(Option<NaiveDate>),
+    /// A story for the gap at this place in [`Evidence::gaps`].
+    Story(usize),
+    /// An answer said aloud.
+    Practice,
+}
+
+/// The keys a client links with: the interview's ID, the role's slug, and
+/// the slugs of the gaps in the order of [`Evidence::gaps`].
+pub struct Keys<'a> {
+    pub interview_id: &'a str,
+    pub role_slug: &'a str,
+    pub gap_slugs: &'a [String],
+}
+
+impl Aim {
+    /// The machine-readable place of this aim, named by `keys`.
+    pub fn target(self, keys: &Keys<'_>) -> ActionTarget {
+        match self {
+            Aim::PlanTasks(due_by) => ActionTarget {
+                kind: ActionTargetKind::PlanTasks,
+                id: Some(keys.interview_id.to_owned()),
+                due_by,
+            },
+            Aim::Story(gap) => ActionTarget {
+                kind: ActionTargetKind::NewStory,
+                id: keys.gap_slugs.get(gap).cloned(),
+                due_by: None,
+            },
+            Aim::Practice => ActionTarget {
+                kind: ActionTargetKind::Practice,
+                id: Some(keys.role_slug.to_owned()),
+                due_by: None,
+            },
+        }
+    }
 }
 
 /// One task of the plan, as readiness sees it.
@@ -82,8 +137,28 @@ fn tasks_word(n: usize) -> &'static str {
     if n == 1 { "task" } else { "tasks" }
 }
 
-/// The readiness that `evidence` shows.
+/// The readiness that `evidence` shows, its next steps' places named by `keys`.
+pub fn readiness_with_targets(evidence: &Evidence<'_>, keys: &Keys<'_>) -> Readiness {
+    let (mut readiness, aims) = score(evidence);
+    readiness.next_steps = readiness
+        .next_actions
+        .iter()
+        .zip(aims)
+        .map(|(text, aim)| NextStep {
+            text: text.clone(),
+            target: aim.target(keys),
+        })
+        .collect();
+    readiness
+}
+
+/// The readiness that `evidence` shows (its `next_steps` left empty).
 pub fn readiness(evidence: &Evidence<'_>) -> Readiness {
+    score(evidence).0
+}
+
+/// The readiness, and where each of its next actions is done.
+fn score(evidence: &Evidence<'_>) -> (Readiness, Vec<Aim>) {
     let plan_total = evidence.tasks.len();
     let plan_done = evidence.tasks.iter().filter(|t| t.done).count();
     let competencies_total = evidence.competencies_total;
@@ -95,14 +170,15 @@ pub fn readiness(evidence: &Evidence<'_>) -> Readiness {
     // The small epsilon keeps sums like 10.499999 (for 10.5) rounding up.
     let score = ((raw + 1e-9).round() as i32).clamp(0, 100);
 
-    // (gain in points, order of kind, text); sorted by gain, then kind.
-    let mut actions: Vec<(f64, usize, String)> = Vec::new();
+    // (gain in points, order of kind, text, aim); sorted by gain, then kind.
+    let mut actions: Vec<(f64, usize, String, Aim)> = Vec::new();
     let open: Vec<&Task> = evidence.tasks.iter().filter(|t| !t.done).collect();
     if let Some(first) = open.iter().map(|t| t.due_on).min() {
         let text = if first < evidence.today {
             let n = open.iter().filter(|t| t.due_on < evidence.today).count();
             (
                 n,
+                Aim::PlanTasks(None),
                 format!(
                     "{n} plan {} overdue: do them or tick them off",
                     tasks_word(n)
@@ -112,6 +188,7 @@ pub fn readiness(evidence: &Evidence<'_>) -> Readiness {
             let n = open.iter().filter(|t| t.due_on <= first).count();
             (
                 n,
+                Aim::PlanTasks(Some(first)),
                 format!(
                     "{n} plan {} due by {}",
                     tasks_word(n),
@@ -119,13 +196,14 @@ pub fn readiness(evidence: &Evidence<'_>) -> Readiness {
                 ),
             )
         };
-        actions.push((share(PLAN_POINTS, text.0, plan_total), 0, text.1));
+        actions.push((share(PLAN_POINTS, text.0, plan_total), 0, text.2, text.1));
     }
-    for gap in evidence.gaps {
+    for (i, gap) in evidence.gaps.iter().enumerate() {
         actions.push((
             share(COMPETENCY_POINTS, 1, competencies_total),
             1,
             format!("Write a READY story for {}", gap.to_lowercase()),
+            Aim::Story(i),
         ));
     }
     if practised < PRACTICE_CAP {
@@ -137,11 +215,18 @@ pub fn readiness(evidence: &Evidence<'_>) -> Readiness {
                 evidence.practice_attempts
             )
         };
-        actions.push((PRACTICE_POINTS / PRACTICE_CAP as f64, 2, text));
+        actions.push((
+            PRACTICE_POINTS / PRACTICE_CAP as f64,
+            2,
+            text,
+            Aim::Practice,
+        ));
     }
     actions.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    actions.truncate(NEXT_ACTIONS);
+    let aims = actions.iter().map(|a| a.3).collect();
 
-    Readiness {
+    let readiness = Readiness {
         score,
         plan_done: count(plan_done),
         plan_total: count(plan_total),
@@ -150,12 +235,10 @@ pub fn readiness(evidence: &Evidence<'_>) -> Readiness {
         ready_stories: count(evidence.ready_stories),
         practice_attempts_last_7_days: i32::try_from(evidence.practice_attempts)
             .unwrap_or(i32::MAX),
-        next_actions: actions
-            .into_iter()
-            .take(NEXT_ACTIONS)
-            .map(|(_, _, text)| text)
-            .collect(),
-    }
+        next_actions: actions.into_iter().map(|(_, _, text, _)| text).collect(),
+        next_steps: Vec::new(),
+    };
+    (readiness, aims)
 }
 
 #[cfg(test)]
@@ -219,6 +302,65 @@ mod tests {
                 "Write a READY story for conflict",
             ]
         );
+    }
+
+    #[test]
+    fn each_next_step_names_where_it_is_done() {
+        let t = tasks(&[(1, true), (8, false), (14, false)]);
+        let g = gaps(&["Conflict", "Failure"]);
+        let slugs = gaps(&["conflict", "failure"]);
+        let r = readiness_with_targets(
+            &Evidence {
+                tasks: &t,
+                today: day(1),
+                competencies_total: 4,
+                gaps: &g,
+                ready_stories: 2,
+                practice_attempts: 0,
+            },
+            &Keys {
+                interview_id: "SW50ZXJ2aWV3OjE",
+                role_slug: "backend-developer",
+                gap_slugs: &slugs,
+            },
+        );
+        let steps: Vec<_> = r
+            .next_steps
+            .iter()
+            .map(|s| {
+                (
+                    s.text.as_str(),
+                    s.target.kind,
+                    s.target.id.as_deref(),
+                    s.target.due_by,
+                )
+            })
+            .collect();
+        // 1 task: 13.3 points; a story: 10; practice: 6.7.
+        assert_eq!(
+            steps,
+            [
+                (
+                    "1 plan task due by Tuesday 8 Dec",
+                    ActionTargetKind::PlanTasks,
+                    Some("SW50ZXJ2aWV3OjE"),
+                    Some(day(8))
+                ),
+                (
+                    "Write a READY story for conflict",
+                    ActionTargetKind::NewStory,
+                    Some("conflict"),
+                    None
+                ),
+                (
+                    "Write a READY story for failure",
+                    ActionTargetKind::NewStory,
+                    Some("failure"),
+                    None
+                ),
+            ]
+        );
+        assert_eq!(r.next_actions.len(), r.next_steps.len());
     }
 
     #[test]

@@ -89,6 +89,11 @@ impl Coverage {
         self.gaps.iter().map(|c| c.0.name.clone()).collect()
     }
 
+    /// The slugs of the competencies no READY story covers, in the order of [`Self::gap_names`].
+    pub fn gap_slugs(&self) -> Vec<String> {
+        self.gaps.iter().map(|c| c.0.slug.clone()).collect()
+    }
+
     /// How many competencies the role has.
     pub fn competencies_total(&self) -> usize {
         self.competencies.len()

@@ -300,3 +300,62 @@ api_test! {
         assert_eq!(String::from_utf8(decode("br", &body)).unwrap(), style());
     }
 }
+
+/// Whether `response` says it varies by `Accept-Encoding`.
+fn varies_by_encoding(response: &reqwest::Response) -> bool {
+    response.headers().get_all(VARY).iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    })
+}
+
+api_test! {
+    settings = spa_settings();
+    async fn the_favicon_the_feed_and_prebuilt_files_are_compressed_and_vary_by_encoding(app: TestApp) {
+        let get = |path: String, encoding: Option<&str>| {
+            let mut request = app.client.get(format!("{}{path}", app.address)).header(ACCEPT, "*/*");
+            if let Some(encoding) = encoding {
+                request = request.header(ACCEPT_ENCODING, encoding);
+            }
+            request.send()
+        };
+
+        // A prebuilt .br and the file itself: one URL, two bodies, so a cache must key on the encoding.
+        for encoding in [Some("br"), None] {
+            let response = get("/assets/index-1a2b.js".into(), encoding).await.unwrap();
+            assert!(varies_by_encoding(&response), "{encoding:?}: {:?}", response.headers());
+        }
+
+        // The favicon, an uncompressed bitmap, as br and gzip.
+        const ICON: &[u8] = include_bytes!("../../src/http/favicon.ico");
+        for encoding in ["br", "gzip"] {
+            let response = get("/favicon.ico".into(), Some(encoding)).await.unwrap();
+            assert_eq!(response.headers()[CONTENT_ENCODING], encoding);
+            assert!(varies_by_encoding(&response));
+            let body = response.bytes().await.unwrap();
+            assert!(body.len() < ICON.len() / 2, "{encoding}: {} bytes", body.len());
+            assert_eq!(decode(encoding, &body), ICON);
+        }
+        let response = get("/favicon.ico".into(), None).await.unwrap();
+        assert!(response.headers().get(CONTENT_ENCODING).is_none());
+        assert_eq!(response.bytes().await.unwrap(), ICON);
+
+        // The calendar feed, compressed like any answer above the threshold.
+        let token = app.new_user().await;
+        let at = chrono::Utc::now() + chrono::Duration::days(30);
+        crate::interviews::schedule(&app, &token, &at.format("%Y-%m-%dT09:00:00Z").to_string(), "Europe/London").await;
+        let path = app.data_as(&token, "mutation { rotateCalendarToken }", json!({})).await
+            ["rotateCalendarToken"].as_str().unwrap().to_owned();
+        let plain = get(path.clone(), None).await.unwrap();
+        assert!(plain.headers().get(CONTENT_ENCODING).is_none());
+        let plain = plain.text().await.unwrap();
+        assert!(plain.len() >= 1024, "{} bytes", plain.len());
+        let response = get(path, Some("gzip")).await.unwrap();
+        assert_eq!(response.headers()[CONTENT_ENCODING], "gzip");
+        assert!(varies_by_encoding(&response));
+        let body = response.bytes().await.unwrap();
+        assert_eq!(String::from_utf8(decode("gzip", &body)).unwrap(), plain);
+    }
+}

@@ -464,3 +464,41 @@ api_test! {
         assert!(node["node"].is_null());
     }
 }
+
+api_test! {
+    async fn next_steps_and_plan_tasks_name_where_they_are_done(app: TestApp) {
+        let token = app.new_user().await;
+        let interview = interview_in_30_days(&app, &token).await;
+        let id = interview["id"].as_str().unwrap();
+        let body = app
+            .data_as(
+                &token,
+                "query($id: ID!) { interview(id: $id) {
+                    readiness { nextActions nextSteps { text target { kind id dueBy } } }
+                    plan { text dueOn target { kind id dueBy } } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let r = &body["interview"]["readiness"];
+        let steps = r["nextSteps"].as_array().unwrap();
+        let texts: Vec<&Value> = steps.iter().map(|s| &s["text"]).collect();
+        assert_eq!(texts, r["nextActions"].as_array().unwrap().iter().collect::<Vec<_>>());
+        // The three tasks of the first phase, due on the first day of the plan.
+        let first_due = &body["interview"]["plan"][0]["dueOn"];
+        assert_eq!(steps[0]["target"], json!({ "kind": "PLAN_TASKS", "id": id, "dueBy": first_due }), "{r:#}");
+        assert_eq!(steps[1]["target"], json!({ "kind": "PRACTICE", "id": "backend-developer", "dueBy": null }));
+        assert_eq!(steps[2]["target"], json!({ "kind": "NEW_STORY", "id": "leadership", "dueBy": null }));
+
+        // The timeline's tasks done in the app say where; the rest have no target.
+        let plan = body["interview"]["plan"].as_array().unwrap();
+        let target_of = |start: &str| {
+            plan.iter()
+                .find(|t| t["text"].as_str().unwrap().starts_with(start))
+                .map(|t| t["target"].clone())
+                .unwrap()
+        };
+        assert_eq!(target_of("Write 8"), json!({ "kind": "NEW_STORY", "id": null, "dueBy": null }));
+        assert_eq!(target_of("Say your answers aloud"), json!({ "kind": "PRACTICE", "id": "backend-developer", "dueBy": null }));
+        assert_eq!(target_of("Read up on the employer"), Value::Null);
+    }
+}

@@ -7,11 +7,17 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 
-import { eventually, graphql, launchBrowser, newPage, screenshot, startServer } from './harness.mjs';
+import {
+  eventually,
+  graphql,
+  launchBrowser,
+  newPage,
+  screenshot,
+  seriousViolations,
+  startServer,
+} from './harness.mjs';
 
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SLUG = 'backend-developer';
 
 let server;
@@ -26,21 +32,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** The serious and critical violations axe finds on the page as it is now. */
-async function seriousViolations(page) {
-  await page.addScriptTag({ path: AXE_SCRIPT });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 async function headingText(page) {
   const h1 = page.locator('main h1').first();
@@ -69,12 +60,33 @@ async function signedInContext() {
     {},
     data.register.token,
   );
-  return { page, draftId: created.data.createStarDraft.id };
+  const { data: roleData } = await graphql(server, `{ role(slug: "${SLUG}") { id questions { id } } }`);
+  const at = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const scheduled = await graphql(
+    server,
+    'mutation ($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) { id } }',
+    {
+      input: {
+        roleId: roleData.role.id,
+        company: 'Axe Ltd',
+        stage: 'TECHNICAL',
+        scheduledAt: `${at}T09:00:00Z`,
+        timeZone: 'Europe/London',
+      },
+    },
+    data.register.token,
+  );
+  return {
+    page,
+    draftId: created.data.createStarDraft.id,
+    interviewId: scheduled.data.scheduleInterview.id,
+    questionId: roleData.role.questions[0].id,
+  };
 }
 
 test('axe finds no serious or critical violation on any page, and each page has its own title', async () => {
   const anonymous = await newPage(browser);
-  const { page: signedIn, draftId } = await signedInContext();
+  const { page: signedIn, draftId, interviewId, questionId } = await signedInContext();
   const pages = [
     [anonymous, '/'],
     [anonymous, `/roles/${SLUG}`],
@@ -87,6 +99,9 @@ test('axe finds no serious or critical violation on any page, and each page has 
     [signedIn, '/interviews'],
     [signedIn, '/agenda'],
     [signedIn, `/roles/${SLUG}/schedule`],
+    [signedIn, `/interviews/${encodeURIComponent(interviewId)}`],
+    [signedIn, `/practice?draft=${encodeURIComponent(draftId)}`],
+    [signedIn, `/practice?question=${encodeURIComponent(questionId)}`],
   ];
   const found = {};
   const titles = new Map();

@@ -3,6 +3,7 @@
 //
 // Settings (environment):
 //   PREP_SERVER_BIN          the server binary (default: target/debug/prep-graphql)
+//   PREP_SPA_DIR             the built app (default: examples/spa/dist)
 //   BROWSER_TEST_BACKEND     sqlite (default) or postgres
 //   TEST_POSTGRES_URL        the PostgreSQL server for the postgres backend; each
 //                            server gets a database of its own, dropped afterwards
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 /** The repository's root directory. */
@@ -23,8 +25,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where screenshots and server logs go. */
 export const ARTIFACTS =
   process.env.BROWSER_ARTIFACTS_DIR ?? join(ROOT, 'tests/browser/artifacts');
-/** The built single-page app. */
-export const SPA_DIR = join(ROOT, 'examples/spa/dist');
+/** The built single-page app (`PREP_SPA_DIR` to try another build). */
+export const SPA_DIR = process.env.PREP_SPA_DIR ?? join(ROOT, 'examples/spa/dist');
 /** Where `npm ci --prefix src/http/ide` installs the IDE packages. */
 export const IDE_ASSETS_DIR = join(ROOT, 'src/http/ide/node_modules');
 
@@ -275,4 +277,80 @@ export async function graphql(server, query, variables = {}, token) {
     body: JSON.stringify({ query, variables }),
   });
   return response.json();
+}
+
+/**
+ * The phone profile of the suite: a 390x844 touch screen at 3x, the CPU slowed
+ * 4x and the network at Chrome DevTools' "Fast 3G" (562.5 ms latency, about
+ * 1.44 Mbit/s down and 675 kbit/s up), both through the DevTools protocol.
+ */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+  cpuThrottlingRate: 4,
+  network: {
+    offline: false,
+    latency: 562.5,
+    downloadThroughput: (1.6 * 1024 * 1024 * 0.9) / 8,
+    uploadThroughput: (750 * 1024 * 0.9) / 8,
+  },
+};
+
+/**
+ * A page in a new context of its own with the phone profile on (see `PHONE`).
+ * `options.init` is a script run before the app in every page of the context.
+ */
+export async function newPhonePage(browser, { init } = {}) {
+  const context = await browser.newContext({
+    viewport: PHONE.viewport,
+    deviceScaleFactor: PHONE.deviceScaleFactor,
+    isMobile: PHONE.isMobile,
+    hasTouch: PHONE.hasTouch,
+  });
+  if (init) await context.addInitScript(init);
+  const page = await newPage(browser, context);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: PHONE.cpuThrottlingRate });
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', PHONE.network);
+  page.phone = true;
+  return page;
+}
+
+/**
+ * An init script that records, in `window.__seen`, every element with one of
+ * `testIds` that ever appeared (even for a moment): a flash the test would
+ * miss by polling.
+ */
+export function watchForFlashes(testIds) {
+  return `(() => {
+    const ids = ${JSON.stringify(testIds)};
+    window.__seen = [];
+    const look = () => {
+      for (const id of ids) {
+        const el = document.querySelector('[data-testid="' + id + '"]');
+        if (el && !window.__seen.includes(id)) window.__seen.push(id);
+      }
+    };
+    new MutationObserver(look).observe(document, { childList: true, subtree: true });
+  })();`;
+}
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The serious and critical violations axe (axe-core from npm) finds on the page as it is now. */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

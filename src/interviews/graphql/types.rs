@@ -18,6 +18,7 @@ use crate::graphql::ids::{self, IdKind};
 use crate::graphql::loaders::{ById, Siblings};
 use crate::interviews::dating;
 use crate::interviews::store;
+use crate::interviews::targets::{self, ActionTarget, ActionTargetKind};
 use crate::stored::InterviewStage;
 use crate::stored::StoredEnum;
 
@@ -60,15 +61,10 @@ impl Interview {
     pub fn row(&self) -> &interview::Model {
         &self.row
     }
-}
 
-#[Object]
-impl Interview {
-    pub async fn id(&self) -> ID {
-        ids::encode(IdKind::Interview, self.row.id)
-    }
-    /// The role the candidate interviews for.
-    async fn role(&self, ctx: &Context<'_>) -> AppResult<Role> {
+    /// The role's row, loaded with the roles of the sibling interviews; and
+    /// the roles loaded next to it.
+    async fn role_row(&self, ctx: &Context<'_>) -> AppResult<(role::Model, Arc<Siblings>)> {
         let loaded = self
             .roles
             .load(
@@ -80,7 +76,7 @@ impl Interview {
             .await?;
         loaded
             .get(self.row.role_id)
-            .map(|r| Role::new(r, loaded.next.clone()))
+            .map(|r| (r, loaded.next.clone()))
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!(
                     "interview {} has no role {}",
@@ -88,6 +84,18 @@ impl Interview {
                     self.row.role_id
                 ))
             })
+    }
+}
+
+#[Object]
+impl Interview {
+    pub async fn id(&self) -> ID {
+        ids::encode(IdKind::Interview, self.row.id)
+    }
+    /// The role the candidate interviews for.
+    async fn role(&self, ctx: &Context<'_>) -> AppResult<Role> {
+        let (row, next) = self.role_row(ctx).await?;
+        Ok(Role::new(row, next))
     }
     async fn company(&self) -> &str {
         &self.row.company
@@ -225,6 +233,26 @@ impl PlanTask {
     }
     async fn interview(&self) -> Interview {
         self.interview.clone()
+    }
+    /// Where the task is done in the app, for a link: writing a story,
+    /// practising aloud; null for a task done elsewhere (research, logistics)
+    /// and for the candidate's own tasks.
+    async fn target(&self, ctx: &Context<'_>) -> AppResult<Option<ActionTarget>> {
+        if self.row.days_before.is_none() {
+            return Ok(None);
+        }
+        let Some(kind) = targets::kind_of_task(&self.row.text) else {
+            return Ok(None);
+        };
+        let id = match kind {
+            ActionTargetKind::Practice => Some(self.interview.role_row(ctx).await?.0.slug),
+            ActionTargetKind::NewStory | ActionTargetKind::PlanTasks => None,
+        };
+        Ok(Some(ActionTarget {
+            kind,
+            id,
+            due_by: None,
+        }))
     }
 }
 

@@ -11,11 +11,12 @@ use entity::{interview, plan_task, role};
 
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::database;
+use crate::graphql::ids::{self, IdKind};
 use crate::graphql::loaders::{ById, Siblings};
 use crate::interviews::graphql::loaders::PlanOfInterview;
 use crate::interviews::graphql::types::InterviewReadinessPlace;
 use crate::interviews::store::today_of;
-use crate::practice::readiness::{self, Evidence, PRACTICE_DAYS, Readiness, Task};
+use crate::practice::readiness::{self, Evidence, Keys, PRACTICE_DAYS, Readiness, Task};
 use crate::practice::store::finished_since;
 use crate::story_bank::graphql::coverage_of;
 
@@ -68,14 +69,23 @@ pub async fn readiness_of(
         })
         .collect();
     let gaps = coverage.gap_names();
-    Ok(readiness::readiness(&Evidence {
-        tasks: &tasks,
-        today: today_of(row)?,
-        competencies_total: coverage.competencies_total(),
-        gaps: &gaps,
-        ready_stories: coverage.ready_story_count(),
-        practice_attempts: *attempts,
-    }))
+    let gap_slugs = coverage.gap_slugs();
+    let interview_id = ids::encode(IdKind::Interview, row.id);
+    Ok(readiness::readiness_with_targets(
+        &Evidence {
+            tasks: &tasks,
+            today: today_of(row)?,
+            competencies_total: coverage.competencies_total(),
+            gaps: &gaps,
+            ready_stories: coverage.ready_story_count(),
+            practice_attempts: *attempts,
+        },
+        &Keys {
+            interview_id: interview_id.as_str(),
+            role_slug: &role.slug,
+            gap_slugs: &gap_slugs,
+        },
+    ))
 }
 
 #[async_graphql::Object]

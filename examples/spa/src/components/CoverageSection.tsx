@@ -9,19 +9,13 @@ import { STATUS_LABEL, plural } from '../format';
 import { RoleCoverageDocument, type RoleCoverageQuery } from '../gql/coverage';
 import { MyDraftEventsDocument } from '../gql/draftEvents';
 import { useLiveSubscription, useReloadOnLiveChange } from '../live';
+import { newDraftPath } from '../targets';
 import { ErrorMessage, Loading } from './Status';
 
 /** The viewer's coverage of a role's competencies and questions. */
 type Coverage = NonNullable<NonNullable<RoleCoverageQuery['role']>['myCoverage']>;
 /** A story as the coverage names it. */
 type CoverageStory = Coverage['competencies'][number]['stories'][number];
-
-function newDraftPath(competencies: string[], questionId?: string): string {
-  const params = new URLSearchParams();
-  if (questionId) params.append('question', questionId);
-  for (const slug of competencies) params.append('competency', slug);
-  return `/drafts/new?${params.toString()}`;
-}
 
 /** Every story of the coverage once, in the order first met. */
 function storiesOf(coverage: Coverage): CoverageStory[] {

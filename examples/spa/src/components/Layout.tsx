@@ -2,7 +2,7 @@ import { Suspense, useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 
-import { useAuth } from '../auth';
+import { signInPath, useAuth } from '../auth';
 import { LogoutDocument, MeDocument } from '../gql/accounts';
 import { Loading } from './Status';
 
@@ -15,22 +15,26 @@ const SITE_NAME = 'Interview prep';
  * reader says where the visitor is now and Tab starts from the page's top.
  */
 function usePageHeading() {
-  const { pathname } = useLocation();
+  const { pathname, hash } = useLocation();
   const first = useRef(true);
   useEffect(() => {
     const moveFocus = !first.current;
     first.current = false;
     let tries = 0;
     let timer = 0;
+    // A link to a place on a page (`/roles/x#questions`) lands there once it is drawn.
+    const target = hash.length > 1 ? decodeURIComponent(hash.slice(1)) : null;
     const settle = () => {
       const heading = document.querySelector<HTMLHeadingElement>('main h1');
-      if (heading) {
+      const place = target ? document.getElementById(target) : null;
+      if (heading && (!target || place || tries > 40)) {
         const title = heading.textContent?.trim();
         if (title) document.title = `${title} — ${SITE_NAME}`;
         if (moveFocus && !heading.contains(document.activeElement)) {
           heading.tabIndex = -1;
-          heading.focus();
+          heading.focus({ preventScroll: place !== null });
         }
+        place?.scrollIntoView();
         return;
       }
       // The page may still be loading its data (or its code): look again shortly.
@@ -38,21 +42,31 @@ function usePageHeading() {
     };
     settle();
     return () => window.clearTimeout(timer);
-  }, [pathname]);
+  }, [pathname, hash]);
 }
 
 function Account() {
   const { token, signOut } = useAuth();
   const navigate = useNavigate();
+  const location = useLocation();
   const [{ data }] = useQuery({ query: MeDocument, pause: !token });
   const [, logout] = useMutation(LogoutDocument);
   const [busy, setBusy] = useState(false);
 
   if (!token) {
+    // Back to where the visitor was once signed in or up (not to the roles list).
+    const here = location.pathname + location.search + location.hash;
+    const onAuthPage = location.pathname === '/signin' || location.pathname === '/signup';
     return (
       <div className="account">
-        <NavLink to="/signin">Sign in</NavLink>
-        <NavLink to="/signup" className="button button-small">
+        <NavLink to={onAuthPage ? `/signin${location.search}` : signInPath(here)} data-testid="header-signin">
+          Sign in
+        </NavLink>
+        <NavLink
+          to={onAuthPage ? `/signup${location.search}` : signInPath(here, 'signup')}
+          className="button button-small"
+          data-testid="header-signup"
+        >
           Sign up
         </NavLink>
       </div>
@@ -82,6 +96,11 @@ function Account() {
 
 export function Layout() {
   usePageHeading();
+  const { token } = useAuth();
+  const { pathname } = useLocation();
+  // On a phone the links fold into a menu, so the header stays one line.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -92,16 +111,33 @@ export function Layout() {
           <Link to="/" className="brand">
             Interview prep
           </Link>
-          <nav className="main-nav" aria-label="Main">
-            <NavLink to="/" end>
-              Roles
-            </NavLink>
-            <NavLink to="/drafts">My drafts</NavLink>
-            <NavLink to="/stories">Story bank</NavLink>
-            <NavLink to="/interviews">Interviews</NavLink>
-            <NavLink to="/agenda">Agenda</NavLink>
-          </nav>
-          <Account />
+          <button
+            type="button"
+            className="menu-button button button-small button-secondary"
+            aria-expanded={menuOpen}
+            aria-controls="site-menu"
+            data-testid="menu-button"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            Menu
+          </button>
+          <div id="site-menu" className={menuOpen ? 'site-menu open' : 'site-menu'}>
+            <nav className="main-nav" aria-label="Main">
+              <NavLink to="/" end>
+                Roles
+              </NavLink>
+              {/* A visitor's own pages only once there is someone to own them. */}
+              {token && (
+                <>
+                  <NavLink to="/drafts">My drafts</NavLink>
+                  <NavLink to="/stories">Story bank</NavLink>
+                  <NavLink to="/interviews">Interviews</NavLink>
+                  <NavLink to="/agenda">Agenda</NavLink>
+                </>
+              )}
+            </nav>
+            <Account />
+          </div>
         </div>
       </header>
       <main className="container" id="main" tabIndex={-1}>

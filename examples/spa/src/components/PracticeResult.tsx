@@ -1,5 +1,8 @@
+import { useEffect, useState } from 'react';
+
 import type { PracticeAttempt } from '../api';
 import { SECTION_LABEL } from '../format';
+import { deleteRecording, readRecording } from '../recordings';
 import { TARGET_RANGE } from '../wordCount';
 
 /** The change in pace from the previous attempt, e.g. "+12.5 words a minute". */
@@ -10,8 +13,54 @@ function paceChange(now: number, before: number | null): string {
   return `${delta > 0 ? '+' : ''}${delta} words a minute since last time (${before})`;
 }
 
-/** The feedback of a finished practice attempt: pace, time, fillers, change from last time. */
-export function PracticeResult({ attempt }: { attempt: PracticeAttempt }) {
+/**
+ * The recording of attempt `attemptId` kept on this device, as a player with a
+ * button to delete it; nothing when this device has none. `version` reloads it.
+ */
+export function RecordingPlayer({ attemptId, version = 0 }: { attemptId: string; version?: number }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    let made: string | null = null;
+    void readRecording(attemptId).then((recording) => {
+      if (cancelled || !recording) return;
+      made = URL.createObjectURL(recording.audio);
+      setUrl(made);
+    });
+    return () => {
+      cancelled = true;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [attemptId, version]);
+  if (!url) return null;
+  return (
+    <span className="recording" data-testid="practice-recording">
+      <audio controls src={url} data-testid="practice-playback" aria-label="Your recorded answer" />
+      <button
+        type="button"
+        className="link-button"
+        onClick={() => void deleteRecording(attemptId).then(() => setUrl(null))}
+      >
+        Delete the recording
+      </button>
+    </span>
+  );
+}
+
+/**
+ * The feedback of a finished practice attempt: pace, time, fillers, change from
+ * last time, and its recording where this device kept one. The STAR sections
+ * said are compared with a draft, so they show only when a draft was practised.
+ */
+export function PracticeResult({
+  attempt,
+  againstDraft,
+  recordingVersion = 0,
+}: {
+  attempt: PracticeAttempt;
+  againstDraft: boolean;
+  recordingVersion?: number;
+}) {
   const f = attempt.feedback;
   if (!f) return null;
   return (
@@ -53,13 +102,18 @@ export function PracticeResult({ attempt }: { attempt: PracticeAttempt }) {
             )}
           </dd>
         </div>
-        <div>
-          <dt>STAR sections said</dt>
-          <dd data-testid="practice-sections">
-            {f.sectionsCovered.length > 0 ? f.sectionsCovered.map((s) => SECTION_LABEL[s]).join(', ') : 'none'}
-          </dd>
-        </div>
+        {againstDraft && (
+          <div>
+            <dt>Sections of your draft you said</dt>
+            <dd data-testid="practice-sections">
+              {f.sectionsCovered.length > 0
+                ? f.sectionsCovered.map((s) => SECTION_LABEL[s]).join(', ')
+                : 'none of them yet: say the situation, task, action and result of your draft'}
+            </dd>
+          </div>
+        )}
       </dl>
+      <RecordingPlayer attemptId={attempt.id} version={recordingVersion} />
       {f.suggestions.length > 0 && (
         <ul className="suggestions">
           {f.suggestions.map((s) => (

@@ -1,24 +1,48 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
+import { Link, useLocation } from 'react-router';
 import { useQuery } from 'urql';
 
-import { InterviewReadinessDocument } from '../gql/practice';
+import { InterviewReadinessDocument, type InterviewReadinessQuery } from '../gql/practice';
+import { targetPath } from '../targets';
 import { ErrorMessage } from './Status';
 
+/** An interview's readiness, as the panel shows it. */
+export type Readiness = NonNullable<NonNullable<InterviewReadinessQuery['interview']>['readiness']>;
+
 /**
- * An interview's readiness: the score, its three parts and the next actions.
- * Reloaded whenever `version` changes (a task ticked here or in another tab);
- * stories and practice elsewhere show on the next visit.
+ * An interview's readiness: the score, its three parts and the next steps.
+ * `initial` came with the interview (drawn with it, so nothing moves as it
+ * loads); the panel reads it again whenever `version` changes (a task ticked
+ * here or in another tab) or `refresh` does (practice or stories elsewhere).
  */
-export function ReadinessPanel({ interviewId, version }: { interviewId: string; version: number }) {
+export function ReadinessPanel({
+  interviewId,
+  version,
+  refresh = 0,
+  initial,
+}: {
+  interviewId: string;
+  version: number;
+  refresh?: number;
+  initial: Readiness | null;
+}) {
   const [{ data, error }, reexecute] = useQuery({
     query: InterviewReadinessDocument,
     variables: { id: interviewId },
     requestPolicy: 'network-only',
+    pause: true,
   });
+  const first = useRef(true);
   useEffect(() => {
+    if (first.current && initial) {
+      first.current = false;
+      return;
+    }
+    first.current = false;
     reexecute({ requestPolicy: 'network-only' });
-  }, [version, reexecute]);
-  const r = data?.interview?.readiness;
+  }, [version, refresh, reexecute]);
+  const { pathname } = useLocation();
+  const r = data?.interview?.readiness ?? initial;
   if (!r) return <ErrorMessage error={error} />;
   return (
     <section className="section readiness card" data-testid="readiness" data-score={r.score}>
@@ -48,15 +72,23 @@ export function ReadinessPanel({ interviewId, version }: { interviewId: string; 
           <dd data-testid="readiness-practice">{r.practiceAttemptsLast7Days} in the last 7 days</dd>
         </div>
       </dl>
-      {r.nextActions.length > 0 && (
+      {r.nextSteps.length > 0 && (
         <>
           <h3>Next</h3>
           <ol className="next-actions">
-            {r.nextActions.map((a) => (
-              <li key={a} data-testid="readiness-action">
-                {a}
-              </li>
-            ))}
+            {r.nextSteps.map((step) => {
+              const to = targetPath(step.target, pathname);
+              return (
+                <li key={step.text} data-testid="readiness-action" data-kind={step.target.kind}>
+                  {/* A step on this page (the plan's tasks) is a plain anchor: the browser scrolls to it. */}
+                  {to.startsWith(`${pathname}#`) ? (
+                    <a href={to.slice(pathname.length)}>{step.text}</a>
+                  ) : (
+                    <Link to={to}>{step.text}</Link>
+                  )}
+                </li>
+              );
+            })}
           </ol>
         </>
       )}

@@ -27,8 +27,7 @@ import {
   initialEditorState,
   isDirty,
   knownVersion,
-  sameText,
-  textOf,
+  savesAs,
   type EditorState,
   type TextField,
 } from './draftState';
@@ -63,6 +62,9 @@ function DraftEditor({ id }: { id: string }) {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
   const [liveError, setLiveError] = useState<ApiError | null>(null);
+  // For `save`, which effects call without re-subscribing (see below).
+  const saveErrorRef = useRef(saveError);
+  saveErrorRef.current = saveError;
   const [restoredNotice, setRestoredNotice] = useState<string | null>(null);
   // Read once per editor: a change of the setting applies to the next draft opened.
   const [autosave] = useState(autosaveDelay);
@@ -86,7 +88,7 @@ function DraftEditor({ id }: { id: string }) {
         // Text this browser kept but the server never got (a crash, a reload, a lost
         // connection) goes back into the form, in the same render as the load.
         const backup = mode === 'load' && !stateRef.current.base ? readBackup(id) : null;
-        if (backup && !sameText(backup.text, textOf(draft))) {
+        if (backup && !savesAs(backup.text, draft)) {
           if (backup.version >= draft.version) {
             dispatch({ type: 'restoreBackup', text: backup.text });
             setRestoredNotice(`Restored text you had not saved yet, kept on this device (${formatDateTime(backup.at)}).`);
@@ -210,15 +212,20 @@ function DraftEditor({ id }: { id: string }) {
     ({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname,
   );
   const blocked = blocker.state === 'blocked';
+  // Whether leaving can save by itself; only when it cannot is the candidate asked.
+  const savesOnLeave = autosave !== null && !state.conflict && !state.deleted && saveError === null;
   useEffect(() => {
     if (!blocked) return;
     if (!unsaved) {
       blocker.proceed?.();
       return;
     }
-    if (autosave !== null && !saving && !state.conflict && !state.deleted && saveError === null) void save();
+    if (savesOnLeave && !saving) void save();
     // Runs when a navigation is blocked and as the save it started goes on.
   }, [blocked, unsaved, saving]);
+  // The dialog is for a save that cannot go (off, offline, refused, a merge):
+  // while one can, and until it lands, the save state says "Saving…" and no more.
+  const askToLeave = blocked && unsaved && !saving && !savesOnLeave;
 
   // Leaving the page with unsaved edits asks first.
   useEffect(() => {
@@ -240,7 +247,11 @@ function DraftEditor({ id }: { id: string }) {
     // Ctrl+S with nothing to save (the button is off then) makes no new version.
     if (!base || !form || inFlight.current || !isDirty(stateRef.current)) return;
     inFlight.current = true;
-    setSaveError(null);
+    // While offline the alert and status stay as they are during a retry (every
+    // 3 s): they change when the save lands, not blink at each try.
+    const lastError = saveErrorRef.current;
+    const retryingOffline = lastError !== null && UNREACHABLE.has(lastError.code);
+    if (!retryingOffline) setSaveError(null);
     const sent = form;
     const expectedVersion = base.version;
     dispatch({ type: 'saving', expectedVersion, sent });
@@ -253,14 +264,17 @@ function DraftEditor({ id }: { id: string }) {
     const draft = result.data?.updateStarDraft;
     if (draft) {
       dispatch({ type: 'saved', draft, sent });
-      setRestoredNotice(null);
+      // The "Restored text" notice stays until dismissed: saving it is no reason to hide it.
+      setSaveError(null);
       return;
     }
     const error = firstApiError(result.error);
     if (error?.code === 'VERSION_CONFLICT') {
       const current = error.extensions.currentVersion ?? expectedVersion + 1;
+      setSaveError(null);
       dispatch({ type: 'conflict', yours: expectedVersion, current, sent });
     } else if (error?.code === 'NOT_FOUND') {
+      setSaveError(null);
       dispatch({ type: 'deleted' });
     } else {
       dispatch({ type: 'saveFailed' });
@@ -314,12 +328,12 @@ function DraftEditor({ id }: { id: string }) {
 
   const saveState = deleted
     ? 'deleted'
-    : saving
-      ? 'saving'
-      : conflict
-        ? 'conflict'
-        : offline && dirty
-          ? 'offline'
+    : offline && dirty
+      ? 'offline'
+      : saving
+        ? 'saving'
+        : conflict
+          ? 'conflict'
           : dirty
             ? saveError
               ? 'failed'
@@ -385,7 +399,7 @@ function DraftEditor({ id }: { id: string }) {
         </div>
       )}
 
-      {blocked && !saving && (
+      {askToLeave && (
         <div className="alert alert-warning" role="alertdialog" aria-labelledby="leave-heading" data-testid="leave-guard">
           <h2 id="leave-heading" className="merge-heading">
             Your latest text is not saved yet
@@ -469,6 +483,12 @@ function DraftEditor({ id }: { id: string }) {
               data-testid="draft-title"
               value={form.title}
               onChange={(e) => setField('title')(e.target.value)}
+              // The server's normalisation (a trimmed title) shows once the field is
+              // left, never while it is being typed in.
+              onBlur={(e) => {
+                const trimmed = e.target.value.trim();
+                if (trimmed !== e.target.value) setField('title')(trimmed);
+              }}
               placeholder="A short name, e.g. “Checkout API under Black Friday load”"
               maxLength={200}
             />

@@ -15,6 +15,7 @@ import {
   UpdateInterviewDocument,
   type InterviewFieldsFragment,
 } from '../gql/interviews';
+import { planDayAnchor, targetPath } from '../targets';
 import { useInterviewEvents } from './interviewLive';
 
 export function InterviewPage() {
@@ -179,14 +180,18 @@ function InterviewView() {
         </p>
       </header>
 
-      <ReadinessPanel interviewId={interview.id} version={interview.version} />
+      <ReadinessPanel
+        interviewId={interview.id}
+        version={interview.version}
+        initial={data?.interview?.readiness ?? null}
+      />
 
       <ErrorMessage error={toggle.error ?? removing.error} />
 
-      <section className="section" data-testid="plan">
+      <section className="section" data-testid="plan" id="plan">
         <h2>Plan</h2>
         {byDay(interview.plan).map(([day, tasks]) => (
-          <div key={day} className="plan-day" data-testid="plan-day" data-date={day}>
+          <div key={day} className="plan-day" data-testid="plan-day" data-date={day} id={planDayAnchor(day)}>
             <h3>{formatDate(day)}</h3>
             <ul className="plan-tasks">
               {tasks.map((task) => (
@@ -207,6 +212,16 @@ function InterviewView() {
                     />{' '}
                     <span data-testid="plan-task-text">{task.text}</span>
                   </label>{' '}
+                  {task.target && (
+                    <Link
+                      className="button button-small button-secondary"
+                      data-testid="plan-task-go"
+                      data-kind={task.target.kind}
+                      to={targetPath(task.target, `/interviews/${encodeURIComponent(interview.id)}`)}
+                    >
+                      {task.target.kind === 'PRACTICE' ? 'Practise' : 'Write a story'}
+                    </Link>
+                  )}{' '}
                   {task.phaseLabel && <span className="badge">{task.phaseLabel}</span>}
                   {task.custom && <span className="badge">your own</span>}
                   {task.compressed && (
@@ -226,14 +241,25 @@ function InterviewView() {
           </div>
         ))}
         <form className="form inline-form" onSubmit={onAdd} data-testid="add-task-form">
+          <label htmlFor="add-task-text" className="visually-hidden">
+            A task of your own
+          </label>
           <input
+            id="add-task-text"
             data-testid="add-task-text"
             placeholder="Add a task of your own"
             value={text}
             onChange={(e) => setText(e.target.value)}
             required
           />
-          <input type="date" data-testid="add-task-due" value={due} onChange={(e) => setDue(e.target.value)} />
+          <label htmlFor="add-task-due">Due</label>
+          <input
+            id="add-task-due"
+            type="date"
+            data-testid="add-task-due"
+            value={due}
+            onChange={(e) => setDue(e.target.value)}
+          />
           <button type="submit" className="button button-small" data-testid="add-task-submit" disabled={adding.fetching}>
             Add
           </button>

@@ -15,6 +15,7 @@ import {
   plural,
 } from '../format';
 import { RolePageDocument, type RolePageQuery } from '../gql/rolePage';
+import { newDraftPath } from '../targets';
 
 type Role = NonNullable<RolePageQuery['role']>;
 type Question = Role['questions'][number];
@@ -233,7 +234,10 @@ function QuestionItem({ question: q }: { question: Question }) {
   // One answer per question by default: the button opens the candidate's draft for
   // it when there is one (the first listed); another can still be started on purpose.
   const existing = q.myStarDrafts[0];
-  const start = `/drafts/new?question=${encodeURIComponent(q.id)}`;
+  const start = newDraftPath(
+    q.competencies.map((c) => c.slug),
+    q.id,
+  );
   return (
     <li className="question" data-testid="question" data-question-id={q.id}>
       <p className="prompt" data-testid="question-prompt">

@@ -117,8 +117,22 @@ export function sameText(a: DraftText, b: DraftText): boolean {
   );
 }
 
+/**
+ * The text as the server stores it: the title trimmed (`src/drafts/store.rs`).
+ * The form keeps what the candidate typed (a trailing space before the next
+ * word included); comparisons with the server's text go through this.
+ */
+export function normalized(text: DraftText): DraftText {
+  return { ...text, title: text.title.trim() };
+}
+
+/** Whether `form` says what `draft` says, once normalised as the server would. */
+export function savesAs(form: DraftText, draft: StarDraft): boolean {
+  return sameText(normalized(form), textOf(draft));
+}
+
 export function isDirty(state: EditorState): boolean {
-  return state.base !== null && state.form !== null && !sameText(state.form, textOf(state.base));
+  return state.base !== null && state.form !== null && !savesAs(state.form, state.base);
 }
 
 /** The newest version the editor has heard of: what a (re)subscription says it knows. */
@@ -144,7 +158,7 @@ function adopt(state: EditorState, draft: StarDraft): EditorState {
 /** Whether `draft` is what the save in flight sent: our own save, heard before its answer. */
 function isOwnSave(state: EditorState, draft: StarDraft): boolean {
   const { pending } = state;
-  return pending !== null && draft.version > pending.expectedVersion && sameText(pending.sent, textOf(draft));
+  return pending !== null && draft.version > pending.expectedVersion && savesAs(pending.sent, draft);
 }
 
 /** A newer server version arrived (a live event or a refetch). */
@@ -155,7 +169,7 @@ function newer(state: EditorState, draft: StarDraft): EditorState {
   // No unsaved edits: show the new version at once.
   if (!isDirty(state)) return adopt(state, draft);
   // Our own save (or text equal to it): take it as the base, keeping what was typed since.
-  if (sameText(form, textOf(draft)) || isOwnSave(state, draft)) {
+  if (savesAs(form, draft) || isOwnSave(state, draft)) {
     const remote = state.remote && state.remote.version > draft.version ? state.remote : null;
     return { ...state, base: draft, remote };
   }
@@ -196,8 +210,10 @@ function reduce(state: EditorState, action: EditorAction): EditorState {
       return {
         ...state,
         base: action.draft,
-        // Text typed while the save was on its way stays in the form.
-        form: keepTyping ? form : textOf(action.draft),
+        // Text typed while the save was on its way stays in the form, and so does
+        // the text sent when the server only normalised it: the field may have the
+        // focus, and "Checkout API " must not lose its space before the next word.
+        form: keepTyping || (form !== null && savesAs(form, action.draft)) ? form : textOf(action.draft),
         remote,
         conflict: null,
         pending: null,

@@ -1,0 +1,443 @@
+// Issue 26, "the web app a candidate trusts": each defect an outside walk
+// through the app found, as a test that failed before its fix. Most run with
+// the phone profile (390x844, 4x CPU, Fast 3G; see `PHONE` in harness.mjs),
+// where the defects showed worst.
+//
+// Build the app first: cd examples/spa && npm ci && npm run build
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import {
+  ARTIFACTS,
+  CHROMIUM_ARGS,
+  ROOT,
+  eventually,
+  graphql,
+  launchBrowser,
+  newPage as harnessPage,
+  newPhonePage,
+  startServer,
+  takePageErrors,
+  textOf,
+  waitForText,
+  watchForFlashes,
+  watchPageErrors,
+} from './harness.mjs';
+
+const SLUG = 'backend-developer';
+const PASSWORD = 'correct horse battery staple';
+/** Saves on the phone profile cross Fast 3G twice (the save and its answer). */
+const SAVE_TIMEOUT_MS = 15_000;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ spa: true });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+afterEach(() => {
+  assert.deepEqual(takePageErrors(), [], 'uncaught errors in the app');
+});
+
+let accounts = 0;
+
+/** A new account, made through the API; returns its token. */
+async function register(name = 'Trusting Candidate') {
+  accounts += 1;
+  const { data, errors } = await graphql(
+    server,
+    'mutation ($input: RegisterInput!) { register(input: $input) { token } }',
+    {
+      input: {
+        email: `trust-${process.pid}-${Date.now()}-${accounts}@example.com`,
+        password: PASSWORD,
+        displayName: name,
+      },
+    },
+  );
+  assert.equal(errors, undefined, JSON.stringify(errors));
+  return data.register.token;
+}
+
+/** The script that signs a new context in with `token` before the app starts. */
+const signIn = (token) => `localStorage.setItem('prep.token', ${JSON.stringify(token)});`;
+
+/**
+ * A signed-in page: on the phone profile unless `desktop`, recording every
+ * element with one of `flashes` (test IDs) that appears even for a moment.
+ */
+async function candidatePage({ desktop = false, flashes = [], token } = {}) {
+  token ??= await register();
+  const init = `${signIn(token)}\n${watchForFlashes(flashes)}`;
+  let page;
+  if (desktop) {
+    page = await harnessPage(browser);
+    await page.context().addInitScript(init);
+  } else {
+    page = await newPhonePage(browser, { init });
+  }
+  page.token = token;
+  return watchPageErrors(page);
+}
+
+/** A GraphQL request as the page's candidate; fails on errors. */
+async function api(page, query, variables = {}) {
+  const { data, errors } = await graphql(server, query, variables, page.token);
+  assert.equal(errors, undefined, JSON.stringify(errors));
+  return data;
+}
+
+/** The test IDs of `watchForFlashes` that appeared on `page` so far. */
+const flashed = (page) => page.evaluate(() => window.__seen ?? []);
+
+/** Waits until the editor shows `version` saved. */
+async function waitSaved(page, version) {
+  await waitForText(page.getByTestId('draft-version'), String(version), SAVE_TIMEOUT_MS);
+  await waitForText(page.getByTestId('save-state'), 'Saved', SAVE_TIMEOUT_MS);
+}
+
+test('1. autosave never rewrites the field being typed in, and its own save is not news', async () => {
+  const page = await candidatePage({ flashes: ['remote-change-notice'] });
+  const { createStarDraft: draft } = await api(page, 'mutation { createStarDraft(input: {}) { id } }');
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  const title = page.getByTestId('draft-title');
+  await title.click();
+  await title.pressSequentially('Checkout API ');
+  // The pause autosaves (the server trims the title it stores).
+  await waitSaved(page, 2);
+  await title.pressSequentially('at peak');
+  await waitSaved(page, 3);
+  assert.equal(await title.inputValue(), 'Checkout API at peak');
+  const { starDraft } = await api(page, 'query ($id: ID!) { starDraft(id: $id) { title } }', { id: draft.id });
+  assert.equal(starDraft.title, 'Checkout API at peak');
+  assert.deepEqual(await flashed(page), [], 'a banner flashed while typing');
+});
+
+/** A question of the bundled role, by its place in the list. */
+async function question(page, index = 0) {
+  const { role } = await api(page, `{ role(slug: "${SLUG}") { questions { id prompt competencies { slug } } } }`);
+  return role.questions[index];
+}
+
+/** 48 words, as in the walk that found defect 2. */
+const TRANSCRIPT =
+  'At my last company our checkout API slowed down every Black Friday. I had to make it hold five times the ' +
+  'traffic. I profiled the hot paths myself, added a read cache and moved the emails to a queue. Latency fell by ' +
+  'forty percent and our sales grew.';
+
+test('2. practice times the speaking: Stop ends the clock, the recording stays on the device and plays back', async () => {
+  // A browser with a fake microphone that the page may use without asking.
+  const micBrowser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+  try {
+    const token = await register();
+    const page = watchPageErrors(await newPhonePage(micBrowser, { init: signIn(token) }));
+    page.token = token;
+    await page.context().grantPermissions(['microphone'], { origin: server.url });
+    const bodies = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') bodies.push(request.postData() ?? '');
+    });
+    const q = await question(page);
+    await page.goto(`${server.url}/practice?question=${encodeURIComponent(q.id)}`);
+    await page.getByTestId('practice-start').click();
+    const timer = page.getByTestId('practice-timer');
+    await eventually(async () => (await textOf(timer)) === '0:02', { timeout: 10_000 });
+    await page.getByTestId('practice-stop').click();
+    assert.equal(await timer.getAttribute('data-running'), 'false');
+    const stoppedAt = await textOf(timer);
+    // Writing the transcript takes a while; it is not spoken time.
+    await page.getByTestId('practice-transcript').pressSequentially(TRANSCRIPT.slice(0, 40));
+    await page.getByTestId('practice-transcript').fill(TRANSCRIPT);
+    await page.waitForTimeout(3_000);
+    assert.equal(await textOf(timer), stoppedAt, 'the clock ran on after Stop');
+    await page.getByTestId('practice-finish').click();
+    await page.getByTestId('practice-result').waitFor({ timeout: SAVE_TIMEOUT_MS });
+    const seconds = Number(await textOf(page.getByTestId('practice-seconds')));
+    assert.ok(seconds >= 2 && seconds <= 3, `graded ${seconds} s of speaking, the clock showed ${stoppedAt}`);
+    assert.equal(await textOf(page.getByTestId('practice-words')), '48');
+    // The transcript stays in view beside the feedback (defect 9).
+    assert.match(await textOf(page.getByTestId('practice-said')), /Black Friday/);
+
+    // The recording plays back beside the feedback, from this device only.
+    const playback = page.getByTestId('practice-playback');
+    await playback.waitFor({ timeout: SAVE_TIMEOUT_MS });
+    assert.match(await playback.getAttribute('src'), /^blob:/);
+    const kept = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('prep.practice');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const read = open.result.transaction('recordings').objectStore('recordings').getAll();
+            read.onsuccess = () => resolve(read.result.map((r) => ({ id: r.attemptId, size: r.audio.size })));
+          };
+        }),
+    );
+    assert.equal(kept.length, 1);
+    assert.ok(kept[0].size > 0, 'an empty recording');
+    for (const body of bodies) {
+      assert.ok(body.length < 8_000 && !/audio|webm|base64/i.test(body), `something like audio was sent: ${body.slice(0, 200)}`);
+    }
+  } finally {
+    await micBrowser.close();
+  }
+});
+
+test('2. speech recognition fills the transcript where it exists, and where it does not the page says so', async () => {
+  const token = await register();
+  const q = await question({ token }, 1);
+  const url = `${server.url}/practice?question=${encodeURIComponent(q.id)}`;
+
+  // No speech recognition in this browser: said, not a dead button.
+  const without = watchPageErrors(
+    await harnessPage(browser),
+  );
+  await without.context().addInitScript(
+    `${signIn(token)} delete window.SpeechRecognition; delete window.webkitSpeechRecognition;`,
+  );
+  await without.goto(url);
+  await without.getByTestId('practice-start').click();
+  await eventually(async () => /does not turn speech into text/.test(await textOf(without.getByTestId('practice-speech-note'))));
+  await without.getByTestId('practice-stop').click();
+
+  // A browser that recognises speech: what is said is written as it is said.
+  const withSpeech = watchPageErrors(await harnessPage(browser));
+  await withSpeech.context().addInitScript(`${signIn(token)}
+    window.SpeechRecognition = window.webkitSpeechRecognition = class {
+      start() {
+        setTimeout(() => this.onresult?.({
+          resultIndex: 0,
+          results: [Object.assign([{ transcript: 'I led the checkout team' }], { isFinal: true })],
+        }), 100);
+      }
+      stop() { setTimeout(() => this.onend?.(), 0); }
+    };`);
+  await withSpeech.goto(url);
+  await withSpeech.getByTestId('practice-start').click();
+  await eventually(async () => (await withSpeech.getByTestId('practice-transcript').inputValue()) === 'I led the checkout team');
+  await withSpeech.getByTestId('practice-stop').click();
+  await withSpeech.getByTestId('practice-finish').click();
+  await withSpeech.getByTestId('practice-result').waitFor();
+  assert.equal(await textOf(withSpeech.getByTestId('practice-words')), '5');
+});
+
+test('3. a link tapped right after typing shows only "Saving…" and goes on when the save lands', async () => {
+  const page = await candidatePage({ flashes: ['leave-guard'] });
+  const { createStarDraft: draft } = await api(page, 'mutation { createStarDraft(input: { title: "Leaving" }) { id } }');
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  const situation = 'Checkout slowed down every Black Friday.';
+  await page.getByTestId('draft-situation').fill(situation);
+  await page.locator('.breadcrumb a', { hasText: 'My drafts' }).click();
+  await page.waitForURL(/\/drafts$/, { timeout: SAVE_TIMEOUT_MS });
+  assert.deepEqual(await flashed(page), [], 'the "not saved" dialog flashed');
+  const { starDraft } = await api(page, 'query ($id: ID!) { starDraft(id: $id) { situation } }', { id: draft.id });
+  assert.equal(starDraft.situation, situation);
+});
+
+/** An interview 30 days ahead for the page's candidate (its whole plan lies ahead). */
+async function interviewIn30Days(page, company = 'Acme') {
+  const { role } = await api(page, `{ role(slug: "${SLUG}") { id } }`);
+  const at = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const { scheduleInterview } = await api(
+    page,
+    'mutation ($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) { id plan { dueOn } } }',
+    { input: { roleId: role.id, company, stage: 'TECHNICAL', scheduledAt: `${at}T09:00:00Z`, timeZone: 'Europe/London' } },
+  );
+  return scheduleInterview;
+}
+
+test('4. next steps and plan tasks are links to the exact place', async () => {
+  const page = await candidatePage();
+  const interview = await interviewIn30Days(page);
+  const here = `${server.url}/interviews/${encodeURIComponent(interview.id)}`;
+  await page.goto(here);
+  const actions = page.getByTestId('readiness-action');
+  await actions.first().waitFor({ timeout: SAVE_TIMEOUT_MS });
+
+  // "3 plan tasks due by ..." goes to that day of the plan.
+  const due = actions.filter({ hasText: /plan tasks due by/ }).getByRole('link');
+  await due.click();
+  await page.waitForURL(`${here}#plan-day-${interview.plan[0].dueOn}`);
+  await eventually(() => page.locator(`#plan-day-${interview.plan[0].dueOn}`).isVisible());
+
+  // "Write a READY story for leadership" opens a new draft tagged with it.
+  await actions.filter({ hasText: 'Write a READY story for leadership' }).getByRole('link').click();
+  await page.waitForURL(/\/drafts\/(new\?competency=leadership|[^/?]+)$/, { timeout: SAVE_TIMEOUT_MS });
+  await page.getByTestId('draft-editor').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  const leadership = page.locator('[data-testid="competency-chip"][data-slug="leadership"]');
+  assert.equal(await leadership.getAttribute('aria-pressed'), 'true');
+
+  // A plan task done in the app ("Say your answers aloud") links to practice.
+  await page.goto(here);
+  const task = page.getByTestId('plan-task').filter({ hasText: 'Say your answers aloud' });
+  await task.getByTestId('plan-task-go').click();
+  await page.waitForURL(new RegExp(`/roles/${SLUG}#questions$`));
+  await page.getByTestId('practise-question').first().waitFor();
+  // A task done elsewhere (research) has no link.
+  await page.goto(here);
+  await page.getByTestId('plan-task').first().waitFor({ timeout: SAVE_TIMEOUT_MS });
+  const research = page.getByTestId('plan-task').filter({ hasText: 'Read up on the employer' });
+  assert.equal(await research.getByTestId('plan-task-go').count(), 0);
+});
+
+test('5. an answer started with "Build a STAR answer" counts for the question\'s competencies', async () => {
+  const page = await candidatePage();
+  const q = await question(page, 0);
+  assert.ok(q.competencies.length > 0, 'the first question probes no competency');
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  await page.getByTestId('build-star-answer').first().click();
+  await page.getByTestId('draft-editor').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await page.getByTestId('draft-situation').fill('Our checkout API slowed down every Black Friday.');
+  await page.waitForURL(/\/drafts\/(?!new)[^/?]+$/, { timeout: SAVE_TIMEOUT_MS });
+  await waitForText(page.getByTestId('save-state'), 'Saved', SAVE_TIMEOUT_MS);
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  const { starDraft } = await api(page, 'query ($id: ID!) { starDraft(id: $id) { competencies { slug } questions { id } } }', { id });
+  assert.deepEqual(starDraft.questions.map((x) => x.id), [q.id]);
+  assert.deepEqual(
+    starDraft.competencies.map((c) => c.slug).sort(),
+    q.competencies.map((c) => c.slug).sort(),
+  );
+});
+
+/** An init script summing the page's layout shifts (not caused by input) in `window.__cls`. */
+const MEASURE_CLS = `(() => {
+  window.__cls = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value;
+  }).observe({ type: 'layout-shift', buffered: true });
+})();`;
+
+test('6. the interview page does not jump when its readiness loads (CLS < 0.1 on a phone)', async () => {
+  const token = await register();
+  const page = watchPageErrors(await newPhonePage(browser, { init: `${signIn(token)}\n${MEASURE_CLS}` }));
+  page.token = token;
+  const interview = await interviewIn30Days(page);
+  await page.goto(`${server.url}/interviews/${encodeURIComponent(interview.id)}`);
+  await page.getByTestId('plan').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await page.getByTestId('readiness-score').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  // The socket connecting and the rest arriving: let the page settle.
+  await page.waitForTimeout(2_000);
+  const cls = await page.evaluate(() => window.__cls);
+  assert.ok(cls < 0.1, `cumulative layout shift ${cls.toFixed(3)}`);
+});
+
+/**
+ * Where the README's screenshots go: `docs/screenshots/` when
+ * `README_SCREENSHOTS=1` (to update them), the artifacts otherwise.
+ */
+async function readmeScreenshot(page, name) {
+  const dir = process.env.README_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : ARTIFACTS;
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+test('the README\'s screenshots: the role page on a phone, the editor with feedback', async () => {
+  const phone = await candidatePage();
+  await phone.goto(`${server.url}/roles/${SLUG}`);
+  await phone.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await phone.getByTestId('build-star-answer').first().waitFor();
+  await readmeScreenshot(phone, 'role-page-phone');
+
+  const desktop = await candidatePage({ desktop: true });
+  await desktop.setViewportSize({ width: 1280, height: 900 });
+  const { createStarDraft: draft } = await api(
+    desktop,
+    `mutation ($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }`,
+    {
+      input: {
+        title: 'Checkout API at peak',
+        situation: 'Every Black Friday our checkout API slowed to a crawl and customers abandoned their baskets.',
+        task: 'I owned checkout latency and had to make it hold five times the usual traffic.',
+        action:
+          'I profiled the slowest requests, found a lock held across a payment call, moved emails and receipts onto a ' +
+          'queue, added a read cache for prices and ran load tests every week until the peak.',
+        result: 'p99 latency fell from 2.1 s to 300 ms and we took 40% more orders than the year before.',
+        competencies: ['achievement'],
+      },
+    },
+  );
+  await desktop.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  await desktop.getByTestId('draft-editor').waitFor();
+  await desktop.getByTestId('feedback').waitFor();
+  await readmeScreenshot(desktop, 'editor-feedback');
+});
+
+test('11. the phone header is one line with a menu; signed-out visitors see no private pages; sign-up returns to the page', async () => {
+  const visitor = watchPageErrors(await newPhonePage(browser));
+  await visitor.goto(`${server.url}/roles/${SLUG}`);
+  await visitor.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  const height = () => visitor.locator('.site-header').evaluate((h) => h.getBoundingClientRect().height);
+  assert.ok((await height()) <= 64, `the header is ${await height()} px high`);
+  await visitor.getByTestId('menu-button').click();
+  const nav = visitor.getByRole('navigation', { name: 'Main' });
+  assert.deepEqual((await nav.getByRole('link').allTextContents()).map((t) => t.trim()), ['Roles']);
+
+  // Sign up from the header, on the role page: back on the role page after.
+  await visitor.getByTestId('header-signup').click();
+  await visitor.getByTestId('signup-name').fill('Returning Visitor');
+  await visitor.getByTestId('signup-email').fill(`trust-${process.pid}-${Date.now()}-back@example.com`);
+  await visitor.getByTestId('signup-password').fill(PASSWORD);
+  await visitor.getByTestId('signup-submit').click();
+  await visitor.waitForURL(`${server.url}/roles/${SLUG}`, { timeout: SAVE_TIMEOUT_MS });
+  await visitor.getByTestId('role-title').waitFor();
+  assert.ok((await height()) <= 64, `signed in, the header is ${await height()} px high`);
+  await visitor.getByTestId('menu-button').click();
+  assert.deepEqual(
+    (await nav.getByRole('link').allTextContents()).map((t) => t.trim()),
+    ['Roles', 'My drafts', 'Story bank', 'Interviews', 'Agenda'],
+  );
+});
+
+test('10. offline, the alert and the status stay put; the "Restored text" banner stays until dismissed', async () => {
+  const page = await candidatePage({ desktop: true });
+  const { createStarDraft: draft } = await api(page, 'mutation { createStarDraft(input: { title: "Offline" }) { id } }');
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  await page.getByTestId('draft-editor').waitFor();
+  const isSave = (route) => (route.request().postData() ?? '').includes('updateStarDraft(');
+  await page.route('**/graphql', (route) => (isSave(route) ? route.abort('internetdisconnected') : route.fallback()));
+  await page.getByTestId('draft-situation').fill('Checkout slowed down every Black Friday.');
+  const state = page.getByTestId('save-state');
+  await waitForText(state, 'Offline: kept on this device', SAVE_TIMEOUT_MS);
+  // Every change of the status and of the alert over two retries (3 s apart).
+  await page.evaluate(() => {
+    window.__changes = [];
+    const note = () =>
+      window.__changes.push(
+        `${document.querySelector('[data-testid="save-state"]')?.textContent}|${!!document.querySelector('[data-testid="save-error"]')}`,
+      );
+    new MutationObserver(note).observe(document.querySelector('[data-testid="draft-editor"]'), {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
+  });
+  await page.waitForTimeout(7_000);
+  const changes = await page.evaluate(() => [...new Set(window.__changes)]);
+  assert.deepEqual(changes.filter((c) => c !== 'Offline: kept on this device|true'), [], 'the offline state blinked');
+
+  // A reload puts the text back; once saved, the banner is still there to read.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.reload();
+  await page.getByTestId('backup-restored').waitFor();
+  await page.unrouteAll({ behavior: 'wait' });
+  await waitForText(state, 'Saved', SAVE_TIMEOUT_MS);
+  await page.waitForTimeout(2_000);
+  assert.equal(await page.getByTestId('backup-restored').count(), 1, 'the banner went before it could be read');
+  await page.getByTestId('backup-restored').getByRole('button', { name: 'OK' }).click();
+  assert.equal(await page.getByTestId('backup-restored').count(), 0);
+});
