@@ -85,16 +85,17 @@ def main():
                                   "task": section, "action": section, "result": section}}, token)
     pid = server.pid
     before = rss(pid, "VmRSS")
-    latencies, stop = [], threading.Event()
+    latencies, admin_latencies, stop = [], [], threading.Event()
 
     def probe():
         while not stop.is_set():
-            t = time.time()
-            try:
-                urllib.request.urlopen(f"http://{address}/healthz", timeout=8).read()
-                latencies.append((time.time() - t) * 1000)
-            except Exception:
-                latencies.append(8000.0)
+            for where, into in ((address, latencies), (admin, admin_latencies)):
+                t = time.time()
+                try:
+                    urllib.request.urlopen(f"http://{where}/healthz", timeout=8).read()
+                    into.append((time.time() - t) * 1000)
+                except Exception:
+                    into.append(8000.0)
             time.sleep(0.25)
 
     def coverage():
@@ -126,10 +127,13 @@ def main():
     after = rss(pid, "VmRSS")
     hwm = rss(pid, "VmHWM")
     latencies.sort()
+    admin_latencies.sort()
     print(f"drafts: {DRAFTS} x ~20 KB; burst: 3 non-reading sockets x 20 catch-ups, 16 coverage queries")
     print(f"RSS before {before:.1f} MiB, peak (VmHWM) {hwm:.1f} MiB (sampled {peak_seen:.1f}), after {after:.1f} MiB")
     print(f"sockets still open after 10 s: {open_sockets}")
-    print(f"/healthz during the burst: {len(latencies)} probes, median {latencies[len(latencies)//2]:.1f} ms, max {latencies[-1]:.1f} ms")
+    for name, values in (("--bind", latencies), ("--admin-bind", admin_latencies)):
+        print(f"/healthz on {name} during the burst: {len(values)} probes, "
+              f"median {values[len(values)//2]:.1f} ms, max {values[-1]:.1f} ms")
     server.terminate()
     server.wait()
 
