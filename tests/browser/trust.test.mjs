@@ -475,3 +475,15 @@ test('7. the calendar address is kept and shown on demand, with webcal and Googl
   assert.equal((await fetch(address)).status, 200);
   assert.equal(await page.getByTestId('calendar-feed-url').inputValue(), address);
 });
+
+test('12. the interview page speaks plainly: "in 30 days", no version, "moved up", "stories marked Ready"', async () => {
+  const page = await candidatePage();
+  const interview = await interviewIn30Days(page);
+  await page.goto(`${server.url}/interviews/${encodeURIComponent(interview.id)}`);
+  await page.getByTestId('readiness-competencies').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  assert.equal(await textOf(page.getByTestId('interview-relative-day')), '(in 30 days)');
+  const header = await textOf(page.locator('.interview-page > header'));
+  assert.doesNotMatch(header, /version/i);
+  assert.match(await textOf(page.getByTestId('readiness-competencies')), /\(0 stories marked Ready\)$/);
+  assert.doesNotMatch(await textOf(page.getByTestId('plan')), /compressed/);
+});
