@@ -176,7 +176,11 @@ pub struct HttpConfig {
     /// hold at once; its further operations wait for its own turn, so one viewer's
     /// burst of expensive documents cannot keep everyone else waiting. 0 means half of
     /// `--max-concurrent-operations` (at least one).
-    #[arg(long, env = "PREP_MAX_CONCURRENT_OPERATIONS_PER_VIEWER", default_value_t = 0)]
+    #[arg(
+        long,
+        env = "PREP_MAX_CONCURRENT_OPERATIONS_PER_VIEWER",
+        default_value_t = 0
+    )]
     pub max_concurrent_operations_per_viewer: usize,
     /// Largest answer of a query or mutation, in serialized bytes; a larger one is
     /// dropped and answered with a `RESPONSE_TOO_LARGE` error instead.

@@ -279,7 +279,10 @@ mod tests {
         assert_eq!(address_group(ip("2001:db8::5"), 128), ip("2001:db8::5"));
         assert_eq!(address_group(ip("2001:db8:1:2::1"), 48), ip("2001:db8:1::"));
         assert_eq!(address_group(ip("203.0.113.9"), 64), ip("203.0.113.9"));
-        assert_eq!(address_group(ip("::ffff:203.0.113.9"), 64), ip("203.0.113.9"));
+        assert_eq!(
+            address_group(ip("::ffff:203.0.113.9"), 64),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]

@@ -392,8 +392,20 @@ async fn large_drafts(app: &TestApp, token: &str, n: usize) {
 
 /// The `prep_ws_connections` gauge, read on the admin listener.
 async fn open_sockets(app: &TestApp) -> String {
-    let text = app.client.get(format!("{}/metrics", app.admin_address)).send().await.unwrap().text().await.unwrap();
-    text.lines().find_map(|l| l.strip_prefix("prep_ws_connections ")).unwrap().trim().to_owned()
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.admin_address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("prep_ws_connections "))
+        .unwrap()
+        .trim()
+        .to_owned()
 }
 
 api_test! {

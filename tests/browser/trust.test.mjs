@@ -441,3 +441,49 @@ test('10. offline, the alert and the status stay put; the "Restored text" banner
   await page.getByTestId('backup-restored').getByRole('button', { name: 'OK' }).click();
   assert.equal(await page.getByTestId('backup-restored').count(), 0);
 });
+
+test('7. the calendar address is kept and shown on demand, with webcal and Google links; a new one is confirmed first', async () => {
+  const page = await candidatePage({ desktop: true });
+  await interviewIn30Days(page);
+  await page.goto(`${server.url}/interviews`);
+  const dialogs = [];
+  let answer = true;
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    return answer ? dialog.accept() : dialog.dismiss();
+  });
+  await page.getByTestId('calendar-feed-rotate').click();
+  const address = await page.getByTestId('calendar-feed-url').inputValue();
+  assert.match(address, /\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+
+  // After a reload it is still there, on demand.
+  await page.reload();
+  await page.getByTestId('calendar-feed-show').click();
+  assert.equal(await page.getByTestId('calendar-feed-url').inputValue(), address);
+  const webcal = address.replace(/^http:/, 'webcal:');
+  assert.equal(await page.getByTestId('calendar-feed-webcal').getAttribute('href'), webcal);
+  assert.equal(
+    await page.getByTestId('calendar-feed-google').getAttribute('href'),
+    `https://calendar.google.com/calendar/r?cid=${encodeURIComponent(webcal)}`,
+  );
+
+  // "Make a new address" says what it breaks; saying no keeps the address working.
+  answer = false;
+  await page.getByTestId('calendar-feed-rotate').click();
+  await eventually(() => dialogs.length === 2);
+  assert.match(dialogs[1], /stops updating/);
+  assert.equal((await fetch(address)).status, 200);
+  assert.equal(await page.getByTestId('calendar-feed-url').inputValue(), address);
+});
+
+test('12. the interview page speaks plainly: "in 30 days", no version, "moved up", "stories marked Ready"', async () => {
+  const page = await candidatePage();
+  const interview = await interviewIn30Days(page);
+  await page.goto(`${server.url}/interviews/${encodeURIComponent(interview.id)}`);
+  await page.getByTestId('readiness-competencies').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  assert.equal(await textOf(page.getByTestId('interview-relative-day')), '(in 30 days)');
+  const header = await textOf(page.locator('.interview-page > header'));
+  assert.doesNotMatch(header, /version/i);
+  assert.match(await textOf(page.getByTestId('readiness-competencies')), /\(0 stories marked Ready\)$/);
+  assert.doesNotMatch(await textOf(page.getByTestId('plan')), /compressed/);
+});

@@ -163,3 +163,16 @@ export function utcToZoned(value: string, timeZone: string): string {
     return value.slice(0, 16);
   }
 }
+
+/**
+ * How far a `YYYY-MM-DD` date is from `today` (also `YYYY-MM-DD`), in words:
+ * "Today", "Tomorrow", "in 10 days", "Yesterday", "3 days ago".
+ */
+export function relativeDay(date: string, today: string = todayLocal()): string {
+  const days = Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+  if (Number.isNaN(days)) return '';
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Tomorrow';
+  if (days === -1) return 'Yesterday';
+  return days > 0 ? `in ${days} days` : `${-days} days ago`;
+}

@@ -103,7 +103,10 @@ mod tests {
         let a1 = shares.take(alice).await;
         let _a2 = shares.take(alice).await;
         assert!(shares.now(alice).is_none(), "a third place for alice");
-        assert!(shares.now(Sharer::Account(2)).is_some(), "bob has his own share");
+        assert!(
+            shares.now(Sharer::Account(2)).is_some(),
+            "bob has his own share"
+        );
         let waiting = tokio::spawn({
             let shares = shares.clone();
             async move { shares.take(alice).await }

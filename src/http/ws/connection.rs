@@ -342,10 +342,17 @@ impl Connection {
                 let account_place = match self.viewer {
                     Some(viewer) => {
                         let max = config.ws_max_subscriptions_per_user;
-                        match self.state.ws_connections.user_operations.take(viewer.user_id, max) {
+                        match self
+                            .state
+                            .ws_connections
+                            .user_operations
+                            .take(viewer.user_id, max)
+                        {
                             Some(place) => Some(place),
                             None => {
-                                let why = format!("at most {max} operations may run at once for one account");
+                                let why = format!(
+                                    "at most {max} operations may run at once for one account"
+                                );
                                 return Ok(vec![rate_limited(&id, &why)]);
                             }
                         }

@@ -3,6 +3,7 @@ import { Link, useLocation } from 'react-router';
 import { useQuery } from 'urql';
 
 import { InterviewReadinessDocument, type InterviewReadinessQuery } from '../gql/practice';
+import { plural } from '../format';
 import { targetPath } from '../targets';
 import { ErrorMessage } from './Status';
 
@@ -64,7 +65,7 @@ export function ReadinessPanel({
         <div>
           <dt>Competencies</dt>
           <dd data-testid="readiness-competencies">
-            {r.competenciesCovered} of {r.competenciesTotal} covered ({r.readyStories} READY stories)
+            {r.competenciesCovered} of {r.competenciesTotal} covered ({plural(r.readyStories, 'story', 'stories')} marked Ready)
           </dd>
         </div>
         <div>

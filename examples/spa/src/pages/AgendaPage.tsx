@@ -60,7 +60,7 @@ function Agenda() {
                 {t.done ? '✓ ' : ''}
                 {t.text} <span className="muted small">for {t.interview.company}</span>
                 {t.overdue && <span className="badge status-archived">overdue</span>}
-                {t.compressed && <span className="badge">compressed</span>}
+                {t.compressed && <span className="badge" title="Its date had passed when the plan was made">moved up</span>}
               </li>
             ))}
           </ul>

@@ -5,7 +5,7 @@ import { useMutation, useQuery } from 'urql';
 import { ReadinessPanel } from '../components/ReadinessPanel';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
-import { STAGE_LABEL, formatDate, formatInZone, utcToZoned, zonedToUtc } from '../format';
+import { STAGE_LABEL, formatDate, formatInZone, relativeDay, utcToZoned, zonedToUtc } from '../format';
 import {
   AddPlanTaskDocument,
   DeleteInterviewDocument,
@@ -168,8 +168,10 @@ function InterviewView() {
           <span className="muted">({interview.timeZone})</span>
         </p>
         <p className="muted small">
-          <span data-testid="interview-local-date">{interview.localDate}</span> · version{' '}
-          <span data-testid="interview-version">{interview.version}</span> ·{' '}
+          <span data-testid="interview-local-date" data-date={interview.localDate}>
+            {formatDate(interview.localDate)}
+          </span>{' '}
+          <strong data-testid="interview-relative-day">({relativeDay(interview.localDate)})</strong> ·{' '}
           <span data-testid="plan-progress">
             {doneCount} of {interview.plan.length} done
           </span>
@@ -192,7 +194,9 @@ function InterviewView() {
         <h2>Plan</h2>
         {byDay(interview.plan).map(([day, tasks]) => (
           <div key={day} className="plan-day" data-testid="plan-day" data-date={day} id={planDayAnchor(day)}>
-            <h3>{formatDate(day)}</h3>
+            <h3>
+              {formatDate(day)} <span className="muted small">({relativeDay(day)})</span>
+            </h3>
             <ul className="plan-tasks">
               {tasks.map((task) => (
                 <li
@@ -226,7 +230,7 @@ function InterviewView() {
                   {task.custom && <span className="badge">your own</span>}
                   {task.compressed && (
                     <span className="badge" title="Its date had passed when the plan was made">
-                      compressed
+                      moved up
                     </span>
                   )}
                   {task.overdue && <span className="badge status-archived">overdue</span>}

@@ -6,6 +6,7 @@ import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { AGENDA_DAYS } from '../config';
 import { STAGE_LABEL, formatInZone } from '../format';
+import { MeDocument } from '../gql/accounts';
 import { MyInterviewsDocument, RotateCalendarTokenDocument } from '../gql/interviews';
 import { useReloadOnLiveChange } from '../live';
 import { useInterviewEvents } from './interviewLive';
@@ -77,16 +78,36 @@ function InterviewList() {
   );
 }
 
-/** The secret feed URL: shown once when made, copied, or rotated (the old one stops working). */
+/** Where this device keeps the feed's address of the account `id`: the server keeps only a hash of it. */
+const feedKey = (id: string) => `prep.calendar-feed.${id}`;
+
+/**
+ * The secret feed URL: kept on this device when made and shown on demand, with
+ * `webcal:`, Google and Apple links; a new one is made only after a confirmation
+ * that says what it breaks (every calendar subscribed to the old one).
+ */
 function CalendarFeed() {
+  const [me] = useQuery({ query: MeDocument });
+  const account = me.data?.me?.id ?? null;
   const [result, rotate] = useMutation(RotateCalendarTokenDocument);
   const [url, setUrl] = useState<string | null>(null);
+  const [shown, setShown] = useState(false);
   const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (account) setUrl(localStorage.getItem(feedKey(account)));
+  }, [account]);
   const onRotate = async () => {
+    const question = url
+      ? 'Make a new address? Every calendar subscribed to the current one stops updating, and must be subscribed again with the new one.'
+      : 'Make a calendar address? If you made one before (on another device), calendars subscribed to it stop updating.';
+    if (!window.confirm(question)) return;
     const done = await rotate({});
     const path = done.data?.rotateCalendarToken;
     if (path) {
-      setUrl(new URL(path, window.location.origin).toString());
+      const made = new URL(path, window.location.origin).toString();
+      setUrl(made);
+      if (account) localStorage.setItem(feedKey(account), made);
+      setShown(true);
       setCopied(false);
     }
   };
@@ -99,24 +120,49 @@ function CalendarFeed() {
       setCopied(false);
     }
   };
+  const webcal = url ? url.replace(/^https?:/, 'webcal:') : null;
   return (
     <section className="section card" data-testid="calendar-feed">
       <h2>In your calendar</h2>
       <p className="muted">
-        Subscribe to this address in your calendar app to see your interviews and plan tasks there. Anyone with the
-        address can read it: making a new one turns the old one off. The address is only shown when it is made.
+        Subscribe to your address in your calendar app to see your interviews and
+        your plan&apos;s tasks. Anyone with the address can read it, so it is hidden until you ask; this device keeps
+        it for you.
       </p>
-      {url && (
-        <p className="inline-form">
-          <input readOnly value={url} data-testid="calendar-feed-url" aria-label="Calendar feed address" />
-          <button type="button" className="button button-small" onClick={onCopy} data-testid="calendar-feed-copy">
-            {copied ? 'Copied' : 'Copy'}
-          </button>
-        </p>
+      {url && !shown && (
+        <button type="button" className="button button-secondary" onClick={() => setShown(true)} data-testid="calendar-feed-show">
+          Show the address
+        </button>
       )}
-      <button type="button" className="button" onClick={onRotate} disabled={result.fetching} data-testid="calendar-feed-rotate">
-        {url ? 'Make a new address' : 'Make a calendar address'}
-      </button>
+      {url && shown && webcal && (
+        <>
+          <p className="inline-form">
+            <input readOnly value={url} data-testid="calendar-feed-url" aria-label="Calendar feed address" />
+            <button type="button" className="button button-small" onClick={onCopy} data-testid="calendar-feed-copy">
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+          </p>
+          <p className="calendar-links">
+            <a href={webcal} data-testid="calendar-feed-webcal">
+              Open in your calendar app (Apple Calendar, Outlook)
+            </a>{' '}
+            ·{' '}
+            <a
+              href={`https://calendar.google.com/calendar/r?cid=${encodeURIComponent(webcal)}`}
+              target="_blank"
+              rel="noopener noreferrer"
+              data-testid="calendar-feed-google"
+            >
+              Add to Google Calendar
+            </a>
+          </p>
+        </>
+      )}
+      <p>
+        <button type="button" className="button" onClick={onRotate} disabled={result.fetching} data-testid="calendar-feed-rotate">
+          {url ? 'Make a new address…' : 'Make a calendar address'}
+        </button>
+      </p>
       <ErrorMessage error={result.error} />
     </section>
   );
