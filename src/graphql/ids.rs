@@ -69,6 +69,7 @@ id_kinds! {
         Interview,
         PlanTask,
         PracticeAttempt,
+        Session,
     }
 }
 

@@ -88,6 +88,8 @@ impl AppState {
         ));
         let content = ContentVersion::start(&db, &events);
         let concurrency = settings.http.concurrent_operations();
+        let shutdown = Arc::new(watch::channel(false).0);
+        crate::accounts::start_background(&db, &settings, shutdown.subscribe());
         Ok(Self {
             db,
             schema,
@@ -98,7 +100,7 @@ impl AppState {
             responses,
             content,
             ws_connections: Arc::default(),
-            shutdown: Arc::new(watch::channel(false).0),
+            shutdown,
             ide: Arc::new(ide),
             executions: Arc::new(Semaphore::new(concurrency)),
         })

@@ -76,7 +76,8 @@ impl NodeQuery {
             | IdKind::SalaryBenchmark
             | IdKind::Faq
             | IdKind::Resource
-            | IdKind::User => None,
+            | IdKind::User
+            | IdKind::Session => None,
         })
     }
 }

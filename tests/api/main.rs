@@ -31,6 +31,7 @@ mod role_page;
 mod schema;
 mod selection_order;
 mod server;
+mod sessions;
 mod statement_shape;
 mod story_bank;
 mod subscriptions;
