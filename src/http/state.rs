@@ -81,7 +81,13 @@ impl AppState {
             live,
             Duration::from_secs(settings.ws.event_heartbeat_secs),
         );
-        let schema = schema::build_schema(db.clone(), settings.clone(), events.clone());
+        let outbox = crate::accounts::mail::Outbox::default();
+        let schema = schema::build_schema(
+            db.clone(),
+            settings.clone(),
+            events.clone(),
+            outbox.clone(),
+        );
         let responses = Arc::new(ResponseCache::new(
             settings.http.response_cache_entries,
             settings.http.response_cache_max_bytes,
@@ -89,7 +95,7 @@ impl AppState {
         let content = ContentVersion::start(&db, &events);
         let concurrency = settings.http.concurrent_operations();
         let shutdown = Arc::new(watch::channel(false).0);
-        crate::accounts::start_background(&db, &settings, shutdown.subscribe());
+        crate::accounts::start_background(&db, &settings, outbox, shutdown.subscribe());
         Ok(Self {
             db,
             schema,

@@ -2,6 +2,7 @@
 //! ([`sessions`]), the password ([`password`]), and the account's data
 //! ([`data`]: export and deletion).
 
+pub mod data;
 pub mod password;
 pub mod sessions;
 pub mod sign_in;
@@ -17,6 +18,7 @@ use super::sessions::ClientInfo;
 pub struct AccountQuery(
     sign_in::SignInQuery,
     sessions::SessionQuery,
+    data::DataQuery,
 );
 
 /// Account mutations.
@@ -25,6 +27,7 @@ pub struct AccountMutation(
     sign_in::SignInMutation,
     sessions::SessionMutation,
     password::PasswordMutation,
+    data::DataMutation,
 );
 
 /// What the transport told of the client (address, user agent); empty when

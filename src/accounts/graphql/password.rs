@@ -4,6 +4,7 @@ use async_graphql::{Context, Object};
 
 use super::client_info;
 use crate::accounts::rate_limit::LoginThrottle;
+use crate::accounts::reset::{self, ResetSetup};
 use crate::accounts::store;
 use crate::config::AuthConfig;
 use crate::error::AppResult;
@@ -36,6 +37,38 @@ impl PasswordMutation {
             current,
             new,
             client_info(ctx),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Mails a one-time link to reset the password of `email`'s account.
+    /// Answers `true` whether or not the email has an account (the mail, if
+    /// any, goes out after the answer); RATE_LIMITED past the per-email and
+    /// per-address limits; FORBIDDEN on a production server without a mail server.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> AppResult<bool> {
+        reset::request(
+            database(ctx)?,
+            data::<AuthConfig>(ctx)?,
+            data::<ResetSetup>(ctx)?,
+            &email,
+            client_info(ctx),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Sets a new password with the `secret` of a reset link (the part after
+    /// `#secret=`). The link then stops working, and every session of the
+    /// account ends (sign in again). A wrong, used or expired secret is
+    /// BAD_USER_INPUT on `secret`; a password against the rules, on `new`.
+    async fn reset_password(&self, ctx: &Context<'_>, secret: String, new: String) -> AppResult<bool> {
+        reset::reset(
+            database(ctx)?,
+            data::<AuthConfig>(ctx)?,
+            events(ctx)?,
+            &secret,
+            new,
         )
         .await?;
         Ok(true)
