@@ -345,11 +345,13 @@ async fn attempts(
         };
         after = last.id;
         for a in page {
-            // Stored as the JSON it was computed as.
+            // Stored as the JSON it was computed as, in Rust's field names:
+            // exported in the API's camelCase like everything else.
             let feedback: Value = a
                 .feedback
                 .as_deref()
                 .and_then(|f| serde_json::from_str(f).ok())
+                .map(camel_keys)
                 .unwrap_or(Value::Null);
             let row = json!({
                 "id": encode(IdKind::PracticeAttempt, a.id).0,
@@ -364,8 +366,49 @@ async fn attempts(
     }
 }
 
+/// `value` with every object key from snake_case to camelCase.
+fn camel_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut key = String::with_capacity(k.len());
+                    let mut upper = false;
+                    for c in k.chars() {
+                        if c == '_' {
+                            upper = true;
+                        } else if upper {
+                            key.extend(c.to_uppercase());
+                            upper = false;
+                        } else {
+                            key.push(c);
+                        }
+                    }
+                    (key, camel_keys(v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_keys).collect()),
+        other => other,
+    }
+}
+
 fn unique(ids: impl Iterator<Item = i32>) -> Vec<i32> {
     ids.collect::<HashSet<_>>().into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_feedback_keys_become_camel_case() {
+        let stored = json!({ "word_count": 3, "suggestions": [{ "code": "X", "filler_words": [] }] });
+        assert_eq!(
+            camel_keys(stored),
+            json!({ "wordCount": 3, "suggestions": [{ "code": "X", "fillerWords": [] }] })
+        );
+    }
 }
 
 async fn role_slugs(

@@ -99,8 +99,34 @@ impl Drop for TestSmtp {
     }
 }
 
+/// A mail's body as a reader sees it: quoted-printable decoded (soft line
+/// breaks joined, `=XX` bytes restored) when the mail says it is.
+pub fn body_text(mail: &str) -> String {
+    let (headers, body) = mail.split_once("\n\n").unwrap_or((mail, ""));
+    if !headers.to_ascii_lowercase().contains("content-transfer-encoding: quoted-printable") {
+        return body.to_owned();
+    }
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The reset secret in a mail's link (`/reset-password#secret=...`).
 pub fn reset_secret(mail: &str) -> String {
+    let mail = body_text(mail);
     let start = mail.find("#secret=").expect("a reset link in the mail") + "#secret=".len();
     mail[start..]
         .chars()
