@@ -75,6 +75,8 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub auth: AuthConfig,
     #[command(flatten)]
+    pub mail: MailConfig,
+    #[command(flatten)]
     pub drafts: DraftLimits,
     #[command(flatten)]
     pub interviews: InterviewLimits,
@@ -99,6 +101,7 @@ pub struct ServeConfig {
 pub struct Settings {
     pub api: ApiLimits,
     pub auth: AuthConfig,
+    pub mail: MailConfig,
     pub drafts: DraftLimits,
     pub interviews: InterviewLimits,
     pub practice: PracticeLimits,
@@ -113,6 +116,7 @@ impl ServeConfig {
         Settings {
             api: self.limits.clone(),
             auth: self.auth.clone(),
+            mail: self.mail.clone(),
             drafts: self.drafts.clone(),
             interviews: self.interviews.clone(),
             practice: self.practice.clone(),
@@ -422,6 +426,25 @@ pub struct AuthConfig {
     /// Length of the registration window, in seconds.
     #[arg(long, env = "PREP_REGISTRATION_WINDOW_SECS", default_value_t = 3600)]
     pub registration_window_secs: u64,
+    /// A session's last use is written at most this often, in seconds (a
+    /// request within it after the last write writes nothing).
+    #[arg(long, env = "PREP_SESSION_TOUCH_SECS", default_value_t = 60)]
+    pub session_touch_secs: u64,
+    /// Seconds between the background task's deletions of expired and ended sessions.
+    #[arg(long, env = "PREP_SESSION_PRUNE_INTERVAL_SECS", default_value_t = 3600)]
+    pub session_prune_interval_secs: u64,
+    /// Minutes a password-reset link stays valid.
+    #[arg(long, env = "PREP_RESET_TTL_MINS", default_value_t = 30)]
+    pub reset_ttl_mins: u64,
+    /// Password-reset requests per email (from any address) within the reset window.
+    #[arg(long, env = "PREP_RESET_REQUESTS_PER_EMAIL", default_value_t = 3)]
+    pub reset_requests_per_email: u32,
+    /// Password-reset requests per client address within the reset window.
+    #[arg(long, env = "PREP_RESET_REQUESTS_PER_ADDRESS", default_value_t = 10)]
+    pub reset_requests_per_address: u32,
+    /// Length of the password-reset request window, in seconds.
+    #[arg(long, env = "PREP_RESET_REQUEST_WINDOW_SECS", default_value_t = 3600)]
+    pub reset_request_window_secs: u64,
 }
 
 impl Default for AuthConfig {
@@ -436,6 +459,54 @@ impl Default for AuthConfig {
             login_failure_window_secs: 900,
             registrations_per_address: 10,
             registration_window_secs: 3600,
+            session_touch_secs: 60,
+            session_prune_interval_secs: 3600,
+            reset_ttl_mins: 30,
+            reset_requests_per_email: 3,
+            reset_requests_per_address: 10,
+            reset_request_window_secs: 3600,
+        }
+    }
+}
+
+/// Outgoing mail (password resets): the SMTP server, the sender, the links.
+#[derive(Debug, Clone, Args)]
+pub struct MailConfig {
+    /// SMTP server: `smtps://user:pass@host:465` (TLS), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtp://host:25` (no TLS). Unset: mails are written to the log,
+    /// and password reset is refused in `--production`.
+    #[arg(long, env = "PREP_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The `From` of every mail.
+    #[arg(long, env = "PREP_MAIL_FROM", default_value = "Interview prep <no-reply@localhost>")]
+    pub mail_from: String,
+    /// The origin the links in mails point at (the web app's address).
+    #[arg(long, env = "PREP_PUBLIC_URL", default_value = "http://127.0.0.1:8000")]
+    pub public_url: String,
+    /// Seconds between the sender's looks at the outbox when nothing wakes it.
+    #[arg(long, env = "PREP_MAIL_POLL_SECS", default_value_t = 5)]
+    pub mail_poll_secs: u64,
+    /// Seconds before the first retry of a failed send; each further one waits twice as long.
+    #[arg(long, env = "PREP_MAIL_RETRY_BASE_SECS", default_value_t = 5)]
+    pub mail_retry_base_secs: u64,
+    /// Longest wait between two retries, in seconds.
+    #[arg(long, env = "PREP_MAIL_RETRY_MAX_SECS", default_value_t = 300)]
+    pub mail_retry_max_secs: u64,
+    /// Seconds one SMTP conversation may take before it counts as failed.
+    #[arg(long, env = "PREP_SMTP_TIMEOUT_SECS", default_value_t = 20)]
+    pub smtp_timeout_secs: u64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_from: "Interview prep <no-reply@localhost>".to_owned(),
+            public_url: "http://127.0.0.1:8000".to_owned(),
+            mail_poll_secs: 5,
+            mail_retry_base_secs: 5,
+            mail_retry_max_secs: 300,
+            smtp_timeout_secs: 20,
         }
     }
 }

@@ -36,8 +36,13 @@
 //! - `content`: public role content, the features' floor: `content::model`,
 //!   `content::validate`, `content::import`, `content::money`, and
 //!   `content::graphql` (`roles`, `role_page`, `competency`, `loaders`).
-//! - `accounts`: `accounts::store` (accounts and sessions),
-//!   `accounts::password`, `accounts::rate_limit`, `accounts::graphql`.
+//! - `accounts`: `accounts::store` (accounts, sign-in, password change),
+//!   `accounts::sessions` (list, end, last use, pruning), `accounts::reset`
+//!   (reset by a mailed link), `accounts::mail` (the outbox and its
+//!   `sender`, SMTP through lettre), `accounts::export`
+//!   (the account's data as one JSON document), `accounts::delete`,
+//!   `accounts::password`, `accounts::rate_limit`, `accounts::graphql`
+//!   (`sign_in`, `sessions`, `password`, `data`).
 //! - `drafts`: rules `drafts::text` and `drafts::feedback`, `drafts::links`,
 //!   `drafts::store`, `drafts::graphql` (`types`, `queries`, `mutations`,
 //!   `loaders`), `drafts::live`.
@@ -73,7 +78,7 @@
 //!   `document`, `persisted`, `public`, `order`, `refusal`, `share`); `http::cache`
 //!   (the response cache) and `http::content_version` (the version it keys
 //!   on, known in memory), `http::compression`, `http::calendar` (the feed's
-//!   route), `http::ide`, `http::spa`, `http::favicon`, `http::ops` (health,
+//!   route), `http::export` (`GET /me/export`), `http::ide`, `http::spa`, `http::favicon`, `http::ops` (health,
 //!   readiness, metrics).
 //! - `app`: start-up (migrations, the first import) and `serve`, used by
 //!   `main` and by tests.

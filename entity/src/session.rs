@@ -16,6 +16,12 @@ pub struct Model {
     pub expires_at: ChronoDateTimeUtc,
     /// Set by logout; a revoked session authenticates nothing.
     pub revoked_at: Option<ChronoDateTimeUtc>,
+    /// When a request last used it, to the minute (`None`: not since it was created).
+    pub last_used_at: Option<ChronoDateTimeUtc>,
+    /// The client's `User-Agent` when it signed in, cut to 200 characters.
+    pub user_agent: Option<String>,
+    /// The client's address when it signed in (after the trusted-proxy rules).
+    pub address: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

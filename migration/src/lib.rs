@@ -12,6 +12,7 @@ mod m20261201_000001_create_interviews;
 mod m20261201_000002_create_story_bank;
 mod m20261201_000003_create_practice_attempts;
 mod m20261203_000010_create_sharing;
+mod m20261203_000020_account_lifecycle;
 
 /// The list of migrations, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_create_story_bank::Migration),
             Box::new(m20261201_000003_create_practice_attempts::Migration),
             Box::new(m20261203_000010_create_sharing::Migration),
+            Box::new(m20261203_000020_account_lifecycle::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use super::password;
+use super::sessions::{self, ClientInfo};
 use super::rate_limit::LoginThrottle;
 use crate::config::AuthConfig;
 use crate::db::now;
@@ -159,10 +160,19 @@ fn normalize_display_name(name: &str) -> AppResult<String> {
 }
 
 fn check_password(password: &str, config: &AuthConfig) -> AppResult<()> {
+    check_password_field("password", password, config)
+}
+
+/// The registration rules for a password given as argument `field`.
+pub(crate) fn check_password_field(
+    field: &str,
+    password: &str,
+    config: &AuthConfig,
+) -> AppResult<()> {
     let len = password.chars().count();
     if len < config.password_min_chars {
         return Err(AppError::bad_input(
-            "password",
+            field,
             format!(
                 "must be at least {} characters long",
                 config.password_min_chars
@@ -171,7 +181,7 @@ fn check_password(password: &str, config: &AuthConfig) -> AppResult<()> {
     }
     if len > config.password_max_chars {
         return Err(AppError::bad_input(
-            "password",
+            field,
             format!(
                 "must be at most {} characters long",
                 config.password_max_chars
@@ -181,11 +191,12 @@ fn check_password(password: &str, config: &AuthConfig) -> AppResult<()> {
     Ok(())
 }
 
-/// Creates a session for `user_id` and returns its token.
+/// Creates a session for `user_id`, remembering `client`, and returns its token.
 async fn start_session(
     db: &impl sea_orm::ConnectionTrait,
     user_id: i32,
     config: &AuthConfig,
+    client: &ClientInfo,
 ) -> Result<String, DbErr> {
     let token = new_token();
     let created = now();
@@ -196,6 +207,9 @@ async fn start_session(
         created_at: Set(created),
         expires_at: Set(created + Duration::seconds(config.session_ttl_secs as i64)),
         revoked_at: Set(None),
+        last_used_at: Set(None),
+        user_agent: Set(client.stored_user_agent()),
+        address: Set(client.address.clone()),
     })
     .exec(db)
     .await?;
@@ -227,6 +241,7 @@ pub async fn register(
     email: &str,
     password: String,
     display_name: &str,
+    client: &ClientInfo,
 ) -> AppResult<(String, user::Model)> {
     let email = normalize_email(email)?;
     check_password(&password, config)?;
@@ -251,7 +266,7 @@ pub async fn register(
         }
         Err(e) => return Err(e.into()),
     };
-    let token = start_session(&tx, user.id, config).await?;
+    let token = start_session(&tx, user.id, config, client).await?;
     tx.commit().await?;
     Ok((token, user))
 }
@@ -263,8 +278,9 @@ pub async fn login(
     throttle: &LoginThrottle,
     email: &str,
     password: String,
-    address: &str,
+    client: &ClientInfo,
 ) -> AppResult<(String, user::Model)> {
+    let address = client.address.as_deref().unwrap_or("unknown");
     let email = canonical_email(email);
     throttle.reserve(&email, address)?;
     let user = user::Entity::find()
@@ -277,8 +293,64 @@ pub async fn login(
         return Err(AppError::Unauthenticated("invalid email or password"));
     };
     throttle.succeeded(&email, address);
-    let token = start_session(db, user.id, config).await?;
+    let token = start_session(db, user.id, config, client).await?;
     Ok((token, user))
+}
+
+/// Changes the viewer's password: `current` must be it (throttled like a
+/// login), `new` must pass the registration rules. Every other session of the
+/// account ends and unused reset links are voided; the one asking stays.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    config: &AuthConfig,
+    throttle: &LoginThrottle,
+    events: &EventBus,
+    viewer: &Viewer,
+    current: String,
+    new: String,
+    client: &ClientInfo,
+) -> AppResult<usize> {
+    check_password_field("new", &new, config)?;
+    let address = client.address.as_deref().unwrap_or("unknown");
+    let user = user::Entity::find_by_id(viewer.user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated("the account no longer exists"))?;
+    verify_current(throttle, &user, current, "current", address).await?;
+    let password_hash = password::hash(new).await?;
+    let tx = crate::db::begin_write(db).await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(password_hash),
+        )
+        .filter(user::Column::Id.eq(user.id))
+        .exec(&tx)
+        .await?;
+    sessions::void_resets(&tx, user.id).await?;
+    let ended = sessions::revoke_all(&tx, events, user.id, Some(viewer.session_id)).await?;
+    tx.commit().await?;
+    sessions::announce(events, &ended);
+    Ok(ended.len())
+}
+
+/// Checks that `password` (argument `field`) is `user`'s, counted against
+/// the login throttle of the account's email from `address`: BAD_USER_INPUT
+/// when it is not, RATE_LIMITED after too many misses.
+pub(crate) async fn verify_current(
+    throttle: &LoginThrottle,
+    user: &user::Model,
+    password: String,
+    field: &str,
+    address: &str,
+) -> AppResult<()> {
+    throttle.reserve(&user.email, address)?;
+    if password::verify(password, Some(user.password_hash.clone())).await? {
+        throttle.succeeded(&user.email, address);
+        Ok(())
+    } else {
+        Err(AppError::bad_input(field, "is not the account's password"))
+    }
 }
 
 /// Revokes the viewer's session; live connections made with it are told to end.
@@ -313,14 +385,27 @@ pub async fn session_active(db: &DatabaseConnection, id: i32) -> Result<bool, Db
         .is_some())
 }
 
-/// The viewer a token belongs to; `None` when the token is unknown, expired or revoked.
-pub async fn authenticate(db: &DatabaseConnection, token: &str) -> Result<Option<Viewer>, DbErr> {
+/// The viewer a token belongs to; `None` when the token is unknown, expired
+/// or revoked. Notes the session's use from `address` (at most once per
+/// `touch_every`, see [`sessions::touch`]).
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    token: &str,
+    address: Option<&str>,
+    touch_every: std::time::Duration,
+) -> Result<Option<Viewer>, DbErr> {
+    // The token is looked up by its SHA-256: the lookup's timing can only
+    // tell about the hash, which a guesser cannot steer towards a real one.
     let found = session::Entity::find()
         .filter(session::Column::TokenHash.eq(hash_token(token)))
         .filter(session::Column::RevokedAt.is_null())
         .filter(session::Column::ExpiresAt.gt(now()))
         .one(db)
         .await?;
+    if let Some(s) = &found {
+        let last_used = s.last_used_at.unwrap_or(s.created_at);
+        sessions::touch(db, s.id, last_used, address, touch_every).await?;
+    }
     Ok(found.map(|s| Viewer {
         user_id: s.user_id,
         session_id: s.id,

@@ -72,6 +72,7 @@ id_kinds! {
         Share,
         Grant,
         Comment,
+        Session,
     }
 }
 

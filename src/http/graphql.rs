@@ -195,13 +195,14 @@ async fn run(
             None => return respond(operation.refuse(state, Refusal::unauthenticated()), format),
         },
     };
-    let viewer = match operation::authenticate(state, token).await {
+    let viewer = match operation::authenticate(state, token, client).await {
         Ok(viewer) => viewer,
         Err(refusal) => return respond(operation.refuse(state, refusal), format),
     };
     let caller = Caller {
         viewer,
         client,
+        user_agent: user_agent(headers),
         request_id: request_id(headers),
     };
     match operation.execute(state, caller).await {
@@ -283,6 +284,14 @@ fn respond(refusal: Refusal, format: ResponseFormat) -> Response {
             .insert(name, HeaderValue::from_static(value));
     }
     response
+}
+
+/// The `User-Agent` header, when it is text.
+pub(super) fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 fn request_id(headers: &HeaderMap) -> RequestId {

@@ -1,7 +1,8 @@
 //! The transports and the HTTP surface, transport only: [`state`] (the
 //! `AppState`) and [`router`]; `/graphql` over HTTP and WebSocket
 //! (both through the one operation pipeline), the IDE pages, the single-page
-//! app, the calendar feed, health, readiness and metrics.
+//! app, the calendar feed, the account export (`/me/export`), health,
+//! readiness and metrics.
 
 mod accept;
 pub mod cache;
@@ -10,6 +11,7 @@ pub mod client_ip;
 pub mod compression;
 pub(crate) mod connection;
 pub mod content_version;
+pub mod export;
 pub mod favicon;
 pub mod graphql;
 pub mod ide;

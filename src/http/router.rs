@@ -16,7 +16,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::state::AppState;
-use super::{calendar, compression, favicon, graphql, ide, ops, spa};
+use super::{calendar, compression, export, favicon, graphql, ide, ops, spa};
 
 /// Request ids: 16 random hex characters, unless the client sent one.
 #[derive(Clone, Copy)]
@@ -52,7 +52,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .route("/favicon.ico", get(favicon::favicon));
+        .route("/favicon.ico", get(favicon::favicon))
+        .route("/me/export", get(export::export));
     if !config.ide_off() {
         router = router
             .route("/playground", get(ide::playground))

@@ -85,7 +85,13 @@ impl AppState {
             live,
             Duration::from_secs(settings.ws.event_heartbeat_secs),
         );
-        let schema = schema::build_schema(db.clone(), settings.clone(), events.clone());
+        let outbox = crate::accounts::mail::Outbox::default();
+        let schema = schema::build_schema(
+            db.clone(),
+            settings.clone(),
+            events.clone(),
+            outbox.clone(),
+        );
         let responses = Arc::new(ResponseCache::new(
             settings.http.response_cache_entries,
             settings.http.response_cache_max_bytes,
@@ -93,6 +99,8 @@ impl AppState {
         let content = ContentVersion::start(&db, &events);
         let concurrency = settings.http.concurrent_operations();
         let shares = Shares::new(settings.http.concurrent_operations_per_viewer());
+        let shutdown = Arc::new(watch::channel(false).0);
+        crate::accounts::start_background(&db, &settings, outbox, shutdown.subscribe());
         Ok(Self {
             db,
             schema,
@@ -103,7 +111,7 @@ impl AppState {
             responses,
             content,
             ws_connections: Arc::default(),
-            shutdown: Arc::new(watch::channel(false).0),
+            shutdown,
             ide: Arc::new(ide),
             executions: Arc::new(Semaphore::new(concurrency)),
             shares,

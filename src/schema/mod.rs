@@ -12,6 +12,7 @@ use async_graphql::{MergedObject, MergedSubscription, OutputType, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::accounts::rate_limit::{LoginThrottle, RegistrationThrottle};
+use crate::accounts::reset::{ResetSetup, ResetThrottle};
 use crate::config::Settings;
 use crate::records::EventBus;
 use crate::{accounts, content, drafts, interviews, practice, sharing};
@@ -50,7 +51,12 @@ pub struct SubscriptionRoot(
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema; the database, settings and event bus become schema data.
-pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus) -> AppSchema {
+pub fn build_schema(
+    db: DatabaseConnection,
+    settings: Settings,
+    events: EventBus,
+    outbox: accounts::mail::Outbox,
+) -> AppSchema {
     let http = &settings.http;
     // No schema extensions: fields of `joined::Joined` objects skip their per-field hook.
     let mut builder = Schema::build(
@@ -71,6 +77,12 @@ pub fn build_schema(db: DatabaseConnection, settings: Settings, events: EventBus
     builder
         .data(LoginThrottle::new(&settings.auth))
         .data(RegistrationThrottle::new(&settings.auth))
+        .data(ResetSetup {
+            throttle: ResetThrottle::new(&settings.auth),
+            production: settings.http.production,
+            mail: settings.mail,
+            outbox,
+        })
         .data(events)
         .data(db)
         .data(settings.api)

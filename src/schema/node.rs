@@ -80,7 +80,8 @@ impl NodeQuery {
             | IdKind::User
             | IdKind::Share
             | IdKind::Grant
-            | IdKind::Comment => None,
+            | IdKind::Comment
+            | IdKind::Session => None,
         })
     }
 }

@@ -37,7 +37,7 @@ use tokio::sync::SemaphorePermit;
 pub use refusal::{Refusal, RefusalKind};
 use share::{SharePlace, Sharer};
 
-use crate::accounts::graphql::ClientAddress;
+use crate::accounts::sessions::ClientInfo;
 use crate::accounts::store;
 use crate::graphql::loaders;
 use crate::graphql::viewer::ViewerRead;
@@ -78,6 +78,8 @@ pub struct Caller {
     pub viewer: Option<Viewer>,
     /// The client's address (behind trusted proxies, the forwarded one).
     pub client: IpAddr,
+    /// The client's `User-Agent`, as sent (sessions remember it).
+    pub user_agent: Option<String>,
     /// For logs and masked errors.
     pub request_id: RequestId,
 }
@@ -207,11 +209,14 @@ pub fn prepare(
 pub async fn authenticate(
     state: &AppState,
     token: Option<&str>,
+    client: IpAddr,
 ) -> Result<Option<Viewer>, Refusal> {
     let Some(token) = token else {
         return Ok(None);
     };
-    match store::authenticate(&state.db, token).await {
+    let touch_every = Duration::from_secs(state.settings.auth.session_touch_secs);
+    let address = client.to_string();
+    match store::authenticate(&state.db, token, Some(&address), touch_every).await {
         Ok(Some(viewer)) => Ok(Some(viewer)),
         Ok(None) => Err(Refusal::unauthenticated()),
         Err(e) => {
@@ -474,7 +479,10 @@ fn with_context(
             &state.db,
             Duration::from_micros(state.settings.api.batch_delay_micros),
         ))
-        .data(ClientAddress(caller.client.to_string()))
+        .data(ClientInfo {
+            address: Some(caller.client.to_string()),
+            user_agent: caller.user_agent.clone(),
+        })
         .data(caller.request_id.clone());
     if let Some(viewer) = caller.viewer {
         request = request.data(viewer);

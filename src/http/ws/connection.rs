@@ -23,6 +23,31 @@ use crate::http::state::AppState;
 use crate::records::BusMessage;
 use crate::viewer::Viewer;
 
+/// How long a socket whose session ended keeps sending what its operations
+/// already have in hand before it closes.
+const SESSION_END_FLUSH: Duration = Duration::from_millis(200);
+
+/// Sends what operations hand over within `window`; `Err` when the client is gone.
+async fn flush<S>(out: &mut mpsc::Receiver<Outgoing>, sink: &mut S, window: Duration) -> Result<(), ()>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let deadline = tokio::time::sleep(window);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            () = &mut deadline => return Ok(()),
+            next = out.recv() => match next {
+                Some(Outgoing::Send(message)) => {
+                    sink.send(message).await.map_err(|_| ())?;
+                }
+                Some(Outgoing::Finished(..)) => {}
+                None => return Ok(()),
+            },
+        }
+    }
+}
+
 /// Why a connection is being closed.
 struct Close(u16, String);
 
@@ -105,6 +130,8 @@ pub(super) struct Connection {
     client: IpAddr,
     /// The upgrade request's bearer token; `Some("")` for a malformed header.
     header_token: Option<String>,
+    /// The upgrade request's `User-Agent`.
+    user_agent: Option<String>,
     viewer: Option<Viewer>,
     place: Place,
     initialised: bool,
@@ -121,6 +148,7 @@ impl Connection {
         protocol: Protocol,
         client: IpAddr,
         header_token: Option<String>,
+        user_agent: Option<String>,
         pending: Slot<IpAddr>,
     ) -> Self {
         let state_max_queued = state.settings.ws.ws_max_queued_bytes;
@@ -129,6 +157,7 @@ impl Connection {
             protocol,
             client,
             header_token,
+            user_agent,
             viewer: None,
             place: Place::Pending(pending),
             initialised: false,
@@ -226,6 +255,13 @@ impl Connection {
                 },
                 event = bus.recv() => {
                     if let Some(close) = self.session_check(event).await {
+                        // Events published before the session ended (a deleted
+                        // account's DELETED events) may still be on their way
+                        // through the operations: let them out first.
+                        if flush(&mut out_rx, &mut sink, SESSION_END_FLUSH).await.is_err() {
+                            self.stop_all();
+                            return;
+                        }
                         break close;
                     }
                 }
@@ -397,7 +433,7 @@ impl Connection {
                 .map(|v| bearer_token(v).unwrap_or(v.trim()).to_owned())
         });
         let token = from_payload.or_else(|| self.header_token.clone());
-        let viewer = operation::authenticate(&self.state, token.as_deref())
+        let viewer = operation::authenticate(&self.state, token.as_deref(), self.client)
             .await
             .map_err(|refusal| match refusal.kind {
                 RefusalKind::Unauthenticated => Close::new(4403, "Forbidden"),
@@ -437,6 +473,7 @@ impl Connection {
         let caller = Caller {
             viewer: self.viewer,
             client: self.client,
+            user_agent: self.user_agent.clone(),
             request_id: RequestId(crate::secrets::random_hex(8)),
         };
         let state = self.state.clone();

@@ -94,6 +94,7 @@ pub fn upgrade(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| bearer_token(v).unwrap_or_default().to_owned());
+    let user_agent = super::graphql::user_agent(headers);
     let max_message = config
         .ws_max_message_bytes
         .unwrap_or(state.settings.http.max_body_bytes);
@@ -105,7 +106,7 @@ pub fn upgrade(
     ws.on_upgrade(move |socket| async move {
         match protocol {
             Some(protocol) => {
-                connection::Connection::new(state, protocol, client, header_token, pending)
+                connection::Connection::new(state, protocol, client, header_token, user_agent, pending)
                     .run(socket)
                     .await
             }

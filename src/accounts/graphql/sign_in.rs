@@ -1,4 +1,4 @@
-//! Accounts over GraphQL: register, login, logout, me.
+//! Signing up, in and out: `register`, `login`, `logout`, `me`.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -6,8 +6,9 @@ use sea_orm::EntityTrait;
 
 use entity::user;
 
-use super::rate_limit::{LoginThrottle, RegistrationThrottle};
-use super::store;
+use super::client_info;
+use crate::accounts::rate_limit::{LoginThrottle, RegistrationThrottle};
+use crate::accounts::store;
 use crate::config::AuthConfig;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{data, database, events};
@@ -56,22 +57,17 @@ pub struct LoginInput {
     password: String,
 }
 
-/// The client's network address, for login throttling.
-#[derive(Debug, Clone)]
-pub struct ClientAddress(pub String);
-
 /// The client's address as the throttles count it (IPv6 by its network).
 fn client_address<'a>(ctx: &'a Context<'_>) -> &'a str {
-    ctx.data_opt::<ClientAddress>()
-        .map_or("unknown", |a| a.0.as_str())
+    client_info(ctx).address.as_deref().unwrap_or("unknown")
 }
 
-/// Account queries.
+/// `me`.
 #[derive(Default)]
-pub struct AccountQuery;
+pub struct SignInQuery;
 
 #[Object]
-impl AccountQuery {
+impl SignInQuery {
     /// The signed-in user; null when no token is sent.
     async fn me(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(viewer) = viewer(ctx) else {
@@ -84,12 +80,12 @@ impl AccountQuery {
     }
 }
 
-/// Account mutations.
+/// `register`, `login`, `logout`.
 #[derive(Default)]
-pub struct AccountMutation;
+pub struct SignInMutation;
 
 #[Object]
-impl AccountMutation {
+impl SignInMutation {
     /// Creates an account and signs it in. Emails are unique case-insensitively.
     /// Every bad field gives an error of its own (`BAD_USER_INPUT` with its `field`).
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> AppResult<AuthPayload> {
@@ -117,6 +113,7 @@ impl AccountMutation {
             &input.email,
             input.password,
             &input.display_name,
+            client_info(ctx),
         )
         .await;
         if matches!(registered, Err(AppError::Internal(_))) {
@@ -135,14 +132,13 @@ impl AccountMutation {
         let throttle = ctx
             .data::<LoginThrottle>()
             .map_err(|e| AppError::internal(anyhow::anyhow!("no throttle: {}", e.message)))?;
-        let address = client_address(ctx);
         let (token, user) = store::login(
             database(ctx)?,
             data::<AuthConfig>(ctx)?,
             throttle,
             &input.email,
             input.password,
-            address,
+            client_info(ctx),
         )
         .await?;
         Ok(AuthPayload {
