@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod client_ip;
 pub mod compression;
 pub(crate) mod connection;
+mod conditional;
 pub mod content_version;
 pub mod favicon;
 pub mod graphql;
