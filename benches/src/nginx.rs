@@ -21,6 +21,10 @@ use crate::process::Server;
 /// `max-age` the server is started with: revalidations come within the run.
 const MAX_AGE_SECS: u64 = 1;
 
+/// How long until nginx sees a copy as expired: it counts in whole seconds
+/// and a copy stored late in a second stays valid through the next one.
+const EXPIRY: Duration = Duration::from_millis(MAX_AGE_SECS * 1000 + 1200);
+
 /// The nginx binary: on `PATH`, or where Debian puts it (`/usr/sbin` is not
 /// on every user's `PATH`).
 pub fn find() -> Option<PathBuf> {
@@ -263,7 +267,7 @@ pub async fn check(
     anyhow::ensure!(signed_in.cache_control == "private, no-store");
 
     // Expired, nothing changed: the server confirms the copy with 304.
-    tokio::time::sleep(Duration::from_millis(MAX_AGE_SECS * 1000 + 200)).await;
+    tokio::time::sleep(EXPIRY).await;
     let confirmed = fetch(&client, &url, None).await?;
     ensure_cache(&confirmed, &["REVALIDATED"], "revalidation before the import")?;
     anyhow::ensure!(confirmed.body == first.body);
@@ -271,7 +275,7 @@ pub async fn check(
     import.await?;
     // The server hears of the import at once on SQLite (the WAL header) and
     // within milliseconds on PostgreSQL (the notice); max-age is longer.
-    tokio::time::sleep(Duration::from_millis(MAX_AGE_SECS * 1000 + 200)).await;
+    tokio::time::sleep(EXPIRY).await;
     let fresh = fetch(&client, &url, None).await?;
     ensure_cache(&fresh, &["EXPIRED"], "revalidation after the import")?;
     let (before, after) = (total(&first), total(&fresh));

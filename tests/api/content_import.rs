@@ -157,7 +157,7 @@ api_test! {
         std::fs::write(&path, edited).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
         assert!(ok, "{stderr}");
-        assert!(stdout.contains("updated [\"backend-developer\"]"), "{stdout}");
+        assert!(stdout.contains("0 created, 1 updated, 0 unchanged"), "{stdout}");
 
         let after = app.data(query, json!({})).await;
         assert_eq!(after["role"]["title"], "Backend Engineer");
@@ -188,7 +188,7 @@ api_test! {
         let path = dir.join("backend-developer.toml");
         std::fs::write(&path, BACKEND_TOML).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
-        assert!(ok && stdout.contains("unchanged [\"backend-developer\"]"), "{stdout}{stderr}");
+        assert!(ok && stdout.contains("0 created, 0 updated, 1 unchanged"), "{stdout}{stderr}");
         assert_eq!(app.data_as(&token, links, json!({ "id": id })).await, before);
 
         // An edited file: a theme renamed, a question's tags changed, a question
@@ -199,7 +199,7 @@ api_test! {
             .replacen("prompt = \"Take us through a slow query", "prompt = \"Walk us through a slow query", 1);
         std::fs::write(&path, edited).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
-        assert!(ok && stdout.contains("updated [\"backend-developer\"]"), "{stdout}{stderr}");
+        assert!(ok && stdout.contains("0 created, 1 updated, 0 unchanged"), "{stdout}{stderr}");
         let after = app.data_as(&token, links, json!({ "id": id })).await;
         assert_eq!(after["starDraft"]["version"], 1);
         assert_eq!(after["starDraft"]["questions"], before["starDraft"]["questions"]);
