@@ -247,21 +247,21 @@ async fn start_server_with(
     extra: &[String],
 ) -> anyhow::Result<Server> {
     let args: Vec<String> = [
-            "serve".into(),
-            "--bind".into(),
-            "127.0.0.1:0".into(),
-            "--response-cache-entries".into(),
-            if cache { "512" } else { "0" }.into(),
-            "--ws-max-subscriptions-per-connection".into(),
-            "100".into(),
-            "--ws-max-connections-per-user".into(),
-            "100000".into(),
-            "--event-buffer".into(),
-            "4096".into(),
-        ]
-        .into_iter()
-        .chain(extra.iter().cloned())
-        .collect();
+        "serve".into(),
+        "--bind".into(),
+        "127.0.0.1:0".into(),
+        "--response-cache-entries".into(),
+        if cache { "512" } else { "0" }.into(),
+        "--ws-max-subscriptions-per-connection".into(),
+        "100".into(),
+        "--ws-max-connections-per-user".into(),
+        "100000".into(),
+        "--event-buffer".into(),
+        "4096".into(),
+    ]
+    .into_iter()
+    .chain(extra.iter().cloned())
+    .collect();
     Server::start(
         &options.server_bin,
         &args,
@@ -834,9 +834,7 @@ async fn nginx_scenario(
 ) -> anyhow::Result<()> {
     println!("### (g) an HTTP cache in front: nginx proxy_cache, GET\n");
     let Some(binary) = nginx::find() else {
-        println!(
-            "nginx is not installed (Debian: apt-get install nginx-light): (g) skipped\n"
-        );
+        println!("nginx is not installed (Debian: apt-get install nginx-light): (g) skipped\n");
         return Ok(());
     };
     let server = start_server_with(options, url, true, &nginx::server_args()).await?;

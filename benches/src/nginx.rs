@@ -182,11 +182,7 @@ struct Got {
     body: Value,
 }
 
-async fn fetch(
-    client: &reqwest::Client,
-    url: &str,
-    token: Option<&str>,
-) -> anyhow::Result<Got> {
+async fn fetch(client: &reqwest::Client, url: &str, token: Option<&str>) -> anyhow::Result<Got> {
     let mut request = client.get(url);
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -255,7 +251,11 @@ pub async fn check(
     // Authorization: never from the cache, never into it.
     for i in 0..3 {
         let signed_in = fetch(&client, &url, Some(token)).await?;
-        ensure_cache(&signed_in, &["BYPASS"], &format!("GET with Authorization #{i}"))?;
+        ensure_cache(
+            &signed_in,
+            &["BYPASS"],
+            &format!("GET with Authorization #{i}"),
+        )?;
         anyhow::ensure!(
             signed_in.cache_control == "private, no-store",
             "a signed-in answer is private: {}",
@@ -269,7 +269,11 @@ pub async fn check(
     // Expired, nothing changed: the server confirms the copy with 304.
     tokio::time::sleep(EXPIRY).await;
     let confirmed = fetch(&client, &url, None).await?;
-    ensure_cache(&confirmed, &["REVALIDATED"], "revalidation before the import")?;
+    ensure_cache(
+        &confirmed,
+        &["REVALIDATED"],
+        "revalidation before the import",
+    )?;
     anyhow::ensure!(confirmed.body == first.body);
 
     import.await?;

@@ -145,9 +145,16 @@ mod tests {
         let v = validator(3, "{ a }", serde_json::json!({}));
         let br = v.etag(Encoding::Br);
         let matched = v.matched(&if_none_match(br.to_str().unwrap()));
-        assert_eq!(matched, Some(br.clone()), "the tag sent is the one confirmed");
+        assert_eq!(
+            matched,
+            Some(br.clone()),
+            "the tag sent is the one confirmed"
+        );
         let weak = format!("W/{}", v.etag(Encoding::Identity).to_str().unwrap());
-        assert!(v.matched(&if_none_match(&weak)).is_some(), "weak comparison");
+        assert!(
+            v.matched(&if_none_match(&weak)).is_some(),
+            "weak comparison"
+        );
         let list = format!("\"other\", {}", v.etag(Encoding::Gzip).to_str().unwrap());
         assert!(v.matched(&if_none_match(&list)).is_some());
         assert!(v.matched(&if_none_match("*")).is_some());

@@ -20,8 +20,15 @@ const PUBLIC: &str = "public, max-age=60, stale-while-revalidate=60";
 const PRIVATE: &str = "private, no-store";
 
 /// `GET /graphql` with `params` (URL-encoded) and extra `headers`.
-async fn get(app: &TestApp, params: &[(&str, String)], headers: &[(&str, &str)]) -> reqwest::Response {
-    let mut request = app.client.get(format!("{}/graphql", app.address)).query(params);
+async fn get(
+    app: &TestApp,
+    params: &[(&str, String)],
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(params);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -56,7 +63,9 @@ fn assert_private(headers: &HeaderMap, what: &str) {
 }
 
 fn total(body: &Value) -> i64 {
-    body["data"]["roles"]["totalCount"].as_i64().expect("totalCount")
+    body["data"]["roles"]["totalCount"]
+        .as_i64()
+        .expect("totalCount")
 }
 
 api_test! {
