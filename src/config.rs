@@ -284,6 +284,15 @@ pub struct HttpConfig {
     /// accepts); smaller ones go as they are, where compressing saves too little.
     #[arg(long, env = "PREP_COMPRESS_MIN_BYTES", default_value_t = 1024)]
     pub compress_min_bytes: u16,
+    /// Seconds a shared cache (CDN, reverse proxy) or browser may keep a public GET answer
+    /// before revalidating it (`Cache-Control: public, max-age`); an import is seen by
+    /// such caches at most this long after it commits.
+    #[arg(long, env = "PREP_HTTP_CACHE_MAX_AGE_SECS", default_value_t = 60)]
+    pub http_cache_max_age_secs: u32,
+    /// Seconds past `max-age` a cache may still answer with its copy while it revalidates in
+    /// the background (`stale-while-revalidate`); 0 leaves the directive out.
+    #[arg(long, env = "PREP_HTTP_CACHE_SWR_SECS", default_value_t = 60)]
+    pub http_cache_swr_secs: u32,
 }
 
 /// Where `npm ci --prefix src/http/ide` installs the IDE packages, from the repository root.
@@ -331,6 +340,8 @@ impl Default for HttpConfig {
             linger_max_bytes: 8 * 1024 * 1024,
             linger_timeout_secs: 5,
             compress_min_bytes: 1024,
+            http_cache_max_age_secs: 60,
+            http_cache_swr_secs: 60,
         }
     }
 }
@@ -740,6 +751,14 @@ pub struct ImportConfig {
     /// Content files or directories holding them.
     #[arg(required = true)]
     pub paths: Vec<std::path::PathBuf>,
+    /// Also list the slugs of the roles created, updated and left unchanged
+    /// (without it only their counts are printed).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Roles from which on an import shows a progress bar while it writes
+    /// (only when standard error is a terminal).
+    #[arg(long, env = "PREP_IMPORT_PROGRESS_MIN_ROLES", default_value_t = 50)]
+    pub progress_min_roles: usize,
 }
 
 /// Which forwarding header the trusted proxies maintain.

@@ -77,8 +77,10 @@
 //!   (`connection`, `counts`) over `http::operation` (the one pipeline:
 //!   `document`, `persisted`, `public`, `order`, `refusal`, `share`); `http::cache`
 //!   (the response cache) and `http::content_version` (the version it keys
-//!   on, known in memory), `http::compression`, `http::calendar` (the feed's
-//!   route), `http::export` (`GET /me/export`), `http::ide`, `http::spa`, `http::favicon`, `http::ops` (health,
+//!   on, known in memory), `http::conditional` (what shared HTTP caches may
+//!   keep: `ETag`, `Cache-Control`, 304), `http::compression`, `http::calendar`
+//!   (the feed's route), `http::export` (`GET /me/export`), `http::ide`,
+//!   `http::spa`, `http::favicon`, `http::ops` (health,
 //!   readiness, metrics).
 //! - `app`: start-up (migrations, the first import) and `serve`, used by
 //!   `main` and by tests.

@@ -1,6 +1,6 @@
 //! Binary entry point: parse configuration, set up logging, run the chosen command.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -97,15 +97,25 @@ async fn import(config: ImportConfig) -> anyhow::Result<()> {
         .await
         .context("connecting to the database")?;
     db::migrate(&db).await.context("running migrations")?;
-    match content::import(&db, &files, &content::ContentLimits::default()).await {
+    let bar = progress_bar(config.progress_min_roles, files.len());
+    let result = content::import_with_progress(
+        &db,
+        &files,
+        &content::ContentLimits::default(),
+        |progress| {
+            if let Some(bar) = &bar {
+                bar.set_length(progress.total as u64);
+                bar.set_position(progress.done as u64);
+            }
+        },
+    )
+    .await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match result {
         Ok(report) => {
-            println!(
-                "imported {} file(s): created {:?}, updated {:?}, unchanged {:?}",
-                files.len(),
-                report.created,
-                report.updated,
-                report.unchanged
-            );
+            print!("{}", report.summary(files.len(), config.verbose));
             Ok(())
         }
         Err(content::ImportError::Invalid(errors)) => {
@@ -116,6 +126,27 @@ async fn import(config: ImportConfig) -> anyhow::Result<()> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A progress bar on standard error for an import of `files` files (one role
+/// each), when there are at least `min_roles` and someone watches: a pipe or
+/// a log file gets no control characters.
+fn progress_bar(min_roles: usize, files: usize) -> Option<indicatif::ProgressBar> {
+    if files < min_roles || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(files as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let style = indicatif::ProgressStyle::with_template(
+        "importing {bar:40} {pos}/{len} roles, {elapsed} (about {eta} left)",
+    );
+    // The template is fixed text: it parses, but a failure would only cost the style.
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    Some(bar)
 }
 
 /// Completes on Ctrl-C or SIGTERM.

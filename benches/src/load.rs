@@ -51,6 +51,22 @@ pub async fn run(
     concurrency: usize,
     duration: Duration,
 ) -> Run {
+    run_requests(url, Some(body), headers, concurrency, duration).await
+}
+
+/// Like [`run`], with GETs of `url` (the GraphQL request in its query string).
+pub async fn run_get(url: &str, concurrency: usize, duration: Duration) -> Run {
+    run_requests(url, None, vec![], concurrency, duration).await
+}
+
+/// POSTs of `body`, or GETs without one.
+async fn run_requests(
+    url: &str,
+    body: Option<Arc<Value>>,
+    headers: Vec<(String, String)>,
+    concurrency: usize,
+    duration: Duration,
+) -> Run {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()
@@ -69,7 +85,10 @@ pub async fn run(
             let mut run = Run::default();
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let mut request = client.post(&url).json(&*body);
+                let mut request = match &body {
+                    Some(body) => client.post(&url).json(&**body),
+                    None => client.get(&url),
+                };
                 for (k, v) in &headers {
                     request = request.header(k, v);
                 }

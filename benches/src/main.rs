@@ -6,6 +6,7 @@
 mod baseline;
 mod data;
 mod load;
+mod nginx;
 mod process;
 mod sqlx_handler;
 
@@ -35,6 +36,8 @@ enum Cmd {
     Run(Options),
     /// Only (f), the uncached engine against the SQL handler, on fresh databases.
     Engine(Options),
+    /// Only (g), nginx's proxy_cache in front of the server, on fresh databases.
+    Nginx(Options),
     /// Writes `roles` synthetic roles (the suite's data) as content files into `dir`,
     /// for `prep-graphql import` when profiling by hand (BENCHMARKS.md, "Where the time goes").
     WriteRoles { dir: String, roles: usize },
@@ -168,6 +171,12 @@ async fn main() -> anyhow::Result<()> {
             }
             engine_only(options).await
         }
+        Cmd::Nginx(mut options) => {
+            if options.smoke {
+                options.smoke_settings();
+            }
+            nginx_only(options).await
+        }
     }
 }
 
@@ -227,21 +236,35 @@ async fn import_roles(options: &Options, url: &str, n: usize) -> anyhow::Result<
 }
 
 async fn start_server(options: &Options, url: &str, cache: bool) -> anyhow::Result<Server> {
+    start_server_with(options, url, cache, &[]).await
+}
+
+/// [`start_server`] with `extra` arguments.
+async fn start_server_with(
+    options: &Options,
+    url: &str,
+    cache: bool,
+    extra: &[String],
+) -> anyhow::Result<Server> {
+    let args: Vec<String> = [
+        "serve".into(),
+        "--bind".into(),
+        "127.0.0.1:0".into(),
+        "--response-cache-entries".into(),
+        if cache { "512" } else { "0" }.into(),
+        "--ws-max-subscriptions-per-connection".into(),
+        "100".into(),
+        "--ws-max-connections-per-user".into(),
+        "100000".into(),
+        "--event-buffer".into(),
+        "4096".into(),
+    ]
+    .into_iter()
+    .chain(extra.iter().cloned())
+    .collect();
     Server::start(
         &options.server_bin,
-        &[
-            "serve".into(),
-            "--bind".into(),
-            "127.0.0.1:0".into(),
-            "--response-cache-entries".into(),
-            if cache { "512" } else { "0" }.into(),
-            "--ws-max-subscriptions-per-connection".into(),
-            "100".into(),
-            "--ws-max-connections-per-user".into(),
-            "100000".into(),
-            "--event-buffer".into(),
-            "4096".into(),
-        ],
+        &args,
         &[
             ("DATABASE_URL", url.to_owned()),
             ("RUST_LOG", "warn".to_owned()),
@@ -775,10 +798,105 @@ async fn suite(options: Options) -> anyhow::Result<()> {
                     "\nPeak server RSS over the whole run: {:.0} MiB\n",
                     server.peak_rss_mib()
                 );
+                // Last: its import adds a role.
+                nginx_scenario(&options, backend, &url, n).await?;
             }
             server.stop().await;
             drop_database(&options, name).await;
         }
     }
+    Ok(())
+}
+
+/// (g) on every backend, on a fresh database of `--roles` roles.
+async fn nginx_only(options: Options) -> anyhow::Result<()> {
+    println!(
+        "# prep-bench nginx: {} roles, {} s x {} rounds per figure\n",
+        options.roles, options.seconds, options.rounds
+    );
+    for backend in &options.backends {
+        let (url, name) = fresh_database(backend, &options, &format!("{backend}_nginx")).await?;
+        import_roles(&options, &url, options.roles).await?;
+        nginx_scenario(&options, backend, &url, options.roles).await?;
+        drop_database(&options, name).await;
+    }
+    Ok(())
+}
+
+/// (g): nginx's `proxy_cache` in front of a server on the database at `url`
+/// (holding `roles` synthetic roles; one more is imported). Fails when the
+/// cache behaves wrongly; skipped with a message when nginx is missing.
+async fn nginx_scenario(
+    options: &Options,
+    backend: &str,
+    url: &str,
+    roles: usize,
+) -> anyhow::Result<()> {
+    println!("### (g) an HTTP cache in front: nginx proxy_cache, GET\n");
+    let Some(binary) = nginx::find() else {
+        println!("nginx is not installed (Debian: apt-get install nginx-light): (g) skipped\n");
+        return Ok(());
+    };
+    let server = start_server_with(options, url, true, &nginx::server_args()).await?;
+    let proxy = match nginx::Nginx::start(&binary, &server.address).await {
+        Ok(proxy) => proxy,
+        Err(e) => {
+            server.stop().await;
+            return Err(e);
+        }
+    };
+    let result = nginx_checks_and_load(options, backend, url, roles, &proxy, &server).await;
+    proxy.stop().await;
+    server.stop().await;
+    result
+}
+
+async fn nginx_checks_and_load(
+    options: &Options,
+    backend: &str,
+    url: &str,
+    roles: usize,
+    proxy: &nginx::Nginx,
+    server: &Server,
+) -> anyhow::Result<()> {
+    let (token, _) = user_with_draft(&server.address, "nginx").await?;
+    nginx::check(proxy, server, &token, async {
+        import_roles(options, url, roles + 1).await.map(|_| ())
+    })
+    .await?;
+    println!(
+        "Checked: repeated GETs are HITs; after max-age a revalidation gets 304 (REVALIDATED) \
+         until an import, then the new answer (EXPIRED, then HIT); a request with Authorization \
+         is BYPASS and `private, no-store`.\n"
+    );
+    let path = nginx::path_and_query(&engine_query(), &json!({ "first": 20 }));
+    let concurrency = 32;
+    let [through, direct] = nginx::measure(
+        proxy,
+        server,
+        &path,
+        concurrency,
+        options.seconds,
+        options.rounds,
+    )
+    .await;
+    println!(
+        "| (c={concurrency}) 20 roles, every child list, GET | backend | req/s | p50 ms | p99 ms | response | server CPU ms/req | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (label, (run, cpu)) in [
+        ("through nginx (cache HITs)", through),
+        ("direct (response cache hits)", direct),
+    ] {
+        println!(
+            "| {label} | {backend} | {:.0} | {:.2} | {:.2} | {:.0} KiB | {cpu:.3} | {} |",
+            run.rps(),
+            run.percentile_ms(50.0),
+            run.percentile_ms(99.0),
+            run.bytes as f64 / run.requests.max(1) as f64 / 1024.0,
+            run.errors
+        );
+    }
+    println!();
     Ok(())
 }

@@ -50,10 +50,25 @@ pub async fn import(
     files: &[(String, String)],
     limits: &ContentLimits,
 ) -> Result<ImportReport, ImportError> {
+    import_with_progress(db, files, limits, |_| {}).await
+}
+
+/// [`import`], telling `progress` of each validated role once it is written
+/// (with how many roles there are in all), for a progress display.
+pub async fn import_with_progress(
+    db: &DatabaseConnection,
+    files: &[(String, String)],
+    limits: &ContentLimits,
+    mut progress: impl FnMut(Progress),
+) -> Result<ImportReport, ImportError> {
     let roles = parse_all(files, limits)?;
     let tx = crate::db::begin_write(db).await?;
     let mut report = ImportReport::default();
-    for role in &roles {
+    for (done, role) in roles.iter().enumerate() {
+        progress(Progress {
+            done,
+            total: roles.len(),
+        });
         let hash = role.content_hash();
         let existing = role::Entity::find()
             .filter(role::Column::Slug.eq(&role.slug))
@@ -90,8 +105,47 @@ pub async fn import(
         // response cache on the new version without reading it per request.
         crate::records::bus::stage_notice(&tx, &Notice::ContentChanged { version }).await?;
     }
+    progress(Progress {
+        done: roles.len(),
+        total: roles.len(),
+    });
     tx.commit().await?;
     Ok(report)
+}
+
+/// How far an import's writing has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Roles written (or found unchanged) so far.
+    pub done: usize,
+    /// Roles of the run.
+    pub total: usize,
+}
+
+impl ImportReport {
+    /// What `prep-graphql import` prints of a run over `files` files: the
+    /// counts, and the roles' slugs only when `verbose` (a run of 1,000 roles
+    /// would otherwise print tens of kilobytes).
+    pub fn summary(&self, files: usize, verbose: bool) -> String {
+        let mut text = format!(
+            "imported {files} file(s): {} created, {} updated, {} unchanged\n",
+            self.created.len(),
+            self.updated.len(),
+            self.unchanged.len()
+        );
+        if verbose {
+            for (label, slugs) in [
+                ("created", &self.created),
+                ("updated", &self.updated),
+                ("unchanged", &self.unchanged),
+            ] {
+                if !slugs.is_empty() {
+                    text.push_str(&format!("{label}: {}\n", slugs.join(", ")));
+                }
+            }
+        }
+        text
+    }
 }
 
 /// Parses and validates all files; also checks what only shows across files.
@@ -560,4 +614,29 @@ async fn write_questions(
         .exec(tx)
         .await?;
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImportReport;
+
+    fn report() -> ImportReport {
+        ImportReport {
+            created: vec!["a".into(), "b".into()],
+            updated: vec![],
+            unchanged: vec!["c".into()],
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_and_names_only_when_verbose() {
+        assert_eq!(
+            report().summary(3, false),
+            "imported 3 file(s): 2 created, 0 updated, 1 unchanged\n"
+        );
+        assert_eq!(
+            report().summary(3, true),
+            "imported 3 file(s): 2 created, 0 updated, 1 unchanged\ncreated: a, b\nunchanged: c\n"
+        );
+    }
 }

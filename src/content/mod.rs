@@ -8,7 +8,7 @@ mod model;
 pub mod money;
 mod validate;
 
-pub use import::{ImportError, ImportReport, import};
+pub use import::{ImportError, ImportReport, Progress, import, import_with_progress};
 pub use model::RoleContent;
 pub use validate::{ContentLimits, validate};
 

@@ -60,6 +60,19 @@ impl Entry {
     pub fn json(&self) -> &Bytes {
         &self.json
     }
+
+    /// An answer no cache holds (too large for it, or the cache is off), to
+    /// be sent in a chosen coding like a cached one; its forms count against
+    /// no budget.
+    pub fn detached(json: Bytes) -> Arc<Self> {
+        Arc::new(Self {
+            json,
+            br: OnceCell::new(),
+            gzip: OnceCell::new(),
+            charged: AtomicUsize::new(0),
+            held: AtomicBool::new(false),
+        })
+    }
 }
 
 /// An entry's answer in one encoding.

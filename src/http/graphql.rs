@@ -6,7 +6,9 @@
 //! queries, document limits, the GET-only-queries rule, the bearer token,
 //! execution, metrics, logs) is the operation pipeline's (`super::operation`),
 //! shared with the WebSocket; here its outcome becomes an HTTP status, and a
-//! cached answer goes in the stored encoding the client prefers.
+//! cached answer goes in the stored encoding the client prefers. An anonymous
+//! GET of a public query may be kept by shared caches, with an `ETag` and
+//! 304 (`super::conditional`); every other answer is `private, no-store`.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use super::accept::{ResponseFormat, is_json, negotiate};
 use super::cache::{Encoded, Entry};
 use super::client_ip::ClientIp;
 use super::compression::{self, Encoding};
+use super::conditional::{self, Validator};
 use super::operation::{self, Answer, Caller, Refusal, RefusalKind, RequestId, Transport};
 use crate::http::state::AppState;
 
@@ -44,13 +47,26 @@ fn bad_request(message: &str, format: ResponseFormat) -> Response {
     refused(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, format)
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`: never kept by a cache.
 pub async fn post(
     State(state): State<AppState>,
     Extension(ClientIp(client)): Extension<ClientIp>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    private_by_default(answer_post(state, client, headers, body).await)
+}
+
+/// Sets `Cache-Control: private, no-store` unless the answer says it may be kept.
+fn private_by_default(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(conditional::PRIVATE));
+    response
+}
+
+async fn answer_post(state: AppState, client: IpAddr, headers: HeaderMap, body: Body) -> Response {
     let Some(format) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -123,6 +139,20 @@ pub async fn get(
     if let Ok(upgrade) = upgrade {
         return super::ws::upgrade(state, &headers, client, upgrade);
     }
+    let mut response = private_by_default(answer_get(state, client, headers, raw).await);
+    // Replaces the compression's own `Vary: accept-encoding`, which this includes.
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static(conditional::VARY));
+    response
+}
+
+async fn answer_get(
+    state: AppState,
+    client: IpAddr,
+    headers: HeaderMap,
+    raw: Option<String>,
+) -> Response {
     let Some(format) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -205,11 +235,47 @@ async fn run(
         user_agent: user_agent(headers),
         request_id: request_id(headers),
     };
-    match operation.execute(state, caller).await {
+    // Only an anonymous GET may be kept by a shared cache: a POST cannot be
+    // cached by URL, and a signed-in request is answered for its viewer.
+    let shared = transport == Transport::HttpGet
+        && caller.viewer.is_none()
+        && !headers.contains_key(header::AUTHORIZATION)
+        && operation.is_public_query();
+    let version = if shared || state.responses.enabled() {
+        operation.public_version(state).await
+    } else {
+        None
+    };
+    let validator = version
+        .filter(|_| shared)
+        .map(|version| Validator::new(version, operation.request(), format));
+    if let Some(validator) = &validator
+        && let Some(tag) = validator.matched(headers)
+    {
+        operation.not_modified(state, &caller);
+        return not_modified(state, tag);
+    }
+    match operation.execute_at(state, caller, version).await {
+        Ok(answer) if answer.shareable && validator.is_some() => {
+            let (entry, counted) = match answer.cached {
+                Some(entry) => (entry, true),
+                None => (Entry::detached(answer.body), false),
+            };
+            let (mut response, encoding) =
+                encoded_response(state, headers, format, &entry, counted).await;
+            if let Some(validator) = &validator {
+                shared_headers(state, &mut response, validator.etag(encoding));
+            }
+            response
+        }
         Ok(Answer {
             cached: Some(entry),
             ..
-        }) => cached_response(state, headers, format, &entry).await,
+        }) => {
+            encoded_response(state, headers, format, &entry, true)
+                .await
+                .0
+        }
         Ok(answer) => {
             let status = if answer.invalid.is_some() && format == ResponseFormat::GraphQLResponse {
                 StatusCode::BAD_REQUEST
@@ -222,18 +288,43 @@ async fn run(
     }
 }
 
-/// A cached (error-free) answer in the encoding `headers` prefer, from the
-/// entry's stored forms: compressed at most once per entry, never per
-/// response. Below `--compress-min-bytes` it goes as JSON, like any answer.
-async fn cached_response(
+/// `304 Not Modified` confirming the client's copy tagged `etag`, with the
+/// headers a 200 would have had (a cache refreshes its copy's from them).
+fn not_modified(state: &AppState, etag: HeaderValue) -> Response {
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    shared_headers(state, &mut response, etag);
+    response
+}
+
+/// The headers that let shared caches keep a public read.
+fn shared_headers(state: &AppState, response: &mut Response, etag: HeaderValue) {
+    let http = &state.settings.http;
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, etag);
+    headers.insert(
+        header::CACHE_CONTROL,
+        conditional::public(http.http_cache_max_age_secs, http.http_cache_swr_secs),
+    );
+}
+
+/// An error-free answer in the encoding `headers` prefer, from the entry's
+/// stored forms: compressed at most once per entry, never per response (a
+/// detached entry, not `counted` as cached, is compressed for this response).
+/// Below `--compress-min-bytes` it goes as JSON, like any answer. Also
+/// returns the encoding sent.
+async fn encoded_response(
     state: &AppState,
     headers: &HeaderMap,
     format: ResponseFormat,
     entry: &Arc<Entry>,
-) -> Response {
+    counted: bool,
+) -> (Response, Encoding) {
     let json = entry.json();
     if json.len() < usize::from(state.settings.http.compress_min_bytes) {
-        return json_response(StatusCode::OK, format, json.clone());
+        let mut response = json_response(StatusCode::OK, format, json.clone());
+        // Sent as it is: the compression layer must not code it after the ETag was set.
+        compression::mark(&mut response, Encoding::Identity);
+        return (response, Encoding::Identity);
     }
     let wanted = compression::preferred(headers);
     let (encoding, encoded) = match state.responses.encoded(entry, wanted).await {
@@ -246,10 +337,12 @@ async fn cached_response(
             },
         ),
     };
-    state.metrics.cache_sent(encoding.token(), encoded.fresh);
+    if counted {
+        state.metrics.cache_sent(encoding.token(), encoded.fresh);
+    }
     let mut response = json_response(StatusCode::OK, format, encoded.body);
     compression::mark(&mut response, encoding);
-    response
+    (response, encoding)
 }
 
 /// The HTTP framing of a refusal. With `application/json`, GraphQL errors in a

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod calendar;
 pub mod client_ip;
 pub mod compression;
+mod conditional;
 pub(crate) mod connection;
 pub mod content_version;
 pub mod export;

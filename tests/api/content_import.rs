@@ -10,8 +10,14 @@ use crate::helpers::{TestApp, api_test, temp_dir};
 
 /// Runs the real binary's `import` against the test app's database.
 fn run_import(app: &TestApp, paths: &[&Path]) -> (bool, String, String) {
+    run_import_with(app, paths, &[])
+}
+
+/// `prep-graphql import` with `flags` before the paths; standard error is a pipe.
+fn run_import_with(app: &TestApp, paths: &[&Path], flags: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_prep-graphql"))
         .arg("import")
+        .args(flags)
         .args(paths)
         .env("DATABASE_URL", &app.database.url)
         .env("RUST_LOG", "warn")
@@ -120,14 +126,16 @@ api_test! {
 
         let (ok, stdout, stderr) = run_import(&app, &[&dir]);
         assert!(ok, "{stderr}");
-        assert!(stdout.contains("created [\"generated-007\"]"), "{stdout}");
-        assert!(stdout.contains("unchanged [\"backend-developer\"]"), "{stdout}");
+        assert_eq!(stdout, "imported 2 file(s): 1 created, 0 updated, 1 unchanged\n", "counts, no names");
         let first = snapshot(&app).await;
         assert_eq!(first["roles"]["totalCount"], 2);
 
-        let (ok, stdout, stderr) = run_import(&app, &[&dir]);
+        let (ok, stdout, stderr) = run_import_with(&app, &[&dir], &["--verbose"]);
         assert!(ok, "{stderr}");
-        assert!(stdout.contains("unchanged [\"backend-developer\", \"generated-007\"]"), "{stdout}");
+        assert_eq!(
+            stdout,
+            "imported 2 file(s): 0 created, 0 updated, 2 unchanged\nunchanged: backend-developer, generated-007\n"
+        );
         assert_eq!(snapshot(&app).await, first);
         std::fs::remove_dir_all(dir).ok();
     }
@@ -149,7 +157,7 @@ api_test! {
         std::fs::write(&path, edited).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
         assert!(ok, "{stderr}");
-        assert!(stdout.contains("updated [\"backend-developer\"]"), "{stdout}");
+        assert!(stdout.contains("0 created, 1 updated, 0 unchanged"), "{stdout}");
 
         let after = app.data(query, json!({})).await;
         assert_eq!(after["role"]["title"], "Backend Engineer");
@@ -180,7 +188,7 @@ api_test! {
         let path = dir.join("backend-developer.toml");
         std::fs::write(&path, BACKEND_TOML).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
-        assert!(ok && stdout.contains("unchanged [\"backend-developer\"]"), "{stdout}{stderr}");
+        assert!(ok && stdout.contains("0 created, 0 updated, 1 unchanged"), "{stdout}{stderr}");
         assert_eq!(app.data_as(&token, links, json!({ "id": id })).await, before);
 
         // An edited file: a theme renamed, a question's tags changed, a question
@@ -191,7 +199,7 @@ api_test! {
             .replacen("prompt = \"Take us through a slow query", "prompt = \"Walk us through a slow query", 1);
         std::fs::write(&path, edited).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
-        assert!(ok && stdout.contains("updated [\"backend-developer\"]"), "{stdout}{stderr}");
+        assert!(ok && stdout.contains("0 created, 1 updated, 0 unchanged"), "{stdout}{stderr}");
         let after = app.data_as(&token, links, json!({ "id": id })).await;
         assert_eq!(after["starDraft"]["version"], 1);
         assert_eq!(after["starDraft"]["questions"], before["starDraft"]["questions"]);
@@ -205,6 +213,49 @@ api_test! {
         assert_eq!(role["role"]["competencies"].as_array().unwrap().len(), 7);
         assert_eq!(role["role"]["questions"][0]["competencies"], json!([{ "slug": "innovation" }]));
         assert_eq!(role["role"]["questions"][1]["competencies"].as_array().unwrap().len(), 3);
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+api_test! {
+    async fn a_long_import_shows_a_progress_bar_only_on_a_terminal(app: TestApp) {
+        let dir = temp_dir("progress");
+        for i in 0..6 {
+            std::fs::write(dir.join(format!("generated-{i:03}.toml")), generated_role(i)).unwrap();
+        }
+        // Piped: no bar, however long the import.
+        let (ok, stdout, stderr) = run_import_with(&app, &[&dir], &["--progress-min-roles", "1"]);
+        assert!(ok, "{stderr}");
+        assert_eq!(stdout, "imported 6 file(s): 6 created, 0 updated, 0 unchanged\n");
+        assert!(!stderr.contains("importing"), "no bar on a pipe: {stderr:?}");
+
+        // On a terminal (util-linux `script` gives the command a pseudo-terminal).
+        let command = format!(
+            "{} import --progress-min-roles 1 {}",
+            env!("CARGO_BIN_EXE_prep-graphql"),
+            dir.display()
+        );
+        let output = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("DATABASE_URL", &app.database.url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run script (util-linux)");
+        let terminal = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{terminal}");
+        assert!(terminal.contains("/6 roles"), "a bar on a terminal: {terminal:?}");
+        assert!(terminal.contains("0 created, 0 updated, 6 unchanged"), "{terminal:?}");
+
+        // Below the threshold, no bar even on a terminal.
+        let command = format!("{} import {}", env!("CARGO_BIN_EXE_prep-graphql"), dir.display());
+        let output = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("DATABASE_URL", &app.database.url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run script (util-linux)");
+        let terminal = String::from_utf8_lossy(&output.stdout);
+        assert!(!terminal.contains("roles,"), "{terminal:?}");
         std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -7,6 +7,7 @@ mod helpers;
 
 mod fixtures;
 mod hardening;
+mod http_cache;
 
 mod account_data;
 mod accounts;

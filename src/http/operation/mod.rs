@@ -112,6 +112,10 @@ pub struct Answer {
     /// The response-cache entry holding `body`, when it is cached (found or
     /// just stored): HTTP sends its stored compressed forms.
     pub cached: Option<Arc<Entry>>,
+    /// The answer is the same for every viewer at the content version it was
+    /// computed at: a public query, error-free, that read no viewer. Only such
+    /// an answer may be kept by a shared HTTP cache.
+    pub shareable: bool,
 }
 
 /// Checks and parses `request` for `transport`; the refusal is already
@@ -249,17 +253,71 @@ impl Operation {
         self.meta.refuse(state, refusal)
     }
 
+    /// Whether this is a query that reads only public content: its answer is
+    /// the same for every viewer until the next import.
+    pub fn is_public_query(&self) -> bool {
+        self.public && self.kind == OperationType::Query
+    }
+
+    /// The request as prepared (a persisted hash already resolved to its text).
+    pub fn request(&self) -> &async_graphql::Request {
+        &self.request
+    }
+
+    /// The content version a public query's answer is computed at; `None` for
+    /// any other operation, or when the version cannot be read (then nothing
+    /// is cached). Read before execution: an import that commits meanwhile
+    /// can only make the answer newer than the version, never older.
+    pub async fn public_version(&self, state: &AppState) -> Option<i64> {
+        if !self.is_public_query() {
+            return None;
+        }
+        match state.content.current(&state.db).await {
+            Ok(version) => Some(version),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the content version; not caching");
+                None
+            }
+        }
+    }
+
+    /// Counts and logs a conditional GET answered `304 Not Modified`: the
+    /// client's copy is current, nothing was executed.
+    pub fn not_modified(self, state: &AppState, caller: &Caller) {
+        self.meta.record(state, caller, "not_modified");
+    }
+
     /// Runs a query or mutation under the execution timeout. A query that
     /// reads only public content is answered from the response cache when it
     /// holds it, whoever asks.
     pub async fn execute(self, state: &AppState, caller: Caller) -> Result<Answer, Refusal> {
-        let cache_key = self.cache_key(state).await;
+        let version = if state.responses.enabled() {
+            self.public_version(state).await
+        } else {
+            None
+        };
+        self.execute_at(state, caller, version).await
+    }
+
+    /// [`Self::execute`] with the content version already read by
+    /// [`Self::public_version`] (`None`: not cached).
+    pub async fn execute_at(
+        self,
+        state: &AppState,
+        caller: Caller,
+        version: Option<i64>,
+    ) -> Result<Answer, Refusal> {
+        let public = self.is_public_query();
+        let cache_key = version
+            .filter(|_| public && state.responses.enabled())
+            .map(|version| ResponseCache::key(version, &self.request));
         if let Some(entry) = cache_key.as_ref().and_then(|k| state.responses.get(k)) {
             self.meta.record(state, &caller, "cached");
             return Ok(Answer {
                 body: entry.json().clone(),
                 invalid: None,
                 cached: Some(entry),
+                shareable: true,
             });
         }
         let timeout = Duration::from_secs(state.settings.http.execution_timeout_secs);
@@ -300,8 +358,10 @@ impl Operation {
             (false, false) => "error",
         };
         meta.record(state, &caller, outcome);
+        let viewer_was_read = viewer_read.was_read();
+        let shareable = public && !invalid && response.errors.is_empty() && !viewer_was_read;
         let cache_key = cache_key.filter(|_| {
-            let read = viewer_read.was_read();
+            let read = viewer_was_read;
             if read {
                 // The document check missed a viewer-dependent field: fix `public.rs`.
                 tracing::warn!(
@@ -338,6 +398,7 @@ impl Operation {
             body,
             invalid,
             cached,
+            shareable,
         })
     }
 
@@ -375,19 +436,6 @@ impl Operation {
                 response
             })
             .boxed()
-    }
-
-    async fn cache_key(&self, state: &AppState) -> Option<crate::http::cache::Key> {
-        if !self.public || self.kind != OperationType::Query || !state.responses.enabled() {
-            return None;
-        }
-        match state.content.current(&state.db).await {
-            Ok(version) => Some(ResponseCache::key(version, &self.request)),
-            Err(e) => {
-                tracing::warn!(error = %e, "reading the content version; not caching");
-                None
-            }
-        }
     }
 }
 
