@@ -211,3 +211,66 @@ test('share a draft, comment as the coach, reply and resolve live, revoke', asyn
   await ownerPage.context().close();
   await coachPage.context().close();
 });
+
+test('an interview and the story bank, shared read-only: plan and readiness, drafts without comment forms', async () => {
+  const owner = await register('Olga Owner');
+  const coach = await register('Cora Coach');
+  const api = async (query, variables) => {
+    const { data, errors } = await graphql(server, query, variables, owner.token);
+    assert.equal(errors, undefined);
+    return data;
+  };
+  const { role } = await api('{ role(slug: "backend-developer") { id } }');
+  const at = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const { scheduleInterview: interview } = await api(
+    'mutation ($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) { id } }',
+    { input: { roleId: role.id, company: 'Acme', stage: 'TECHNICAL', scheduledAt: `${at}T09:00:00Z`, timeZone: 'Europe/London' } },
+  );
+  const { createStarDraft: draft } = await api(
+    'mutation ($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }',
+    { input: { title: 'Queue migration', situation: 'Payments were synchronous.' } },
+  );
+
+  // The owner shares the interview from its page, read only.
+  const ownerPage = await newPage();
+  await ownerPage.goto(`${server.url}/signin?next=${encodeURIComponent(`/interviews/${interview.id}`)}`);
+  await signIn(ownerPage, owner.email, 'Olga Owner');
+  await ownerPage.getByTestId('interview-page').waitFor();
+  await ownerPage.getByTestId('share-open').click();
+  await ownerPage.getByTestId('share-access-viewer').check();
+  await ownerPage.getByTestId('share-create').click();
+  const interviewLink = await ownerPage.getByTestId('share-link').inputValue();
+  await ownerPage.getByTestId('share-close').click();
+  // And the story bank, from its page.
+  await ownerPage.goto(`${server.url}/stories`);
+  await ownerPage.getByTestId('share-open').click();
+  await ownerPage.getByTestId('share-access-viewer').check();
+  await ownerPage.getByTestId('share-create').click();
+  const bankLink = await ownerPage.getByTestId('share-link').inputValue();
+  assert.notEqual(bankLink, interviewLink);
+
+  // The coach, already signed in, opens the interview link: plan and readiness.
+  const coachPage = await newPage();
+  await coachPage.goto(`${server.url}/signin`);
+  await signIn(coachPage, coach.email, 'Cora Coach');
+  await coachPage.goto(interviewLink);
+  await coachPage.getByTestId('shared-interview').waitFor();
+  assert.equal(new URL(coachPage.url()).pathname, `/shared/interviews/${interview.id}`);
+  assert.match(await textOf(coachPage.locator('main h1')), /^Acme: /);
+  assert.ok((await coachPage.getByTestId('shared-plan').locator('li').count()) > 0, 'the plan is listed');
+  assert.match(await textOf(coachPage.getByTestId('shared-readiness')), /\/100/);
+  assert.deepEqual(await seriousViolations(coachPage), [], 'the shared interview');
+
+  // The story bank link lands on "Shared with me", which lists both, and opens the draft read-only.
+  await coachPage.goto(bankLink);
+  await coachPage.getByTestId('shared-with-me').waitFor();
+  await coachPage.getByTestId('grant-row').nth(1).waitFor();
+  assert.equal(await coachPage.getByTestId('grant-row').count(), 2);
+  await coachPage.getByRole('link', { name: 'Queue migration' }).click();
+  await coachPage.getByTestId('shared-draft').waitFor();
+  assert.equal(new URL(coachPage.url()).pathname, `/shared/drafts/${draft.id}`);
+  assert.equal(await textOf(coachPage.getByTestId('shared-text-SITUATION')), 'Payments were synchronous.');
+  assert.equal(await coachPage.getByTestId('comment-form').count(), 0, 'a viewer gets no comment form');
+  await ownerPage.context().close();
+  await coachPage.context().close();
+});
