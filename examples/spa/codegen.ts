@@ -31,6 +31,7 @@ const DOCUMENT_FILES = [
   'practice',
   'rolePage',
   'roles',
+  'sharing',
   'storyBank',
 ];
 

@@ -23,6 +23,10 @@ const NewDraftPage = page(() => import('./pages/NewDraftPage'), 'NewDraftPage');
 const PracticePage = page(() => import('./pages/PracticePage'), 'PracticePage');
 const ScheduleInterviewPage = page(() => import('./pages/ScheduleInterviewPage'), 'ScheduleInterviewPage');
 const StoryBankPage = page(() => import('./pages/StoryBankPage'), 'StoryBankPage');
+const AcceptSharePage = page(() => import('./pages/AcceptSharePage'), 'AcceptSharePage');
+const SharedWithMePage = page(() => import('./pages/SharedWithMePage'), 'SharedWithMePage');
+const SharedDraftPage = page(() => import('./pages/SharedDraftPage'), 'SharedDraftPage');
+const SharedInterviewPage = page(() => import('./pages/SharedInterviewPage'), 'SharedInterviewPage');
 
 /** Sends the visitor to sign in when the server rejected the session or asked for one. */
 function SessionWatcher() {
@@ -59,6 +63,10 @@ export function App() {
           <Route path="drafts/:id" element={<DraftEditorPage />} />
           <Route path="stories" element={<StoryBankPage />} />
           <Route path="practice" element={<PracticePage />} />
+          <Route path="shared" element={<SharedWithMePage />} />
+          <Route path="shared/drafts/:id" element={<SharedDraftPage />} />
+          <Route path="shared/interviews/:id" element={<SharedInterviewPage />} />
+          <Route path="shared/:secret" element={<AcceptSharePage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -133,6 +133,7 @@ export function Layout() {
                   <NavLink to="/stories">Story bank</NavLink>
                   <NavLink to="/interviews">Interviews</NavLink>
                   <NavLink to="/agenda">Agenda</NavLink>
+                  <NavLink to="/shared">Shared with me</NavLink>
                 </>
               )}
             </nav>

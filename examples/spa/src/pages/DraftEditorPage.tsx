@@ -6,7 +6,9 @@ import type { StarDraftStatus } from '../api';
 import { AUTOSAVE_RETRY_MS, autosaveDelay } from '../config';
 import { clearBackup, readBackup, writeBackup } from '../draftBackup';
 import { FeedbackPanel } from '../components/FeedbackPanel';
+import { DraftCommentsPanel } from '../components/CommentThreads';
 import { HistoryPanel } from '../components/HistoryPanel';
+import { ShareDialog } from '../components/ShareDialog';
 import { MergePanel } from '../components/MergePanel';
 import { RequireAuth } from '../components/RequireAuth';
 import { CompetencyPicker, QuestionPicker } from '../components/StoryLinks';
@@ -373,6 +375,7 @@ function DraftEditor({ id }: { id: string }) {
             {live ? 'Live' : socket === 'connecting' ? 'Connecting…' : 'Offline'}
           </span>
         </p>
+        <ShareDialog target={{ kind: 'DRAFT', id: base.id }} />
       </div>
       {base.question && (
         <p className="question-ref" data-testid="question-ref">
@@ -585,6 +588,7 @@ function DraftEditor({ id }: { id: string }) {
         </form>
         {live_ && <FeedbackPanel draft={base} stale={dirty} live={live_} />}
       </div>
+      <DraftCommentsPanel draftId={base.id} />
       <HistoryPanel
         draft={base}
         canRestore={!dirty && !saving && !deleted && !conflict}

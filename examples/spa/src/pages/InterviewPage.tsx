@@ -4,6 +4,7 @@ import { useMutation, useQuery } from 'urql';
 
 import { ReadinessPanel } from '../components/ReadinessPanel';
 import { RequireAuth } from '../components/RequireAuth';
+import { ShareDialog } from '../components/ShareDialog';
 import { ErrorMessage, Loading } from '../components/Status';
 import { STAGE_LABEL, formatDate, formatInZone, relativeDay, utcToZoned, zonedToUtc } from '../format';
 import {
@@ -176,6 +177,7 @@ function InterviewView() {
             {doneCount} of {interview.plan.length} done
           </span>
         </p>
+        <ShareDialog target={{ kind: 'INTERVIEW', id: interview.id }} />
         {interview.notes && <p>{interview.notes}</p>}
         <p className="muted small" data-testid="live-state" data-live={live ? 'true' : 'false'}>
           {live ? 'Live: changes made in other tabs appear here.' : 'Connecting for live updates…'}

@@ -4,6 +4,7 @@ import { useQuery } from 'urql';
 
 import { Pager } from '../components/Pager';
 import { RequireAuth } from '../components/RequireAuth';
+import { ShareDialog } from '../components/ShareDialog';
 import { ErrorMessage, Loading } from '../components/Status';
 import { DRAFTS_PAGE_SIZE } from '../config';
 import { STATUS_LABEL, formatDateTime } from '../format';
@@ -39,6 +40,7 @@ function StoryBank() {
         <Link to="/drafts/new" className="button">
           New story
         </Link>
+        <ShareDialog target={{ kind: 'STORY_BANK' }} />
       </div>
       <p className="muted">
         Aim for 8–10 stories between them covering leadership, conflict, an achievement, a failure,
