@@ -56,7 +56,13 @@ async fn await_subscriptions(app: &TestApp, before: u64, n: u64) {
 }
 
 /// Subscribes `query` as operation `id` and waits until the server listens.
-pub(crate) async fn subscribe(app: &TestApp, client: &mut WsClient, id: &str, query: &str, variables: Value) {
+pub(crate) async fn subscribe(
+    app: &TestApp,
+    client: &mut WsClient,
+    id: &str,
+    query: &str,
+    variables: Value,
+) {
     let before = subscriptions_now(app);
     client.subscribe(id, query, variables).await;
     await_subscriptions(app, before, 1).await;
