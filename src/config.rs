@@ -489,7 +489,11 @@ pub struct MailConfig {
     #[arg(long, env = "PREP_SMTP_URL")]
     pub smtp_url: Option<String>,
     /// The `From` of every mail.
-    #[arg(long, env = "PREP_MAIL_FROM", default_value = "Interview prep <no-reply@localhost>")]
+    #[arg(
+        long,
+        env = "PREP_MAIL_FROM",
+        default_value = "Interview prep <no-reply@localhost>"
+    )]
     pub mail_from: String,
     /// The origin the links in mails point at (the web app's address).
     #[arg(long, env = "PREP_PUBLIC_URL", default_value = "http://127.0.0.1:8000")]

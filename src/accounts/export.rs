@@ -25,8 +25,8 @@ use std::collections::{HashMap, HashSet};
 
 use axum::body::Bytes;
 use sea_orm::{
-    AccessMode, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    AccessMode, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -61,7 +61,10 @@ pub enum ExportError {
 /// Starts writing `user_id`'s export; the pieces arrive on the receiver
 /// (a few at a time: the writer waits for a slow reader), an `Err` last
 /// when it failed half-way.
-pub fn start(db: DatabaseConnection, user_id: i32) -> mpsc::Receiver<Result<Bytes, std::io::Error>> {
+pub fn start(
+    db: DatabaseConnection,
+    user_id: i32,
+) -> mpsc::Receiver<Result<Bytes, std::io::Error>> {
     let (tx, rx) = mpsc::channel(4);
     tokio::spawn(async move {
         let mut out = Out {
@@ -122,14 +125,20 @@ impl Out {
             &mut self.buf,
             Vec::with_capacity(PIECE_BYTES),
         ));
-        self.tx.send(Ok(piece)).await.map_err(|_| ExportError::Closed)
+        self.tx
+            .send(Ok(piece))
+            .await
+            .map_err(|_| ExportError::Closed)
     }
 }
 
 async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     if db.get_database_backend() == DbBackend::Postgres {
-        db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
-            .await
+        db.begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await
     } else {
         // A SQLite read transaction sees one snapshot (WAL) from its first read.
         db.begin().await
@@ -397,20 +406,6 @@ fn unique(ids: impl Iterator<Item = i32>) -> Vec<i32> {
     ids.collect::<HashSet<_>>().into_iter().collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_feedback_keys_become_camel_case() {
-        let stored = json!({ "word_count": 3, "suggestions": [{ "code": "X", "filler_words": [] }] });
-        assert_eq!(
-            camel_keys(stored),
-            json!({ "wordCount": 3, "suggestions": [{ "code": "X", "fillerWords": [] }] })
-        );
-    }
-}
-
 async fn role_slugs(
     tx: &DatabaseTransaction,
     ids: impl Iterator<Item = i32>,
@@ -422,4 +417,19 @@ async fn role_slugs(
         .into_iter()
         .map(|r| (r.id, r.slug))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_feedback_keys_become_camel_case() {
+        let stored =
+            json!({ "word_count": 3, "suggestions": [{ "code": "X", "filler_words": [] }] });
+        assert_eq!(
+            camel_keys(stored),
+            json!({ "wordCount": 3, "suggestions": [{ "code": "X", "fillerWords": [] }] })
+        );
+    }
 }

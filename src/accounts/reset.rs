@@ -120,7 +120,8 @@ async fn issue(
     };
     let secret = new_token();
     let created = now();
-    let expires = created + chrono::Duration::minutes(i64::try_from(ttl_mins).unwrap_or(i64::MAX / 120));
+    let expires =
+        created + chrono::Duration::minutes(i64::try_from(ttl_mins).unwrap_or(i64::MAX / 120));
     let tx = begin_write(db).await?;
     password_reset::Entity::insert(password_reset::ActiveModel {
         id: NotSet,
@@ -179,7 +180,8 @@ pub async fn reset(
     new: String,
 ) -> AppResult<()> {
     check_password_field("new", &new, config)?;
-    let invalid = || AppError::bad_input("secret", "this reset link is not valid: ask for a new one");
+    let invalid =
+        || AppError::bad_input("secret", "this reset link is not valid: ask for a new one");
     // Only the shape a link carries is looked up.
     let well_formed = URL_SAFE_NO_PAD
         .decode(secret.trim())

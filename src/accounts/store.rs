@@ -11,8 +11,8 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use super::password;
-use super::sessions::{self, ClientInfo};
 use super::rate_limit::LoginThrottle;
+use super::sessions::{self, ClientInfo};
 use crate::config::AuthConfig;
 use crate::db::now;
 use crate::error::{AppError, AppResult};

@@ -26,12 +26,17 @@ pub async fn export(
         .and_then(bearer_token);
     let viewer = match operation::authenticate(&state, token, client).await {
         Ok(Some(viewer)) => viewer,
-        Ok(None) => return unauthenticated("send the account's token as Authorization: Bearer <token>"),
+        Ok(None) => {
+            return unauthenticated("send the account's token as Authorization: Bearer <token>");
+        }
         Err(refusal) if refusal.kind == operation::RefusalKind::Unauthenticated => {
             return unauthenticated("the token is not valid (expired or ended)");
         }
         Err(_) => {
-            return (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; retry later")
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unavailable; retry later",
+            )
                 .into_response();
         }
     };
@@ -41,7 +46,10 @@ pub async fn export(
     });
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"prep-account-export.json\""),
@@ -51,7 +59,8 @@ pub async fn export(
 }
 
 fn unauthenticated(message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": "UNAUTHENTICATED" } }] });
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": "UNAUTHENTICATED" } }] });
     (
         StatusCode::UNAUTHORIZED,
         [

@@ -232,7 +232,7 @@ async fn run(
     let caller = Caller {
         viewer,
         client,
-        user_agent: user_agent(headers),
+        user_agent: operation::user_agent(headers),
         request_id: request_id(headers),
     };
     // Only an anonymous GET may be kept by a shared cache: a POST cannot be
@@ -377,14 +377,6 @@ fn respond(refusal: Refusal, format: ResponseFormat) -> Response {
             .insert(name, HeaderValue::from_static(value));
     }
     response
-}
-
-/// The `User-Agent` header, when it is text.
-pub(super) fn user_agent(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 fn request_id(headers: &HeaderMap) -> RequestId {

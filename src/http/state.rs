@@ -86,12 +86,8 @@ impl AppState {
             Duration::from_secs(settings.ws.event_heartbeat_secs),
         );
         let outbox = crate::accounts::mail::Outbox::default();
-        let schema = schema::build_schema(
-            db.clone(),
-            settings.clone(),
-            events.clone(),
-            outbox.clone(),
-        );
+        let schema =
+            schema::build_schema(db.clone(), settings.clone(), events.clone(), outbox.clone());
         let responses = Arc::new(ResponseCache::new(
             settings.http.response_cache_entries,
             settings.http.response_cache_max_bytes,

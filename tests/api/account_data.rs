@@ -16,7 +16,10 @@ use crate::ws_client::WsClient;
 /// interview's IDs.
 async fn fill(app: &TestApp, token: &str) -> (String, String) {
     let roles = app
-        .data("{ roles(first: 1) { edges { node { id questions { id } competencies { slug } } } } }", json!({}))
+        .data(
+            "{ roles(first: 1) { edges { node { id questions { id } competencies { slug } } } } }",
+            json!({}),
+        )
         .await;
     let role = &roles["roles"]["edges"][0]["node"];
     let question = role["questions"][0]["id"].clone();
@@ -28,7 +31,10 @@ async fn fill(app: &TestApp, token: &str) -> (String, String) {
             json!({ "input": { "title": "Checkout at peak", "situation": "Sale traffic.", "questionIds": [question], "competencies": [competency] } }),
         )
         .await;
-    let draft = created["createStarDraft"]["id"].as_str().unwrap().to_owned();
+    let draft = created["createStarDraft"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.data_as(
         token,
         "mutation($id: ID!) { updateStarDraft(input: { id: $id, expectedVersion: 1, result: \"Latency fell by 80%.\" }) { version } }",
@@ -43,9 +49,16 @@ async fn fill(app: &TestApp, token: &str) -> (String, String) {
             json!({ "input": { "roleId": role["id"], "company": "Acme", "stage": "TECHNICAL", "scheduledAt": at, "timeZone": "Europe/London" } }),
         )
         .await;
-    let interview = scheduled["scheduleInterview"]["id"].as_str().unwrap().to_owned();
+    let interview = scheduled["scheduleInterview"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let started = app
-        .data_as(token, "mutation($d: ID!) { startPractice(input: { draftId: $d }) { id } }", json!({ "d": draft }))
+        .data_as(
+            token,
+            "mutation($d: ID!) { startPractice(input: { draftId: $d }) { id } }",
+            json!({ "d": draft }),
+        )
         .await;
     app.data_as(
         token,
@@ -53,7 +66,8 @@ async fn fill(app: &TestApp, token: &str) -> (String, String) {
         json!({ "id": started["startPractice"]["id"] }),
     )
     .await;
-    app.data_as(token, "mutation { rotateCalendarToken }", json!({})).await;
+    app.data_as(token, "mutation { rotateCalendarToken }", json!({}))
+        .await;
     (draft, interview)
 }
 
@@ -112,21 +126,103 @@ api_test! {
 }
 
 /// Rows of each table that belong to `user` (through its drafts and interviews for child tables).
-async fn owned_rows(app: &TestApp, user: i32, drafts: &[i32], interviews: &[i32]) -> Vec<(&'static str, u64)> {
+async fn owned_rows(
+    app: &TestApp,
+    user: i32,
+    drafts: &[i32],
+    interviews: &[i32],
+) -> Vec<(&'static str, u64)> {
     use entity::*;
     let db = &app.db;
     vec![
-        ("users", user::Entity::find().filter(user::Column::Id.eq(user)).count(db).await.unwrap()),
-        ("sessions", session::Entity::find().filter(session::Column::UserId.eq(user)).count(db).await.unwrap()),
-        ("password_resets", password_reset::Entity::find().filter(password_reset::Column::UserId.eq(user)).count(db).await.unwrap()),
-        ("star_drafts", star_draft::Entity::find().filter(star_draft::Column::UserId.eq(user)).count(db).await.unwrap()),
-        ("star_draft_revisions", star_draft_revision::Entity::find().filter(star_draft_revision::Column::DraftId.is_in(drafts.to_vec())).count(db).await.unwrap()),
-        ("star_draft_competencies", star_draft_competency::Entity::find().filter(star_draft_competency::Column::DraftId.is_in(drafts.to_vec())).count(db).await.unwrap()),
-        ("star_draft_questions", star_draft_question::Entity::find().filter(star_draft_question::Column::DraftId.is_in(drafts.to_vec())).count(db).await.unwrap()),
-        ("interviews", interview::Entity::find().filter(interview::Column::UserId.eq(user)).count(db).await.unwrap()),
-        ("plan_tasks", plan_task::Entity::find().filter(plan_task::Column::InterviewId.is_in(interviews.to_vec())).count(db).await.unwrap()),
-        ("practice_attempts", practice_attempt::Entity::find().filter(practice_attempt::Column::UserId.eq(user)).count(db).await.unwrap()),
-        ("calendar_feeds", calendar_feed::Entity::find().filter(calendar_feed::Column::UserId.eq(user)).count(db).await.unwrap()),
+        (
+            "users",
+            user::Entity::find()
+                .filter(user::Column::Id.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "sessions",
+            session::Entity::find()
+                .filter(session::Column::UserId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "password_resets",
+            password_reset::Entity::find()
+                .filter(password_reset::Column::UserId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "star_drafts",
+            star_draft::Entity::find()
+                .filter(star_draft::Column::UserId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "star_draft_revisions",
+            star_draft_revision::Entity::find()
+                .filter(star_draft_revision::Column::DraftId.is_in(drafts.to_vec()))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "star_draft_competencies",
+            star_draft_competency::Entity::find()
+                .filter(star_draft_competency::Column::DraftId.is_in(drafts.to_vec()))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "star_draft_questions",
+            star_draft_question::Entity::find()
+                .filter(star_draft_question::Column::DraftId.is_in(drafts.to_vec()))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "interviews",
+            interview::Entity::find()
+                .filter(interview::Column::UserId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "plan_tasks",
+            plan_task::Entity::find()
+                .filter(plan_task::Column::InterviewId.is_in(interviews.to_vec()))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "practice_attempts",
+            practice_attempt::Entity::find()
+                .filter(practice_attempt::Column::UserId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "calendar_feeds",
+            calendar_feed::Entity::find()
+                .filter(calendar_feed::Column::UserId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
     ]
 }
 

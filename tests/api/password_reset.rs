@@ -63,7 +63,11 @@ macro_rules! mail_test {
 }
 
 async fn login(app: &TestApp, email: &str, password: &str) -> Value {
-    app.graphql(LOGIN, json!({ "input": { "email": email, "password": password } })).await
+    app.graphql(
+        LOGIN,
+        json!({ "input": { "email": email, "password": password } }),
+    )
+    .await
 }
 
 mail_test! {
@@ -185,11 +189,23 @@ async fn the_secret_never_reaches_the_log(backend: Backend) {
     let smtp = TestSmtp::start().await;
     let database = TestDatabase::create(backend).await;
     // A free port: taken and given back (the server binds it right after).
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let address = format!("http://127.0.0.1:{port}");
     let bind = format!("127.0.0.1:{port}");
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_prep-graphql"))
-        .args(["serve", "--bind", &bind, "--smtp-url", &smtp.url, "--public-url", PUBLIC])
+        .args([
+            "serve",
+            "--bind",
+            &bind,
+            "--smtp-url",
+            &smtp.url,
+            "--public-url",
+            PUBLIC,
+        ])
         .env("DATABASE_URL", &database.url)
         .env("RUST_LOG", "debug")
         .stdout(std::process::Stdio::piped())
@@ -211,8 +227,16 @@ async fn the_secret_never_reaches_the_log(backend: Backend) {
     });
     let client = reqwest::Client::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while client.get(format!("{address}/healthz")).send().await.is_err() {
-        assert!(tokio::time::Instant::now() < deadline, "the server did not listen");
+    while client
+        .get(format!("{address}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the server did not listen"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let call = |query: &'static str, variables: Value| {
@@ -235,7 +259,10 @@ async fn the_secret_never_reaches_the_log(backend: Backend) {
         json!({ "e": email }),
     )
     .await;
-    assert!(registered["data"]["register"]["token"].is_string(), "{registered}");
+    assert!(
+        registered["data"]["register"]["token"].is_string(),
+        "{registered}"
+    );
     call(REQUEST, json!({ "e": email })).await;
     let secret = reset_secret(&smtp.next_message().await);
     let done = call(RESET, json!({ "s": secret, "n": "a brand new password" })).await;

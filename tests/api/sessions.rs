@@ -17,7 +17,12 @@ const ME: &str = "{ me { email } }";
 const ALL: &str = "subscription { myStarDraftEvents { kind draftId } }";
 
 /// Signs in as `email` sending `user_agent`; returns the token.
-pub async fn login_with_agent(app: &TestApp, email: &str, password: &str, user_agent: &str) -> String {
+pub async fn login_with_agent(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    user_agent: &str,
+) -> String {
     let body: Value = app
         .client
         .post(format!("{}/graphql", app.address))

@@ -103,7 +103,10 @@ impl Drop for TestSmtp {
 /// breaks joined, `=XX` bytes restored) when the mail says it is.
 pub fn body_text(mail: &str) -> String {
     let (headers, body) = mail.split_once("\n\n").unwrap_or((mail, ""));
-    if !headers.to_ascii_lowercase().contains("content-transfer-encoding: quoted-printable") {
+    if !headers
+        .to_ascii_lowercase()
+        .contains("content-transfer-encoding: quoted-printable")
+    {
         return body.to_owned();
     }
     let joined = body.replace("=\n", "");
@@ -111,12 +114,13 @@ pub fn body_text(mail: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

@@ -62,7 +62,12 @@ impl PasswordMutation {
     /// `#secret=`). The link then stops working, and every session of the
     /// account ends (sign in again). A wrong, used or expired secret is
     /// BAD_USER_INPUT on `secret`; a password against the rules, on `new`.
-    async fn reset_password(&self, ctx: &Context<'_>, secret: String, new: String) -> AppResult<bool> {
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        secret: String,
+        new: String,
+    ) -> AppResult<bool> {
         reset::reset(
             database(ctx)?,
             data::<AuthConfig>(ctx)?,

@@ -127,7 +127,10 @@ async fn claim(
     // mail to be retried after this.
     let lease = chrono::Duration::seconds(2 * config.smtp_timeout_secs.max(1) as i64);
     let claimed = mail_outbox::Entity::update_many()
-        .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(now() + lease))
+        .col_expr(
+            mail_outbox::Column::NextAttemptAt,
+            Expr::value(now() + lease),
+        )
         .filter(mail_outbox::Column::Id.eq(mail.id))
         .filter(mail_outbox::Column::NextAttemptAt.eq(mail.next_attempt_at))
         .exec(db)
@@ -144,7 +147,11 @@ async fn deliver(
 ) -> Result<(), DbErr> {
     let outcome = match transport {
         Transport::Smtp(smtp) => match message(config, &mail) {
-            Ok(message) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Ok(message) => smtp
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e),
         },
         Transport::Log => {
@@ -202,7 +209,9 @@ fn message(config: &MailConfig, mail: &mail_outbox::Model) -> Result<Message, St
 
 /// The wait before retry number `attempts`: the base, doubled per failure, capped.
 pub fn retry_wait(config: &MailConfig, attempts: i32) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
     let wait = config
         .mail_retry_base_secs
         .max(1)

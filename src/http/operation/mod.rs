@@ -234,6 +234,14 @@ pub async fn authenticate(
     }
 }
 
+/// The `User-Agent` header, when it is text (sessions remember it).
+pub fn user_agent(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// The token of an `Authorization` value `Bearer <token>` (the scheme in any case).
 pub fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;

@@ -28,7 +28,11 @@ use crate::viewer::Viewer;
 const SESSION_END_FLUSH: Duration = Duration::from_millis(200);
 
 /// Sends what operations hand over within `window`; `Err` when the client is gone.
-async fn flush<S>(out: &mut mpsc::Receiver<Outgoing>, sink: &mut S, window: Duration) -> Result<(), ()>
+async fn flush<S>(
+    out: &mut mpsc::Receiver<Outgoing>,
+    sink: &mut S,
+    window: Duration,
+) -> Result<(), ()>
 where
     S: futures_util::Sink<Message> + Unpin,
 {

@@ -94,7 +94,7 @@ pub fn upgrade(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| bearer_token(v).unwrap_or_default().to_owned());
-    let user_agent = super::graphql::user_agent(headers);
+    let user_agent = super::operation::user_agent(headers);
     let max_message = config
         .ws_max_message_bytes
         .unwrap_or(state.settings.http.max_body_bytes);
@@ -106,9 +106,16 @@ pub fn upgrade(
     ws.on_upgrade(move |socket| async move {
         match protocol {
             Some(protocol) => {
-                connection::Connection::new(state, protocol, client, header_token, user_agent, pending)
-                    .run(socket)
-                    .await
+                connection::Connection::new(
+                    state,
+                    protocol,
+                    client,
+                    header_token,
+                    user_agent,
+                    pending,
+                )
+                .run(socket)
+                .await
             }
             None => {
                 let mut socket = socket;
