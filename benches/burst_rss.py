@@ -7,7 +7,8 @@ latency meanwhile, on a fresh SQLite server. Linux only; standard library only.
 The burst: one account with `drafts` drafts of ~20 KB, then 3 sockets that each start 20
 `myStarDraftEvents(since:)` catch-ups over all of them and never read, while 16 clients ask
 for the account's coverage with every story's text. RSS is VmRSS (now) and VmHWM (peak) from
-/proc; "after" is read 3 s after every burst connection has closed.
+/proc; "after" is read 3 s after every burst connection has closed. BURST=sockets or
+BURST=coverage runs one half of the burst only.
 """
 import base64, json, os, socket, subprocess, sys, tempfile, threading, time, urllib.request
 
@@ -107,8 +108,9 @@ def main():
 
     prober = threading.Thread(target=probe)
     prober.start()
-    sockets = [non_reading_socket(host, int(port), token, 20) for _ in range(3)]
-    workers = [threading.Thread(target=coverage) for _ in range(16)]
+    part = os.environ.get("BURST", "both")
+    sockets = [non_reading_socket(host, int(port), token, 20) for _ in range(3)] if part != "coverage" else []
+    workers = [threading.Thread(target=coverage) for _ in range(16)] if part != "sockets" else []
     for w in workers:
         w.start()
     peak_seen = before
@@ -128,7 +130,7 @@ def main():
     hwm = rss(pid, "VmHWM")
     latencies.sort()
     admin_latencies.sort()
-    print(f"drafts: {DRAFTS} x ~20 KB; burst: 3 non-reading sockets x 20 catch-ups, 16 coverage queries")
+    print(f"drafts: {DRAFTS} x ~20 KB; burst ({part}): 3 non-reading sockets x 20 catch-ups, 16 coverage queries")
     print(f"RSS before {before:.1f} MiB, peak (VmHWM) {hwm:.1f} MiB (sampled {peak_seen:.1f}), after {after:.1f} MiB")
     print(f"sockets still open after 10 s: {open_sockets}")
     for name, values in (("--bind", latencies), ("--admin-bind", admin_latencies)):

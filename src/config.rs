@@ -723,6 +723,11 @@ pub struct WsConfig {
     /// of buffering more.
     #[arg(long, env = "PREP_WS_MAX_QUEUED_BYTES", default_value_t = 1024 * 1024)]
     pub ws_max_queued_bytes: usize,
+    /// Seconds one message may take to be written to a socket's client; a client
+    /// that reads nothing for that long is closed (4413) even while what waits for
+    /// it is under `--ws-max-queued-bytes`.
+    #[arg(long, env = "PREP_WS_WRITE_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub ws_write_timeout_secs: u64,
     /// Seconds an acknowledged socket with no running operation stays open.
     #[arg(long, env = "PREP_WS_IDLE_TIMEOUT_SECS", default_value_t = 300)]
     pub ws_idle_timeout_secs: u64,
@@ -742,6 +747,7 @@ impl Default for WsConfig {
             ws_max_pending_per_address: 16,
             ws_max_anonymous_per_address: 32,
             ws_max_queued_bytes: 1024 * 1024,
+            ws_write_timeout_secs: 30,
             ws_idle_timeout_secs: 300,
         }
     }

@@ -435,30 +435,63 @@ api_test! {
         ..Settings::default()
     };
     async fn a_client_that_does_not_read_is_closed_not_buffered(app: TestApp) {
+        non_reading_client_is_closed(&app, 20).await;
+    }
+}
+
+api_test! {
+    settings = Settings {
+        // A budget it never reaches: the stalled write alone closes it.
+        ws: prep_graphql::config::WsConfig {
+            ws_max_queued_bytes: 1 << 30, ws_write_timeout_secs: 2,
+            ..prep_graphql::config::WsConfig::default()
+        },
+        ..Settings::default()
+    };
+    async fn a_client_that_does_not_read_is_closed_after_the_write_timeout(app: TestApp) {
+        non_reading_client_is_closed(&app, 20).await;
+    }
+}
+
+/// Opens a socket with a small receive buffer, starts `catch_ups` catch-ups
+/// over 30 large drafts, never reads, and waits for the server to close it.
+async fn non_reading_client_is_closed(app: &TestApp, catch_ups: usize) {
+    {
         use futures_util::{SinkExt, StreamExt};
         use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
         let token = app.new_user().await;
-        large_drafts(&app, &token, 30).await;
+        large_drafts(app, &token, 30).await;
         // A client with a small receive buffer, so the server's writes stall soon.
         let socket = TcpSocket::new_v4().unwrap();
         socket.set_recv_buffer_size(4096).unwrap();
-        let tcp = socket.connect(app.address.trim_start_matches("http://").parse().unwrap()).await.unwrap();
-        let mut request = format!("{}/graphql", app.address.replacen("http", "ws", 1)).into_client_request().unwrap();
-        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        let tcp = socket
+            .connect(app.address.trim_start_matches("http://").parse().unwrap())
+            .await
+            .unwrap();
+        let mut request = format!("{}/graphql", app.address.replacen("http", "ws", 1))
+            .into_client_request()
+            .unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
         let (mut ws, _) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
         let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
         ws.send(Message::text(init.to_string())).await.unwrap();
         let ack = ws.next().await.unwrap().unwrap();
         assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
         // Twenty catch-ups of ~480 KB each, never read.
-        for i in 0..20 {
+        for i in 0..catch_ups {
             let subscribe = json!({ "type": "subscribe", "id": format!("s{i}"), "payload": {
                 "query": EVENTS_SINCE, "variables": { "since": "2000-01-01T00:00:00Z" } } });
             ws.send(Message::text(subscribe.to_string())).await.unwrap();
         }
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while open_sockets(&app).await != "0" {
-            assert!(std::time::Instant::now() < deadline, "a socket that does not read stayed open");
+        while open_sockets(app).await != "0" {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "a socket that does not read stayed open"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         // What reached the client ends with the close, if the close got through at all.

@@ -181,6 +181,7 @@ impl Connection {
         let init_deadline = tokio::time::sleep(Duration::from_secs(config.ws_init_timeout_secs));
         tokio::pin!(init_deadline);
         let idle_timeout = Duration::from_secs(config.ws_idle_timeout_secs.max(1));
+        let write_timeout = Duration::from_secs(config.ws_write_timeout_secs.max(1));
         let idle_deadline = tokio::time::sleep(idle_timeout);
         tokio::pin!(idle_deadline);
         let mut keepalive =
@@ -239,6 +240,9 @@ impl Connection {
                             written = sink.send(message) => written.is_ok(),
                             () = self.queued.exceeded() => {
                                 break Close::new(4413, "Too much queued: the client does not read");
+                            }
+                            () = tokio::time::sleep(write_timeout) => {
+                                break Close::new(4413, "Write timeout: the client does not read");
                             }
                         };
                         self.queued.sub(len);

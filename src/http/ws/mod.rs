@@ -7,15 +7,18 @@
 //! 4400 invalid message, 4401 subscribe before ack, 4403 forbidden (bad or
 //! ended session), 4406 unsupported subprotocol, 4408 no `connection_init` in
 //! time, 4409 duplicate operation id, 4429 a second `connection_init` (and,
-//! with its own reason, too many connections for one account or address);
-//! 1001 when the server shuts down. Every operation goes through the same
+//! with its own reason, too many connections for one account or address),
+//! 4413 a client that does not read (more than `ws_max_queued_bytes` waiting
+//! for it, or one message unwritten for `ws_write_timeout_secs`); 1001 when
+//! the server shuts down. Every operation goes through the same
 //! pipeline as HTTP (`super::operation`): document limits, persisted queries,
 //! the execution timeout, metrics and logs.
 //!
 //! Bounds on a socket: frames and messages are capped (default: the HTTP body
 //! limit); sockets that have not sent `connection_init` and anonymous ones are
 //! capped per client address; a socket with nothing running closes after an
-//! idle timeout; an account has a connection cap.
+//! idle timeout (pings do not count as activity); an account has a
+//! connection cap and a cap of operations over all its sockets.
 
 mod connection;
 pub mod counts;
