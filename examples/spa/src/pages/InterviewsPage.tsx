@@ -159,7 +159,7 @@ function CalendarFeed() {
         </>
       )}
       <p>
-        <button type="button" className="button" onClick={onRotate} disabled={result.fetching} data-testid="calendar-feed-rotate">
+        <button type="button" className="button" onClick={onRotate} disabled={result.fetching || !account} data-testid="calendar-feed-rotate">
           {url ? 'Make a new address…' : 'Make a calendar address'}
         </button>
       </p>
