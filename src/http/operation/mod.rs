@@ -395,6 +395,8 @@ impl Operation {
                 body: Bytes::from(json!({ "data": null, "errors": errors }).to_string()),
                 invalid: None,
                 cached: None,
+                // An error answer: no shared HTTP cache keeps it.
+                shareable: false,
             });
         };
         let cached = cache_key
