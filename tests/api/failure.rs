@@ -105,9 +105,11 @@ api_test! {
 }
 
 api_test! {
-    // 24 accounts from one address: more than the registration throttle allows.
+    // 24 accounts from one address: more than the registration throttle allows,
+    // and, being anonymous from one address, one viewer's share of the turns.
     settings = Settings {
         auth: prep_graphql::config::AuthConfig { registrations_per_address: 100, ..Default::default() },
+        http: prep_graphql::config::HttpConfig { max_concurrent_operations_per_viewer: 64, ..Default::default() },
         ..Settings::default()
     };
     async fn concurrent_writers_never_see_a_locked_database(app: TestApp) {
