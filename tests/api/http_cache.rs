@@ -39,7 +39,7 @@ async fn get_query(app: &TestApp, query: &str, headers: &[(&str, &str)]) -> reqw
     get(app, &[("query", query.to_owned())], headers).await
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: reqwest::header::HeaderName) -> &'a str {
+fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> &str {
     headers
         .get(&name)
         .unwrap_or_else(|| panic!("no {name} in {headers:?}"))
