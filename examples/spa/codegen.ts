@@ -47,6 +47,8 @@ const settings = {
     DateTime: 'string',
     // A calendar date, "YYYY-MM-DD".
     NaiveDate: 'string',
+    // Any JSON value (the account export); the app reads it as it comes.
+    JSON: 'unknown',
   },
   // A scalar missing above is an error, not `any`.
   strictScalars: true,

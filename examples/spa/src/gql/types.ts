@@ -15,12 +15,55 @@ export type ActionTargetKind =
    */
   | 'PRACTICE';
 
+/** `addComment` arguments. */
+export type AddCommentInput = {
+  body: string;
+  draftId: string | number;
+  /** A comment of the thread to reply to. */
+  parentId?: string | number | null | undefined;
+  /** The exact text of the section the comment refers to. */
+  quote?: string | null | undefined;
+  /** The part of the draft the comment is about (a reply takes its thread's). */
+  section?: CommentSection;
+  /** The draft version the comment was written on. */
+  version: number;
+};
+
 /** `addPlanTask` arguments. */
 export type AddPlanTaskInput = {
   /** The day it is due, in the interview's zone. */
   dueOn: string;
   interviewId: string | number;
   text: string;
+};
+
+/** What happened to a comment. */
+export type CommentEventKind =
+  | 'CREATED'
+  | 'DELETED'
+  /** Its thread was resolved or reopened (see `Comment.resolved`). */
+  | 'RESOLVED'
+  | 'UPDATED';
+
+/** The part of a STAR draft a comment is about. */
+export type CommentSection =
+  | 'ACTION'
+  /** The draft as a whole. */
+  | 'GENERAL'
+  | 'RESULT'
+  | 'SITUATION'
+  | 'TASK'
+  | 'TITLE';
+
+/** `createShare` arguments. */
+export type CreateShareInput = {
+  access: ShareAccess;
+  /** When the share stops working; null: when it is revoked. */
+  expiresAt?: string | null | undefined;
+  /** A note to whoever accepts it. */
+  note?: string | null | undefined;
+  /** A draft's ID, an interview's ID, or "STORY_BANK" (every draft, now and later). */
+  target: string | number;
 };
 
 /** `createStarDraft` arguments; every field may be left out. */
@@ -115,6 +158,22 @@ export type SeniorityLevel =
   | 'JUNIOR'
   | 'MID'
   | 'SENIOR';
+
+/** What a share lets those who accept it do. A commenter reads too. */
+export type ShareAccess =
+  /** Reads, and comments on drafts. */
+  | 'COMMENTER'
+  /** Reads what is shared. */
+  | 'VIEWER';
+
+/** What a share covers. */
+export type ShareTargetKind =
+  /** One STAR draft. */
+  | 'DRAFT'
+  /** One interview, with its plan and readiness. */
+  | 'INTERVIEW'
+  /** Every draft of the owner, now and later. */
+  | 'STORY_BANK';
 
 /** What happened to a draft. */
 export type StarDraftEventKind =
