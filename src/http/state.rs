@@ -51,8 +51,9 @@ impl AppState {
         Self::with_event_pool(db.clone(), db, settings)
     }
 
-    /// Like [`Self::new`], with the event bus on a pool of its own (tests use
-    /// this to count the statements of requests alone).
+    /// Like [`Self::new`], with the event bus and the background tasks (mail
+    /// sender, session pruning) on a pool of their own (tests use this to
+    /// count the statements of requests alone).
     pub fn with_event_pool(
         db: DatabaseConnection,
         events_db: DatabaseConnection,
@@ -79,6 +80,7 @@ impl AppState {
             .with::<entity::star_draft::Entity>()
             .with::<entity::interview::Entity>()
             .with::<entity::comment::Entity>();
+        let background_db = events_db.clone();
         let events = EventBus::start(
             events_db,
             settings.ws.event_buffer,
@@ -96,7 +98,7 @@ impl AppState {
         let concurrency = settings.http.concurrent_operations();
         let shares = Shares::new(settings.http.concurrent_operations_per_viewer());
         let shutdown = Arc::new(watch::channel(false).0);
-        crate::accounts::start_background(&db, &settings, outbox, shutdown.subscribe());
+        crate::accounts::start_background(&background_db, &settings, outbox, shutdown.subscribe());
         Ok(Self {
             db,
             schema,
