@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use prep_graphql::config::{Settings, SharingLimits};
+use prep_graphql::config::{AuthConfig, Settings, SharingLimits};
 use serde_json::{Value, json};
 
 use crate::drafts::create_draft;
@@ -582,6 +582,11 @@ async fn revocation_on_one_instance_ends_subscriptions_on_another() {
 }
 
 api_test! {
+    // 21 accounts from one address: past the default registration throttle.
+    settings = Settings {
+        auth: AuthConfig { registrations_per_address: 100, ..AuthConfig::default() },
+        ..Settings::default()
+    };
     async fn shared_lists_and_comment_threads_read_in_flat_statements(app: TestApp) {
         let (coach, _) = person(&app, "Coach").await;
         let (owner, _) = person(&app, "Owner").await;
