@@ -495,7 +495,7 @@ pub struct MailConfig {
         default_value = "Interview prep <no-reply@localhost>"
     )]
     pub mail_from: String,
-    /// The origin the links in mails point at (the web app's address).
+    /// The origin the links in mails and in the calendar feed point at (the web app's address).
     #[arg(long, env = "PREP_PUBLIC_URL", default_value = "http://127.0.0.1:8000")]
     pub public_url: String,
     /// Seconds between the sender's looks at the outbox when nothing wakes it.
@@ -563,7 +563,7 @@ impl Default for DraftLimits {
     }
 }
 
-/// Sizes of interviews and their plans.
+/// Sizes of interviews and their plans, and the calendar feed's reminder.
 #[derive(Debug, Clone, Args)]
 pub struct InterviewLimits {
     /// Most interviews one user may keep.
@@ -589,6 +589,10 @@ pub struct InterviewLimits {
     /// today, either way, a plan task may be due.
     #[arg(long, env = "PREP_INTERVIEW_MAX_DAYS_AHEAD", default_value_t = 730)]
     pub max_days_ahead: u32,
+    /// Minutes before an interview the calendar feed's reminder (VALARM)
+    /// goes off; 0: the feed's events carry no reminder.
+    #[arg(long, env = "PREP_CALENDAR_REMINDER_MINS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(0..=10080))]
+    pub calendar_reminder_mins: u32,
 }
 
 impl Default for InterviewLimits {
@@ -600,6 +604,7 @@ impl Default for InterviewLimits {
             notes_max_chars: 5000,
             task_text_max_chars: 500,
             max_days_ahead: 730,
+            calendar_reminder_mins: 60,
         }
     }
 }
@@ -731,6 +736,11 @@ pub struct WsConfig {
     /// Seconds an acknowledged socket with no running operation stays open.
     #[arg(long, env = "PREP_WS_IDLE_TIMEOUT_SECS", default_value_t = 300)]
     pub ws_idle_timeout_secs: u64,
+    /// Milliseconds a socket whose session ended (sign-out, account deleted)
+    /// keeps sending what its operations already hold (the DELETED events of
+    /// a deleted account) before it closes with 4403.
+    #[arg(long, env = "PREP_WS_SESSION_END_FLUSH_MS", default_value_t = 200, value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    pub ws_session_end_flush_ms: u64,
 }
 
 impl Default for WsConfig {
@@ -749,6 +759,7 @@ impl Default for WsConfig {
             ws_max_queued_bytes: 1024 * 1024,
             ws_write_timeout_secs: 30,
             ws_idle_timeout_secs: 300,
+            ws_session_end_flush_ms: 200,
         }
     }
 }

@@ -10,12 +10,25 @@
 //!   "sessions": [ { createdAt lastUsedAt expiresAt userAgent address } ],
 //!   "drafts": [ { id title situation task action result status version createdAt updatedAt
 //!                 competencies: [slug], questions: [ { id role position prompt } ],
-//!                 revisions: [ { version title situation task action result status createdAt } ] } ],
+//!                 revisions: [ { version title situation task action result status createdAt } ],
+//!                 comments: [ comment ] } ],
 //!   "interviews": [ { id role company stage notes scheduledAt timeZone localDate version
 //!                     createdAt updatedAt plan: [ { id text dueOn done doneAt phaseLabel daysBefore compressed } ] } ],
 //!   "practiceAttempts": [ { id draftId questionId startedAt finishedAt durationSeconds transcript
-//!                           wordsPerMinute feedback } ] }
+//!                           wordsPerMinute feedback } ],
+//!   "shares": [ { id targetKind draftId interviewId access note expiresAt createdAt
+//!                 acceptedBy: [ { displayName acceptedAt } ] } ],
+//!   "sharedWithMe": [ { ownerName targetKind draftId interviewId access since expiresAt } ],
+//!   "commentsOnSharedDrafts": [ comment ] }
+//!
+//! comment = { id draftId parentId section quote body authorName byMe draftVersion
+//!             version createdAt updatedAt resolvedAt }
 //! ```
+//!
+//! A draft's `comments` are every comment on it, the coaches' too (the
+//! owner reads them in the app); `commentsOnSharedDrafts` are the ones the
+//! account wrote on drafts others shared with it. Of other people the
+//! export names display names only, never an email.
 //!
 //! IDs are the API's global IDs. Records are read a page at a time (by
 //! id, each page's children in one statement per table), inside one read
@@ -32,12 +45,13 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use entity::{
-    competency, interview, plan_task, practice_attempt, question, role, session, star_draft,
-    star_draft_competency, star_draft_question, star_draft_revision, user,
+    comment, competency, interview, plan_task, practice_attempt, question, role, session, share,
+    share_grant, star_draft, star_draft_competency, star_draft_question, star_draft_revision, user,
 };
 
 use crate::db::now;
 use crate::graphql::ids::{IdKind, encode};
+use crate::records::OwnedPages;
 
 /// The `format` field of every export.
 pub const FORMAT: &str = "prep-graphql/account-export";
@@ -191,6 +205,12 @@ async fn write(db: &DatabaseConnection, user_id: i32, out: &mut Out) -> Result<(
     interviews(&tx, user_id, out).await?;
     out.raw("],\"practiceAttempts\":[");
     attempts(&tx, user_id, out).await?;
+    out.raw("],\"shares\":[");
+    shares(&tx, user_id, out).await?;
+    out.raw("],\"sharedWithMe\":[");
+    grants(&tx, user_id, out).await?;
+    out.raw("],\"commentsOnSharedDrafts\":[");
+    own_comments_elsewhere(&tx, user_id, out).await?;
     out.raw("]}");
     out.flush().await?;
     tx.commit().await?;
@@ -198,21 +218,11 @@ async fn write(db: &DatabaseConnection, user_id: i32, out: &mut Out) -> Result<(
 }
 
 async fn drafts(tx: &DatabaseTransaction, user_id: i32, out: &mut Out) -> Result<(), ExportError> {
-    let mut after = 0;
+    let mut pages = OwnedPages::<star_draft::Entity>::new(user_id, PAGE);
     let mut first = true;
-    loop {
-        let page = star_draft::Entity::find()
-            .filter(star_draft::Column::UserId.eq(user_id))
-            .filter(star_draft::Column::Id.gt(after))
-            .order_by_asc(star_draft::Column::Id)
-            .limit(PAGE)
-            .all(tx)
-            .await?;
-        let Some(last) = page.last() else {
-            return Ok(());
-        };
-        after = last.id;
+    while let Some(page) = pages.next(tx).await? {
         let ids: Vec<i32> = page.iter().map(|d| d.id).collect();
+        let mut comments = comments_by_draft(tx, user_id, &ids).await?;
         let mut revisions: HashMap<i32, Vec<Value>> = HashMap::new();
         for r in star_draft_revision::Entity::find()
             .filter(star_draft_revision::Column::DraftId.is_in(ids.clone()))
@@ -278,10 +288,12 @@ async fn drafts(tx: &DatabaseTransaction, user_id: i32, out: &mut Out) -> Result
                 "competencies": competencies,
                 "questions": linked,
                 "revisions": revisions.remove(&draft.id).unwrap_or_default(),
+                "comments": comments.remove(&draft.id).unwrap_or_default(),
             });
             out.item(&mut first, &row).await?;
         }
     }
+    Ok(())
 }
 
 async fn interviews(
@@ -289,20 +301,9 @@ async fn interviews(
     user_id: i32,
     out: &mut Out,
 ) -> Result<(), ExportError> {
-    let mut after = 0;
+    let mut pages = OwnedPages::<interview::Entity>::new(user_id, PAGE);
     let mut first = true;
-    loop {
-        let page = interview::Entity::find()
-            .filter(interview::Column::UserId.eq(user_id))
-            .filter(interview::Column::Id.gt(after))
-            .order_by_asc(interview::Column::Id)
-            .limit(PAGE)
-            .all(tx)
-            .await?;
-        let Some(last) = page.last() else {
-            return Ok(());
-        };
-        after = last.id;
+    while let Some(page) = pages.next(tx).await? {
         let tasks = plan_task::Entity::find()
             .filter(plan_task::Column::InterviewId.is_in(page.iter().map(|i| i.id)))
             .order_by_asc(plan_task::Column::DueOn)
@@ -332,6 +333,7 @@ async fn interviews(
             out.item(&mut first, &row).await?;
         }
     }
+    Ok(())
 }
 
 async fn attempts(
@@ -339,20 +341,9 @@ async fn attempts(
     user_id: i32,
     out: &mut Out,
 ) -> Result<(), ExportError> {
-    let mut after = 0;
+    let mut pages = OwnedPages::<practice_attempt::Entity>::new(user_id, PAGE);
     let mut first = true;
-    loop {
-        let page = practice_attempt::Entity::find()
-            .filter(practice_attempt::Column::UserId.eq(user_id))
-            .filter(practice_attempt::Column::Id.gt(after))
-            .order_by_asc(practice_attempt::Column::Id)
-            .limit(PAGE)
-            .all(tx)
-            .await?;
-        let Some(last) = page.last() else {
-            return Ok(());
-        };
-        after = last.id;
+    while let Some(page) = pages.next(tx).await? {
         for a in page {
             // Stored as the JSON it was computed as, in Rust's field names:
             // exported in the API's camelCase like everything else.
@@ -373,6 +364,150 @@ async fn attempts(
             out.item(&mut first, &row).await?;
         }
     }
+    Ok(())
+}
+
+/// Every comment on `drafts` (the account's own), oldest first per draft.
+async fn comments_by_draft(
+    tx: &DatabaseTransaction,
+    user_id: i32,
+    drafts: &[i32],
+) -> Result<HashMap<i32, Vec<Value>>, DbErr> {
+    let rows = comment::Entity::find()
+        .filter(comment::Column::DraftId.is_in(drafts.iter().copied()))
+        .order_by_asc(comment::Column::Id)
+        .all(tx)
+        .await?;
+    let names = display_names(tx, rows.iter().map(|c| c.author_id)).await?;
+    let mut out: HashMap<i32, Vec<Value>> = HashMap::new();
+    for c in rows {
+        let row = comment_json(&c, user_id, &names);
+        out.entry(c.draft_id).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// The comments the account wrote on drafts that others own, a page at a time.
+async fn own_comments_elsewhere(
+    tx: &DatabaseTransaction,
+    user_id: i32,
+    out: &mut Out,
+) -> Result<(), ExportError> {
+    let mut pages = OwnedPages::<comment::Entity>::new(user_id, PAGE);
+    let mut first = true;
+    let names = display_names(tx, std::iter::once(user_id)).await?;
+    while let Some(page) = pages.next(tx).await? {
+        let owners: HashMap<i32, i32> = star_draft::Entity::find()
+            .filter(star_draft::Column::Id.is_in(unique(page.iter().map(|c| c.draft_id))))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.user_id))
+            .collect();
+        for c in page {
+            // The ones on the account's own drafts are under those drafts.
+            if owners.get(&c.draft_id) == Some(&user_id) {
+                continue;
+            }
+            out.item(&mut first, &comment_json(&c, user_id, &names))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+fn comment_json(c: &comment::Model, user_id: i32, names: &HashMap<i32, String>) -> Value {
+    json!({
+        "id": encode(IdKind::Comment, c.id).0,
+        "draftId": encode(IdKind::StarDraft, c.draft_id).0,
+        "parentId": c.parent_id.map(|p| encode(IdKind::Comment, p).0),
+        "section": c.section, "quote": c.quote, "body": c.body,
+        "authorName": names.get(&c.author_id), "byMe": c.author_id == user_id,
+        "draftVersion": c.draft_version, "version": c.version,
+        "createdAt": c.created_at, "updatedAt": c.updated_at, "resolvedAt": c.resolved_at,
+    })
+}
+
+/// The account's shares with who accepted each (at most
+/// `--max-shares-per-user` x `--max-grants-per-share` rows: read at once).
+async fn shares(tx: &DatabaseTransaction, user_id: i32, out: &mut Out) -> Result<(), ExportError> {
+    let rows = share::Entity::find()
+        .filter(share::Column::OwnerId.eq(user_id))
+        .order_by_asc(share::Column::Id)
+        .all(tx)
+        .await?;
+    let accepted = share_grant::Entity::find()
+        .filter(share_grant::Column::ShareId.is_in(rows.iter().map(|s| s.id)))
+        .order_by_asc(share_grant::Column::Id)
+        .all(tx)
+        .await?;
+    let names = display_names(tx, accepted.iter().map(|g| g.grantee_id)).await?;
+    let mut first = true;
+    for s in rows {
+        let accepted_by: Vec<Value> = accepted
+            .iter()
+            .filter(|g| g.share_id == s.id)
+            .map(|g| json!({ "displayName": names.get(&g.grantee_id), "acceptedAt": g.created_at }))
+            .collect();
+        let row = json!({
+            "id": encode(IdKind::Share, s.id).0, "targetKind": s.target_kind,
+            "draftId": s.draft_id.map(|d| encode(IdKind::StarDraft, d).0),
+            "interviewId": s.interview_id.map(|i| encode(IdKind::Interview, i).0),
+            "access": s.access, "note": s.note, "expiresAt": s.expires_at,
+            "createdAt": s.created_at, "acceptedBy": accepted_by,
+        });
+        out.item(&mut first, &row).await?;
+    }
+    Ok(())
+}
+
+/// What others shared with the account (its grants), a page at a time.
+async fn grants(tx: &DatabaseTransaction, user_id: i32, out: &mut Out) -> Result<(), ExportError> {
+    let mut after = 0;
+    let mut first = true;
+    loop {
+        let page = share_grant::Entity::find()
+            .find_also_related(share::Entity)
+            .filter(share_grant::Column::GranteeId.eq(user_id))
+            .filter(share_grant::Column::Id.gt(after))
+            .order_by_asc(share_grant::Column::Id)
+            .limit(PAGE)
+            .all(tx)
+            .await?;
+        let Some((last, _)) = page.last() else {
+            return Ok(());
+        };
+        after = last.id;
+        let names = display_names(
+            tx,
+            page.iter()
+                .filter_map(|(_, s)| s.as_ref().map(|s| s.owner_id)),
+        )
+        .await?;
+        for (grant, s) in page {
+            let Some(s) = s else { continue };
+            let row = json!({
+                "ownerName": names.get(&s.owner_id), "targetKind": s.target_kind,
+                "draftId": s.draft_id.map(|d| encode(IdKind::StarDraft, d).0),
+                "interviewId": s.interview_id.map(|i| encode(IdKind::Interview, i).0),
+                "access": s.access, "since": grant.created_at, "expiresAt": s.expires_at,
+            });
+            out.item(&mut first, &row).await?;
+        }
+    }
+}
+
+async fn display_names(
+    tx: &DatabaseTransaction,
+    ids: impl Iterator<Item = i32>,
+) -> Result<HashMap<i32, String>, DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(unique(ids)))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
 }
 
 /// `value` with every object key from snake_case to camelCase.

@@ -62,7 +62,11 @@ pub async fn feed(
         Ok(feed) => feed,
         Err(e) => return unavailable(&e),
     };
-    let body = calendar::render(&feed);
+    let style = calendar::FeedStyle {
+        public_url: state.settings.mail.public_url.clone(),
+        reminder_mins: state.settings.interviews.calendar_reminder_mins,
+    };
+    let body = calendar::render(&feed, &style);
     let etag = etag_of(&body);
     let mut response = if matches(&request, &etag) {
         StatusCode::NOT_MODIFIED.into_response()

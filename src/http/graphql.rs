@@ -29,6 +29,7 @@ use super::client_ip::ClientIp;
 use super::compression::{self, Encoding};
 use super::conditional::{self, Validator};
 use super::operation::{self, Answer, Caller, Refusal, RefusalKind, RequestId, Transport};
+use super::ws::counts::ProxiedSockets;
 use crate::http::state::AppState;
 
 /// A request HTTP itself refuses (media types, body, parameters): the status
@@ -132,12 +133,13 @@ struct GetParams {
 pub async fn get(
     State(state): State<AppState>,
     Extension(ClientIp(client)): Extension<ClientIp>,
+    proxied: Option<Extension<ProxiedSockets>>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     RawQuery(raw): RawQuery,
 ) -> Response {
     if let Ok(upgrade) = upgrade {
-        return super::ws::upgrade(state, &headers, client, upgrade);
+        return super::ws::upgrade(state, &headers, client, proxied.map(|e| e.0), upgrade);
     }
     let mut response = private_by_default(answer_get(state, client, headers, raw).await);
     // Replaces the compression's own `Vary: accept-encoding`, which this includes.

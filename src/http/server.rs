@@ -14,7 +14,10 @@
 //! - HTTP/2 pings detect clients that vanished mid-request;
 //! - an unread HTTP/1.1 request body is drained before closing (see
 //!   [`crate::http::linger`]), so early answers such as 413 arrive;
-//! - the client address behind trusted proxies is resolved once per request.
+//! - the client address behind trusted proxies is resolved once per request;
+//!   a WebSocket upgraded through a trusted proxy holds a place of the same
+//!   per-address cap for its forwarded client, for the socket's whole life
+//!   (see [`ProxiedSockets`]).
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -36,7 +39,7 @@ use crate::config::HttpConfig;
 use crate::http::client_ip::{ClientIp, TrustedProxies, address_group};
 use crate::http::connection::{Activity, CappedStream, TrackedBody};
 use crate::http::linger::{LingerLimits, LingeringBody};
-use crate::http::ws::counts::Counts;
+use crate::http::ws::counts::{Counts, ProxiedSockets};
 
 /// Serves `app` on `listener` until `shutdown`, then sets `stopping` (so
 /// readiness fails and WebSockets close) and drains connections for up to `grace`.
@@ -116,7 +119,13 @@ pub async fn run(
         };
         // A trusted proxy carries many clients on its connections: those are
         // told apart per request, by the forwarding header.
-        let address = if config.max_connections_per_address == 0 || trusted.contains(peer.ip()) {
+        let via_proxy = trusted.contains(peer.ip());
+        let proxied =
+            (via_proxy && config.max_connections_per_address > 0).then(|| ProxiedSockets {
+                counts: per_address.clone(),
+                max: config.max_connections_per_address,
+            });
+        let address = if config.max_connections_per_address == 0 || via_proxy {
             None
         } else {
             let group = address_group(peer.ip(), v6_prefix);
@@ -131,6 +140,7 @@ pub async fn run(
         let activity = Activity::new();
         let service = {
             let (app, trusted, activity) = (app.clone(), trusted.clone(), activity.clone());
+            let proxied = proxied.clone();
             hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
                 let response_in_flight = activity.begin();
                 let client = ClientIp(address_group(
@@ -146,6 +156,9 @@ pub async fn run(
                     .extensions_mut()
                     .insert(ConnectInfo::<SocketAddr>(peer));
                 request.extensions_mut().insert(client);
+                if let Some(proxied) = &proxied {
+                    request.extensions_mut().insert(proxied.clone());
+                }
                 let response = app.clone().oneshot(request);
                 async move {
                     let response = response.await?;

@@ -11,11 +11,16 @@
 //! (`DUE;VALUE=DATE`), `COMPLETED` once done. UIDs are derived from the row
 //! ids and never change, and `SEQUENCE` is the interview's version, so a
 //! subscribed calendar updates its entries rather than adding new ones.
+//! Each event links back to the interview's page in the web app (`URL` and
+//! the description) and carries a reminder (`VALARM`,
+//! `--calendar-reminder-mins` before the start).
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration};
-use icalendar::{Calendar, Component, Event, EventLike, Property, Todo, TodoStatus};
+use icalendar::{
+    Alarm, Calendar, Component, Event, EventLike, Property, Todo, TodoStatus, Trigger,
+};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -27,6 +32,7 @@ use entity::{calendar_feed, interview, plan_task, role};
 use super::store::tasks_owned_by;
 use crate::db::now;
 use crate::error::AppResult;
+use crate::graphql::ids::{self, IdKind};
 use crate::secrets::{hash_token, new_token};
 use crate::stored::{InterviewStage, StoredEnum};
 use crate::viewer::Viewer;
@@ -140,8 +146,28 @@ fn stage_label(stored: &str) -> &'static str {
     }
 }
 
+/// What the feed adds around the records: where its links point and when
+/// its reminders go off.
+#[derive(Debug, Clone)]
+pub struct FeedStyle {
+    /// The web app's origin (`--public-url`): each event links back to its
+    /// interview's page there.
+    pub public_url: String,
+    /// Minutes before an interview its reminder goes off; 0: no reminder.
+    pub reminder_mins: u32,
+}
+
+/// The web app's page of interview `id`, under `public_url`.
+pub fn interview_link(public_url: &str, id: i32) -> String {
+    format!(
+        "{}/interviews/{}",
+        public_url.trim_end_matches('/'),
+        ids::encode(IdKind::Interview, id).0
+    )
+}
+
 /// Writes `feed` as an iCalendar document.
-pub fn render(feed: &Feed) -> String {
+pub fn render(feed: &Feed, style: &FeedStyle) -> String {
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))
@@ -167,7 +193,11 @@ pub fn render(feed: &Feed) -> String {
             description.push_str("\n\n");
             description.push_str(&i.notes);
         }
-        let event = Event::new()
+        let link = interview_link(&style.public_url, i.id);
+        description.push_str("\n\nYour plan and readiness: ");
+        description.push_str(&link);
+        let mut event = Event::new();
+        event
             .uid(&interview_uid(i.id))
             // RFC 5545 3.8.7.2: without METHOD, DTSTAMP is when the component
             // was last revised in the store. The clock would also make every
@@ -184,9 +214,23 @@ pub fn render(feed: &Feed) -> String {
             .description(&description)
             .starts(i.scheduled_at)
             .ends(i.scheduled_at + EVENT_LENGTH)
-            .add_property("X-PREP-TIME-ZONE", &i.time_zone)
-            .done();
-        calendar.push(event);
+            .url(&link)
+            .add_property("X-PREP-TIME-ZONE", &i.time_zone);
+        if style.reminder_mins > 0 {
+            // RFC 5545 3.6.6: a DISPLAY alarm, its trigger relative to the start.
+            // The crate writes a random UID and the clock's DTSTAMP into a
+            // component without them: fixed ones keep the rendering (and so
+            // the ETag) the same while nothing changed.
+            let mut alarm = Alarm::display(
+                &format!("Interview with {} soon", i.company),
+                Trigger::before_start(Duration::minutes(i64::from(style.reminder_mins))),
+            );
+            alarm
+                .uid(&format!("interview-{}-reminder@prep-graphql", i.id))
+                .timestamp(i.updated_at);
+            event.alarm(alarm);
+        }
+        calendar.push(event.done());
     }
     for t in &feed.tasks {
         let Some(i) = by_id.get(&t.interview_id) else {
@@ -272,7 +316,11 @@ mod tests {
     #[test]
     fn the_feed_has_utc_events_and_dated_todos_with_stable_uids() {
         // Unfolded: long lines are folded at 75 octets.
-        let text = render(&sample()).replace("\r\n ", "");
+        let style = FeedStyle {
+            public_url: "https://prep.example/".into(),
+            reminder_mins: 45,
+        };
+        let text = render(&sample(), &style).replace("\r\n ", "");
         assert!(
             text.contains("PRODID:-//prep-graphql//Interview plan//EN"),
             "{text}"
@@ -286,6 +334,30 @@ mod tests {
         assert!(text.contains("STATUS:COMPLETED"), "{text}");
         assert!(text.contains("X-PREP-TIME-ZONE:Europe/London"), "{text}");
         assert!(text.contains("00:30 Europe/London"), "{text}");
+        let link = interview_link("https://prep.example", 7);
+        assert!(text.contains(&format!("URL:{link}")), "{text}");
+        assert!(text.contains(&format!("readiness: {link}")), "{text}");
+        assert!(text.contains("BEGIN:VALARM"), "{text}");
+        assert!(text.contains("ACTION:DISPLAY"), "{text}");
+        assert!(text.contains("TRIGGER;RELATED=START:-PT2700S"), "{text}");
+    }
+
+    #[test]
+    fn the_same_feed_renders_the_same_text() {
+        let style = FeedStyle {
+            public_url: "https://prep.example".into(),
+            reminder_mins: 60,
+        };
+        assert_eq!(render(&sample(), &style), render(&sample(), &style));
+    }
+
+    #[test]
+    fn no_reminder_when_it_is_off() {
+        let style = FeedStyle {
+            public_url: "https://prep.example".into(),
+            reminder_mins: 0,
+        };
+        assert!(!render(&sample(), &style).contains("VALARM"));
     }
 
     #[test]

@@ -29,10 +29,9 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use super::bus::{BusMessage, EventBus};
 use super::change::{Change, ChangeKind, RecordNotice};
 use super::scope::owned_by;
-use super::shared::{Reader, get_readable, readable_by, reader_of};
+use super::shared::{Reader, find_readable_by, get_readable, reader_of};
 use super::{Live, Owned};
 use crate::error::AppResult;
-use crate::stored::ShareAccess;
 use crate::viewer::Viewer;
 
 /// A reader's access to one record, kept under watch while they follow it.
@@ -113,12 +112,9 @@ impl<R: Owned> Watch<R> {
         if self.reader == Reader::Owner {
             return Ok(true);
         }
-        let row = R::find()
-            .filter(R::id_column().eq(self.id))
-            .filter(readable_by::<R>(self.viewer_id, ShareAccess::Viewer))
-            .one(&self.db)
-            .await?;
-        let Some(row) = row else { return Ok(false) };
+        let Some(row) = find_readable_by::<R>(&self.db, self.viewer_id, self.id).await? else {
+            return Ok(false);
+        };
         match reader_of::<R>(&self.db, self.viewer_id, &row).await? {
             Some(reader) => {
                 self.reader = reader;

@@ -32,7 +32,7 @@ use sea_orm::EntityTrait;
 
 pub use bus::{BusMessage, EventBus, Listening, LiveTables, Notice};
 pub use change::{Change, ChangeKind, RecordChange};
-pub use scope::{find_owned, get_owned, lock_owned, owned_by, owned_by_each, owner_is};
+pub use scope::{OwnedPages, find_owned, get_owned, lock_owned, owned_by, owned_by_each, owner_is};
 pub use shared::{Reader, find_readable, get_readable, readable_by, reader_of};
 pub use write::{check_version, commit, write_version};
 

@@ -7,8 +7,8 @@
 
 use sea_orm::sea_query::LockType;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, PaginatorTrait, QueryFilter, QuerySelect,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 
 use super::Owned;
@@ -57,6 +57,55 @@ pub async fn get_owned<R: Owned>(
     find_owned::<R>(db, viewer, id)
         .await?
         .ok_or_else(not_found::<R>)
+}
+
+/// Every record of one owner, a page at a time in id order (keyset by id):
+/// for whole-account work (the data export) that must never hold all of an
+/// account's records at once.
+pub struct OwnedPages<R: Owned> {
+    owner_id: i32,
+    after: i32,
+    size: u64,
+    done: bool,
+    table: std::marker::PhantomData<R>,
+}
+
+impl<R: Owned> OwnedPages<R> {
+    /// Pages of `size` records of user `owner_id`.
+    pub fn new(owner_id: i32, size: u64) -> Self {
+        Self {
+            owner_id,
+            after: 0,
+            size: size.max(1),
+            done: false,
+            table: std::marker::PhantomData,
+        }
+    }
+
+    /// The next page (one statement), or `None` after the last.
+    pub async fn next(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<Vec<R::Model>>, DbErr> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = owned_by::<R>(self.owner_id)
+            .filter(R::id_column().gt(self.after))
+            .order_by_asc(R::id_column())
+            .limit(self.size)
+            .all(db)
+            .await?;
+        // A short page is the last: no statement to learn that nothing follows.
+        self.done = (page.len() as u64) < self.size;
+        match page.last() {
+            Some(last) => {
+                self.after = R::id_of(last);
+                Ok(Some(page))
+            }
+            None => Ok(None),
+        }
+    }
 }
 
 /// [`get_owned`] inside a write transaction: on PostgreSQL the row stays

@@ -119,9 +119,19 @@ pub async fn find_readable<R: Owned>(
     viewer: &Viewer,
     id: i32,
 ) -> AppResult<Option<R::Model>> {
+    find_readable_by::<R>(db, viewer.user_id, id).await
+}
+
+/// [`find_readable`] for user `viewer_id` (a subscription's reader, who
+/// has no request of their own when access is looked at again).
+pub async fn find_readable_by<R: Owned>(
+    db: &impl ConnectionTrait,
+    viewer_id: i32,
+    id: i32,
+) -> AppResult<Option<R::Model>> {
     Ok(R::find()
         .filter(R::id_column().eq(id))
-        .filter(readable_by::<R>(viewer.user_id, ShareAccess::Viewer))
+        .filter(readable_by::<R>(viewer_id, ShareAccess::Viewer))
         .one(db)
         .await?)
 }

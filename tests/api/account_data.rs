@@ -223,6 +223,46 @@ async fn owned_rows(
                 .await
                 .unwrap(),
         ),
+        (
+            "shares",
+            share::Entity::find()
+                .filter(share::Column::OwnerId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "share_grants",
+            share_grant::Entity::find()
+                .filter(share_grant::Column::GranteeId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "comments written",
+            comment::Entity::find()
+                .filter(comment::Column::AuthorId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "comments on the drafts",
+            comment::Entity::find()
+                .filter(comment::Column::DraftId.is_in(drafts.iter().copied()))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "comment_reads",
+            comment_read::Entity::find()
+                .filter(comment_read::Column::UserId.eq(user))
+                .count(db)
+                .await
+                .unwrap(),
+        ),
     ]
 }
 
@@ -244,6 +284,16 @@ api_test! {
         while owned_rows(&app, user, &[], &[]).await[2].1 == 0 {
             assert!(tokio::time::Instant::now() < deadline, "the reset link was not written");
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Each shares a draft with the other; both comment on both drafts
+        // and read them.
+        let mine = must(&app, &token, SHARE, json!({ "input": { "target": draft, "access": "COMMENTER" } })).await;
+        must(&app, &stranger, ACCEPT, json!({ "s": mine["createShare"]["secret"] })).await;
+        let theirs = must(&app, &stranger, SHARE, json!({ "input": { "target": their_draft, "access": "COMMENTER" } })).await;
+        must(&app, &token, ACCEPT, json!({ "s": theirs["createShare"]["secret"] })).await;
+        for (who, on) in [(&token, &draft), (&stranger, &draft), (&token, &their_draft), (&stranger, &their_draft)] {
+            must(&app, who, COMMENT, json!({ "input": { "draftId": on, "body": "A comment.", "version": 2 } })).await;
+            must(&app, who, "mutation($d: ID!) { markCommentsRead(draftId: $d) }", json!({ "d": on })).await;
         }
         let before = owned_rows(&app, user, &[key(&draft)], &[key(&interview)]).await;
         assert!(before.iter().all(|(_, n)| *n > 0), "every table holds some of the account: {before:?}");
@@ -275,7 +325,9 @@ api_test! {
         let theirs = app.data_as(&stranger, "{ me { id } }", json!({})).await;
         let stranger_id = key(theirs["me"]["id"].as_str().unwrap());
         for (table, n) in owned_rows(&app, stranger_id, &[key(&their_draft)], &[key(&their_interview)]).await {
-            if table != "password_resets" {
+            // The other account's reset link was never asked for, and its
+            // only grant was of the deleted account's share.
+            if table != "password_resets" && table != "share_grants" {
                 assert!(n > 0, "{table} lost another account's rows");
             }
         }
@@ -283,5 +335,86 @@ api_test! {
         // The email is free again.
         let again = app.register(&email).await;
         assert!(app.data_as(&again, "{ exportMyData }", json!({})).await["exportMyData"]["drafts"].as_array().unwrap().is_empty());
+    }
+}
+
+/// `mutation` as `token`, which must succeed; its data.
+async fn must(app: &TestApp, token: &str, mutation: &str, variables: Value) -> Value {
+    let body = app.graphql_as(Some(token), mutation, variables).await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    body["data"].clone()
+}
+
+const SHARE: &str =
+    "mutation($input: CreateShareInput!) { createShare(input: $input) { secret share { id } } }";
+const ACCEPT: &str = "mutation($s: String!) { acceptShare(secret: $s) { id } }";
+const COMMENT: &str = "mutation($input: AddCommentInput!) { addComment(input: $input) { id } }";
+
+api_test! {
+    async fn the_export_holds_shares_grants_and_comments_on_both_sides(app: TestApp) {
+        let owner_email = new_email();
+        let owner = app.register(&owner_email).await;
+        let (draft, _) = fill(&app, &owner).await;
+        let coach_email = new_email();
+        let coach = app.register(&coach_email).await;
+        let (coach_draft, _) = fill(&app, &coach).await;
+
+        // The owner shares the draft with the coach, who comments on it; the
+        // owner replies; the coach also shares a draft the owner comments on.
+        let shared = must(&app, &owner, SHARE, json!({ "input": { "target": draft, "access": "COMMENTER", "note": "for my coach" } })).await;
+        must(&app, &coach, ACCEPT, json!({ "s": shared["createShare"]["secret"] })).await;
+        let first = must(&app, &coach, COMMENT, json!({ "input": { "draftId": draft, "section": "RESULT", "quote": "80%", "body": "Which baseline?", "version": 2 } })).await;
+        let first_id = first["addComment"]["id"].clone();
+        must(&app, &owner, COMMENT, json!({ "input": { "draftId": draft, "parentId": first_id, "section": "RESULT", "body": "Last year's sale.", "version": 2 } })).await;
+        let back = must(&app, &coach, SHARE, json!({ "input": { "target": coach_draft, "access": "COMMENTER" } })).await;
+        must(&app, &owner, ACCEPT, json!({ "s": back["createShare"]["secret"] })).await;
+        must(&app, &owner, COMMENT, json!({ "input": { "draftId": coach_draft, "section": "GENERAL", "body": "Strong story.", "version": 2 } })).await;
+
+        let export = app.data_as(&owner, "{ exportMyData }", json!({})).await["exportMyData"].clone();
+        let text = export.to_string();
+        assert!(!text.contains(&coach_email), "never another person's email");
+
+        let comments = export["drafts"][0]["comments"].as_array().unwrap();
+        assert_eq!(comments.len(), 2, "{export:#}");
+        assert_eq!(comments[0]["body"], "Which baseline?");
+        assert_eq!(comments[0]["byMe"], false);
+        assert_eq!(comments[0]["quote"], "80%");
+        assert!(comments[0]["authorName"].is_string());
+        assert_eq!(comments[1]["parentId"], first_id);
+        assert_eq!(comments[1]["byMe"], true);
+
+        let shares = export["shares"].as_array().unwrap();
+        assert_eq!(shares.len(), 1);
+        assert_eq!(shares[0]["draftId"], draft.as_str());
+        assert_eq!(shares[0]["note"], "for my coach");
+        assert_eq!(shares[0]["acceptedBy"].as_array().unwrap().len(), 1);
+        assert!(shares[0]["acceptedBy"][0]["displayName"].is_string());
+
+        let with_me = export["sharedWithMe"].as_array().unwrap();
+        assert_eq!(with_me.len(), 1);
+        assert_eq!(with_me[0]["draftId"], coach_draft.as_str());
+        assert!(with_me[0]["ownerName"].is_string());
+
+        let elsewhere = export["commentsOnSharedDrafts"].as_array().unwrap();
+        assert_eq!(elsewhere.len(), 1, "only the one on the coach's draft");
+        assert_eq!(elsewhere[0]["body"], "Strong story.");
+        assert_eq!(elsewhere[0]["draftId"], coach_draft.as_str());
+
+        // The coach's export holds the other side: the same thread under
+        // the owner's draft is not theirs, their comment is "elsewhere".
+        let theirs = app.data_as(&coach, "{ exportMyData }", json!({})).await["exportMyData"].clone();
+        assert!(!theirs.to_string().contains(&owner_email));
+        let elsewhere = theirs["commentsOnSharedDrafts"].as_array().unwrap();
+        assert_eq!(elsewhere.len(), 1);
+        assert_eq!(elsewhere[0]["body"], "Which baseline?");
+        assert_eq!(theirs["sharedWithMe"][0]["draftId"], draft.as_str());
+        assert_eq!(theirs["drafts"][0]["comments"][0]["body"], "Strong story.");
+
+        // The streamed route gives the same document.
+        let mut streamed: Value = download(&app, Some(&owner)).await.json().await.unwrap();
+        let mut export = export;
+        streamed["exportedAt"] = Value::Null;
+        export["exportedAt"] = Value::Null;
+        assert_eq!(streamed, export);
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use base64::Engine;
-use prep_graphql::config::{HttpConfig, Settings};
+use prep_graphql::config::{HttpConfig, InterviewLimits, MailConfig, Settings};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, api_test, error_code};
@@ -135,8 +135,26 @@ fn settings_with_cors() -> Settings {
             cors_origins: vec!["http://localhost:5173".to_owned()],
             ..HttpConfig::default()
         },
+        mail: MailConfig {
+            public_url: "https://prep.example/".to_owned(),
+            ..MailConfig::default()
+        },
+        interviews: InterviewLimits {
+            calendar_reminder_mins: 90,
+            ..InterviewLimits::default()
+        },
         ..Settings::default()
     }
+}
+
+/// The raw feed text at `path`, long lines unfolded.
+async fn raw_feed(app: &TestApp, path: &str) -> String {
+    get(app, path)
+        .await
+        .text()
+        .await
+        .unwrap()
+        .replace("\r\n ", "")
 }
 
 api_test! {
@@ -166,6 +184,16 @@ api_test! {
         assert!(text(event, "DESCRIPTION").contains("00:30 Europe/London"));
         assert!(value(event, "SUMMARY").contains("Acme"));
         assert_eq!(value(event, "SEQUENCE"), "3");
+        // A link back to the interview's page in the app, and a reminder
+        // `--calendar-reminder-mins` (here 90) before the start.
+        let link = format!("https://prep.example/interviews/{id}");
+        assert_eq!(value(event, "URL"), link);
+        assert!(text(event, "DESCRIPTION").contains(&link));
+        let raw = raw_feed(&app, &path).await;
+        let alarm = raw.split("BEGIN:VALARM").nth(1).expect("a VALARM").split("END:VALARM").next().unwrap();
+        assert!(alarm.contains("ACTION:DISPLAY"), "{alarm}");
+        assert!(alarm.contains("TRIGGER;RELATED=START:-PT5400S"), "{alarm}");
+        assert!(alarm.contains("DESCRIPTION:Interview with Acme soon"), "{alarm}");
 
         assert_eq!(todos.len(), 10);
         let by_uid: HashMap<String, &Props> = todos.iter().map(|t| (value(t, "UID"), t)).collect();
@@ -198,6 +226,30 @@ api_test! {
         before.sort();
         after.sort();
         assert_eq!(before, after);
+    }
+}
+
+fn settings_without_reminders() -> Settings {
+    Settings {
+        interviews: InterviewLimits {
+            calendar_reminder_mins: 0,
+            ..InterviewLimits::default()
+        },
+        ..Settings::default()
+    }
+}
+
+api_test! {
+    settings = settings_without_reminders();
+    async fn with_reminders_off_the_feed_has_no_alarm(app: TestApp) {
+        let token = app.new_user().await;
+        schedule(&app, &token, "2027-03-28T23:30:00Z", "Europe/London").await;
+        let path = rotate(&app, &token).await;
+        let raw = raw_feed(&app, &path).await;
+        assert!(raw.contains("BEGIN:VEVENT"), "{raw}");
+        assert!(!raw.contains("VALARM"), "{raw}");
+        // The default public URL still gives the link.
+        assert!(raw.contains("URL:http://127.0.0.1:8000/interviews/"), "{raw}");
     }
 }
 

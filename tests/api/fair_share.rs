@@ -535,3 +535,56 @@ api_test! {
         assert!(text.starts_with("HTTP/1.1 413"), "{sent} bytes sent, then read {text:?}");
     }
 }
+
+/// A WebSocket upgrade through the trusted proxy at 127.0.0.1 for the client
+/// `forwarded`: the socket once open, or the HTTP status that refused it.
+async fn socket_via(app: &TestApp, forwarded: &str) -> Result<WsClient, u16> {
+    match WsClient::try_connect_with_headers(app, &[("x-forwarded-for", forwarded)]).await {
+        Ok(mut client) => {
+            client.init(None).await;
+            Ok(client)
+        }
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(e) => panic!("WebSocket connect: {e}"),
+    }
+}
+
+api_test! {
+    settings = Settings {
+        http: HttpConfig {
+            trusted_proxies: "127.0.0.1/32".parse().unwrap(),
+            max_connections_per_address: 3,
+            ..HttpConfig::default()
+        },
+        ..Settings::default()
+    };
+    async fn sockets_through_a_trusted_proxy_count_per_forwarded_client(app: TestApp) {
+        // The proxy's connections carry many clients and are not capped; the
+        // sockets they upgrade are, per client they are forwarded for.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(socket_via(&app, "203.0.113.9").await.expect("within the cap"));
+        }
+        assert_eq!(socket_via(&app, "203.0.113.9").await.err(), Some(429));
+        // Another client behind the same proxy has its own places, and plain
+        // requests through the proxy are not refused.
+        let other = socket_via(&app, "203.0.113.10").await;
+        assert!(other.is_ok(), "another forwarded client is not capped by the first");
+        let health = app.client.get(format!("{}/graphql?query=%7B__typename%7D", app.address))
+            .header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
+        assert_eq!(health.status(), 200);
+        // A socket that closes gives its place back.
+        held.pop();
+        let mut again = Err(0);
+        for _ in 0..50 {
+            again = socket_via(&app, "203.0.113.9").await;
+            if again.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(again.is_ok(), "the closed socket's place is free again");
+    }
+}

@@ -47,6 +47,28 @@ impl WsClient {
         Self { stream, protocol }
     }
 
+    /// Connects speaking graphql-transport-ws, with `headers` added to the
+    /// upgrade request; the handshake's error when the server refuses it.
+    pub async fn try_connect_with_headers(
+        app: &TestApp,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        for (name, value) in headers {
+            request.headers_mut().insert(*name, value.parse().unwrap());
+        }
+        let (stream, _) = connect_async(request).await?;
+        Ok(Self {
+            stream,
+            protocol: Some("graphql-transport-ws".to_owned()),
+        })
+    }
+
     /// Connects speaking graphql-transport-ws.
     pub async fn connect(app: &TestApp) -> Self {
         Self::connect_with(app, Some("graphql-transport-ws"), None).await

@@ -23,10 +23,6 @@ use crate::http::state::AppState;
 use crate::records::BusMessage;
 use crate::viewer::Viewer;
 
-/// How long a socket whose session ended keeps sending what its operations
-/// already have in hand before it closes.
-const SESSION_END_FLUSH: Duration = Duration::from_millis(200);
-
 /// Sends what operations hand over within `window`; `Err` when the client is gone.
 async fn flush<S>(
     out: &mut mpsc::Receiver<Outgoing>,
@@ -266,7 +262,10 @@ impl Connection {
                         // Events published before the session ended (a deleted
                         // account's DELETED events) may still be on their way
                         // through the operations: let them out first.
-                        if flush(&mut out_rx, &mut sink, SESSION_END_FLUSH).await.is_err() {
+                        let window = Duration::from_millis(
+                            self.state.settings.ws.ws_session_end_flush_ms,
+                        );
+                        if flush(&mut out_rx, &mut sink, window).await.is_err() {
                             self.stop_all();
                             return;
                         }

@@ -72,6 +72,18 @@ impl<K: Hash + Eq + Copy> Drop for Slot<K> {
     }
 }
 
+/// For a request that arrived through a trusted proxy: the per-address
+/// connection counts, so that a WebSocket upgraded on it can take a place
+/// for the forwarded client (the proxy's connection itself is not counted:
+/// it carries many clients).
+#[derive(Clone)]
+pub struct ProxiedSockets {
+    /// The counts every direct connection also takes its place in.
+    pub counts: Arc<Counts<IpAddr>>,
+    /// `--max-connections-per-address`.
+    pub max: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

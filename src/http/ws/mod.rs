@@ -32,6 +32,7 @@ use serde_json::json;
 
 use super::operation::bearer_token;
 use crate::http::state::AppState;
+use counts::ProxiedSockets;
 
 /// The two subprotocols spoken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,29 +55,33 @@ impl Protocol {
 /// Accepts the upgrade, choosing the client's preferred protocol we speak.
 ///
 /// An address already holding its share of uninitialised sockets gets 429
-/// before any upgrade, so a flood costs no socket state.
+/// before any upgrade, so a flood costs no socket state. Through a trusted
+/// proxy (`proxied`), the socket also takes a place of
+/// `--max-connections-per-address` for the forwarded client, held while it
+/// is open, as a direct connection's socket holds its connection's place.
 pub fn upgrade(
     state: AppState,
     headers: &HeaderMap,
     client: IpAddr,
+    proxied: Option<ProxiedSockets>,
     ws: WebSocketUpgrade,
 ) -> Response {
     let config = &state.settings.ws;
+    let address_place = match &proxied {
+        Some(proxied) => match proxied.counts.take(client, proxied.max) {
+            Some(place) => Some(place),
+            None => return too_many("too many connections from this address"),
+        },
+        None => None,
+    };
     let Some(pending) = state
         .ws_connections
         .pending
         .take(client, config.ws_max_pending_per_address)
     else {
-        let body = json!({ "errors": [{
-            "message": "too many WebSocket connections from this address are waiting for connection_init",
-            "extensions": { "code": "RATE_LIMITED" }
-        }] });
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
-        )
-            .into_response();
+        return too_many(
+            "too many WebSocket connections from this address are waiting for connection_init",
+        );
     };
     let requested: Vec<String> = ws
         .requested_protocols()
@@ -107,6 +112,8 @@ pub fn upgrade(
         None => ws,
     };
     ws.on_upgrade(move |socket| async move {
+        // Released when the socket ends, whichever way.
+        let _address_place = address_place;
         match protocol {
             Some(protocol) => {
                 connection::Connection::new(
@@ -128,6 +135,20 @@ pub fn upgrade(
             }
         }
     })
+}
+
+/// 429 with a `RATE_LIMITED` GraphQL error, before any upgrade.
+fn too_many(message: &str) -> Response {
+    let body = json!({ "errors": [{
+        "message": message,
+        "extensions": { "code": "RATE_LIMITED" }
+    }] });
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn close_message(code: u16, reason: &str) -> Message {
