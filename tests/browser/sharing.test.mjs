@@ -189,6 +189,9 @@ test('an interview and the story bank, shared read-only: plan and readiness, dra
     'mutation ($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) { id } }',
     { input: { roleId: role.id, company: 'Acme', stage: 'TECHNICAL', scheduledAt: `${at}T09:00:00Z`, timeZone: 'Europe/London' } },
   );
+  // One task done, for the coach to see which.
+  const { interview: planned } = await api('query ($id: ID!) { interview(id: $id) { plan { id text } } }', { id: interview.id });
+  await api('mutation ($id: ID!) { setPlanTaskDone(id: $id, done: true) { id } }', { id: planned.plan[0].id });
   const { createStarDraft: draft } = await api(
     'mutation ($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }',
     { input: { title: 'Queue migration', situation: 'Payments were synchronous.' } },
@@ -219,9 +222,24 @@ test('an interview and the story bank, shared read-only: plan and readiness, dra
   await coachPage.goto(interviewLink);
   await coachPage.getByTestId('shared-interview').waitFor();
   assert.equal(new URL(coachPage.url()).pathname, `/shared/interviews/${interview.id}`);
-  assert.match(await textOf(coachPage.locator('main h1')), /^Acme: /);
-  assert.ok((await coachPage.getByTestId('shared-plan').locator('li').count()) > 0, 'the plan is listed');
-  assert.match(await textOf(coachPage.getByTestId('shared-readiness')), /\/100/);
+  assert.equal(await textOf(coachPage.locator('main h1')), 'Acme: Technical');
+  // When, as the owner's page says it: the date and how far off it is.
+  assert.match(await textOf(coachPage.getByTestId('shared-interview-when')), /09:00/);
+  assert.equal(await textOf(coachPage.getByTestId('shared-interview-relative-day')), '(in 30 days)');
+  // The plan, by due date, each task done or not; nothing to tick.
+  const tasks = coachPage.getByTestId('shared-plan-task');
+  assert.equal(await tasks.count(), planned.plan.length, 'the whole plan is listed');
+  assert.ok((await coachPage.getByTestId('shared-plan-day').count()) > 1, 'grouped by due date');
+  const done = coachPage.locator('[data-testid="shared-plan-task"][data-done="true"]');
+  assert.equal(await done.count(), 1);
+  assert.equal(await textOf(done.getByTestId('shared-plan-task-text')), planned.plan[0].text);
+  assert.match(await textOf(done), /^Done /);
+  assert.equal(await coachPage.locator('main input, main form').count(), 0, 'read only');
+  await waitForText(coachPage.getByTestId('shared-plan-progress'), `1 of ${planned.plan.length} done`);
+  // Readiness as the owner sees it, its next steps as text (their links are the owner's).
+  assert.match(await textOf(coachPage.getByTestId('readiness-plan')), new RegExp(`^1 of ${planned.plan.length} tasks done$`));
+  assert.match(await textOf(coachPage.getByTestId('readiness-score')), /^\d+$/);
+  assert.equal(await coachPage.getByTestId('readiness-action').locator('a').count(), 0);
   assert.deepEqual(await seriousViolations(coachPage), [], 'the shared interview');
 
   // The story bank link lands on "Shared with me", which lists both, and opens the draft read-only.

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useClient, useMutation, useQuery } from 'urql';
 import { onEnd, pipe, subscribe } from 'wonka';
 
@@ -9,7 +9,6 @@ import {
   CommentEventsDocument,
   DeleteCommentDocument,
   DraftCommentsDocument,
-  MarkCommentsReadDocument,
   ResolveCommentThreadDocument,
   UpdateCommentDocument,
   type CommentFieldsFragment,

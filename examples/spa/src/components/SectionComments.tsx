@@ -66,7 +66,8 @@ export function DraftCommentsProvider({
   // Ids of new comments already shown in this view.
   const [seen, setSeen] = useState<ReadonlySet<string>>(() => new Set());
   const [, markRead] = useMutation(MarkCommentsReadDocument);
-  const marking = useRef(false);
+  // The new comments last reported read, so that they are reported once.
+  const marked = useRef('');
 
   const unread = useMemo(() => openComments(comments.threads).filter((c) => c.unread), [comments.threads]);
   const showing = unread.filter((c) => open.has(c.section) && !seen.has(c.id)).map((c) => c.id);
@@ -83,15 +84,14 @@ export function DraftCommentsProvider({
 
   // Once every new comment was read here, the server hears of it.
   const allSeen = unread.length > 0 && unread.every((c) => seen.has(c.id));
+  const unreadKey = unread.map((c) => c.id).join(' ');
   const { reload } = comments;
   useEffect(() => {
-    if (!allSeen || !draftId || marking.current) return;
-    marking.current = true;
-    void markRead({ draftId }).then(() => {
-      marking.current = false;
-      reload();
-    });
-  }, [allSeen, draftId, markRead, reload]);
+    if (!allSeen || !draftId || marked.current === unreadKey) return;
+    marked.current = unreadKey;
+    void markRead({ draftId }).then(() => reload());
+    // `reload` is a new function on every render; the key says when to report.
+  }, [allSeen, draftId, unreadKey, markRead]);
 
   const setOpen = useCallback((s: CommentSection, value: boolean) => {
     setOpenSections((before) => {
