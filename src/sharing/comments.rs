@@ -368,6 +368,29 @@ fn unread_query(draft_id: i32, user_id: i32, last_seen: i32) -> sea_orm::Select<
         .filter(comment::Column::Id.gt(last_seen))
 }
 
+/// For user `user_id`, the newest comment id they have seen on each of
+/// `drafts` (drafts never marked read are left out): one statement.
+pub async fn last_seen(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    drafts: &[i32],
+) -> Result<HashMap<i32, i32>, DbErr> {
+    Ok(comment_read::Entity::find()
+        .filter(comment_read::Column::UserId.eq(user_id))
+        .filter(comment_read::Column::DraftId.is_in(drafts.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.draft_id, r.last_seen_id))
+        .collect())
+}
+
+/// Whether comment `row` is unread for user `user_id`, who has seen the
+/// draft's comments up to id `last_seen`: the same rule as [`unread_counts`].
+pub fn is_unread(row: &comment::Model, user_id: i32, last_seen: i32) -> bool {
+    row.author_id != user_id && row.id > last_seen
+}
+
 /// The comments of each of `drafts`, oldest first: one statement.
 pub async fn comments_of(
     db: &impl ConnectionTrait,
@@ -392,14 +415,7 @@ pub async fn unread_counts(
     user_id: i32,
     drafts: &[i32],
 ) -> Result<HashMap<i32, u64>, DbErr> {
-    let seen: HashMap<i32, i32> = comment_read::Entity::find()
-        .filter(comment_read::Column::UserId.eq(user_id))
-        .filter(comment_read::Column::DraftId.is_in(drafts.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.draft_id, r.last_seen_id))
-        .collect();
+    let seen = last_seen(db, user_id, drafts).await?;
     let newer = drafts
         .iter()
         .fold(sea_orm::Condition::any(), |any, &draft| {

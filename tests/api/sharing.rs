@@ -441,6 +441,60 @@ api_test! {
     }
 }
 
+api_test! {
+    async fn each_comment_says_whether_it_is_unread_until_marked_read(app: TestApp) {
+        let (alice, _) = person(&app, "Alice").await;
+        let (coach, _) = person(&app, "Coach").await;
+        let draft = create_draft(&app, &alice, json!({ "title": "Outage", "action": "I paged the team" })).await;
+        grant(&app, &alice, &coach, &draft, "COMMENTER").await;
+        let query = "query($id: ID!) { starDraft(id: $id) { unreadCommentCount
+            comments { body section unread replies { body unread } } } }";
+        // (section, body, unread) of every comment `token` reads, replies after their thread's first.
+        let read = |token: String| { let app = &app; let draft = draft.clone(); async move {
+            let data = app.data_as(&token, query, json!({ "id": draft })).await;
+            let mut seen = Vec::new();
+            for thread in data["starDraft"]["comments"].as_array().unwrap() {
+                seen.push((thread["section"].as_str().unwrap().to_owned(), thread["body"].as_str().unwrap().to_owned(), thread["unread"].as_bool().unwrap()));
+                for reply in thread["replies"].as_array().unwrap() {
+                    seen.push((thread["section"].as_str().unwrap().to_owned(), reply["body"].as_str().unwrap().to_owned(), reply["unread"].as_bool().unwrap()));
+                }
+            }
+            (seen, data["starDraft"]["unreadCommentCount"].as_i64().unwrap())
+        }};
+        let row = |section: &str, body: &str, unread: bool| (section.to_owned(), body.to_owned(), unread);
+        let mark = |token: String| { let app = &app; let draft = draft.clone(); async move {
+            app.data_as(&token, "mutation($id: ID!) { markCommentsRead(draftId: $id) }", json!({ "id": draft })).await["markCommentsRead"].as_i64().unwrap()
+        }};
+
+        let first = add_comment(&app, &coach, json!({ "draftId": draft, "section": "ACTION", "body": "Who decided?", "version": 1 })).await;
+        let first = first["data"]["addComment"]["id"].as_str().unwrap().to_owned();
+        // The owner's side: the coach's comment is new; the coach's own never is.
+        assert_eq!(read(alice.clone()).await, (vec![row("ACTION", "Who decided?", true)], 1));
+        assert_eq!(read(coach.clone()).await, (vec![row("ACTION", "Who decided?", false)], 0));
+        assert_eq!(mark(alice.clone()).await, 1);
+        assert_eq!(read(alice.clone()).await, (vec![row("ACTION", "Who decided?", false)], 0));
+
+        // The owner replies and comments on another section: new to the coach only.
+        add_comment(&app, &alice, json!({ "draftId": draft, "body": "I did", "version": 1, "parentId": first })).await;
+        add_comment(&app, &alice, json!({ "draftId": draft, "section": "TITLE", "body": "Better title?", "version": 1 })).await;
+        assert_eq!(read(coach.clone()).await, (vec![
+            row("ACTION", "Who decided?", false), row("ACTION", "I did", true), row("TITLE", "Better title?", true),
+        ], 2));
+        assert_eq!(read(alice.clone()).await.1, 0);
+        assert_eq!(mark(coach.clone()).await, 2);
+        assert_eq!(read(coach.clone()).await, (vec![
+            row("ACTION", "Who decided?", false), row("ACTION", "I did", false), row("TITLE", "Better title?", false),
+        ], 0));
+
+        // Only what came after the mark is new again.
+        add_comment(&app, &coach, json!({ "draftId": draft, "section": "TITLE", "body": "Yes", "version": 1 })).await;
+        let (rows, count) = read(alice.clone()).await;
+        assert_eq!(count, 1);
+        let unread: Vec<&str> = rows.iter().filter(|r| r.2).map(|r| r.1.as_str()).collect();
+        assert_eq!(unread, ["Yes"]);
+    }
+}
+
 /// The next `commentEvents` payload on `client`.
 async fn comment_event(client: &mut WsClient) -> Value {
     let message = client.recv_skipping_keepalive().await;
@@ -591,7 +645,7 @@ api_test! {
         let (coach, _) = person(&app, "Coach").await;
         let (owner, _) = person(&app, "Owner").await;
         let query = "{ sharedWithMe { id ownerName access draft { title unreadCommentCount
-            comments { body authorName outdated replies { body authorName } } } } }";
+            comments { body authorName outdated unread replies { body authorName unread } } } } }";
         let mut counts = Vec::new();
         let mut owners = vec![owner.clone()];
         for n in [1usize, 20] {
@@ -614,7 +668,7 @@ api_test! {
         let draft = create_draft(&app, &owner, json!({ "title": "busy", "result": "40% fewer errors" })).await;
         grant(&app, &owner, &coach, &draft, "COMMENTER").await;
         let query = "query($id: ID!) { starDraft(id: $id) { unreadCommentCount
-            comments { body authorName outdated mine byOwner replies { body authorName } } } }";
+            comments { body authorName outdated mine byOwner unread replies { body authorName unread } } } }";
         let mut counts = Vec::new();
         let mut written = 0;
         let mut root = String::new();

@@ -357,3 +357,36 @@ export async function seriousViolations(page) {
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+// The frame most test files of the app share (appended here, with its imports,
+// as one piece: ES modules allow imports anywhere at the top level).
+import { before as beforeAll, after as afterAll, afterEach as afterEachTest } from 'node:test';
+import assert from 'node:assert/strict';
+
+/**
+ * Registers, in the calling test file, the usual frame of its tests: a server
+ * started with `serverOptions` and a browser, both before the first test and
+ * stopped after the last, and a check after each test that no page watched
+ * (see `watchPageErrors`) had an uncaught error. Returns `{ server, browser,
+ * newPage }`: the first two are set once the tests start; `newPage(options)`
+ * opens a watched page in a new context (options as for `newPage`).
+ */
+export function appSuite(serverOptions = { spa: true }) {
+  const suite = {
+    server: null,
+    browser: null,
+    newPage: async (options) => watchPageErrors(await newPage(suite.browser, undefined, options)),
+  };
+  beforeAll(async () => {
+    suite.server = await startServer(serverOptions);
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  afterEachTest(() => {
+    assert.deepEqual(takePageErrors(), [], 'uncaught errors in the app');
+  });
+  return suite;
+}

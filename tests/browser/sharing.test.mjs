@@ -6,48 +6,19 @@
 //
 // Build the app first: cd examples/spa && npm ci && npm run build
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 
-import {
-  graphql,
-  launchBrowser,
-  newPage as harnessPage,
-  screenshot,
-  startServer,
-  takePageErrors,
-  textOf,
-  waitForText,
-  watchPageErrors,
-} from './harness.mjs';
+import { appSuite, eventually, graphql, screenshot, seriousViolations, textOf, waitForText, watchPageErrors } from './harness.mjs';
 
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PASSWORD = 'correct horse battery staple';
 /** How long a change in one browser may take to show in another. */
 const LIVE_TIMEOUT_MS = 3_000;
 const SITUATION = 'Checkout failed for 40% of requests during the spring sale.';
 
-let server;
-let browser;
+const suite = appSuite();
 
-before(async () => {
-  server = await startServer({ spa: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(() => {
-  assert.deepEqual(takePageErrors(), [], 'uncaught errors in the app');
-});
-
-async function newPage() {
-  return watchPageErrors(await harnessPage(browser, undefined, { autosave: false }));
-}
+const newPage = () => suite.newPage({ autosave: false });
 
 let accounts = 0;
 
@@ -56,7 +27,7 @@ async function register(displayName) {
   accounts += 1;
   const email = `sharing-${process.pid}-${Date.now()}-${accounts}@example.com`;
   const { data, errors } = await graphql(
-    server,
+    suite.server,
     'mutation ($input: RegisterInput!) { register(input: $input) { token } }',
     { input: { email, password: PASSWORD, displayName } },
   );
@@ -70,16 +41,6 @@ async function signIn(page, email, name) {
   await page.getByTestId('signin-password').fill(PASSWORD);
   await page.getByTestId('signin-submit').click();
   await waitForText(page.getByTestId('current-user'), name);
-}
-
-/** The serious and critical violations axe finds on the page as it is now. */
-async function seriousViolations(page) {
-  await page.addScriptTag({ path: AXE_SCRIPT });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /** Selects `text` inside the element `testId`, as a mouse drag would, and releases the button. */
@@ -101,7 +62,7 @@ test('share a draft, comment as the coach, reply and resolve live, revoke', asyn
   const owner = await register('Olivia Owner');
   const coach = await register('Carlos Coach');
   const created = await graphql(
-    server,
+    suite.server,
     'mutation ($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }',
     { input: { title: 'Spring sale outage', situation: SITUATION, result: 'Error rate back under 0.1%.' } },
     owner.token,
@@ -110,7 +71,7 @@ test('share a draft, comment as the coach, reply and resolve live, revoke', asyn
 
   // The owner, signed in, opens the editor and shares the draft as COMMENTER.
   const ownerPage = await newPage();
-  await ownerPage.goto(`${server.url}/signin?next=${encodeURIComponent(`/drafts/${draftId}`)}`);
+  await ownerPage.goto(`${suite.server.url}/signin?next=${encodeURIComponent(`/drafts/${draftId}`)}`);
   await signIn(ownerPage, owner.email, 'Olivia Owner');
   await ownerPage.getByTestId('draft-editor').waitFor();
   await ownerPage.getByTestId('share-open').click();
@@ -118,7 +79,7 @@ test('share a draft, comment as the coach, reply and resolve live, revoke', asyn
   await ownerPage.getByTestId('share-note').fill('For Carlos');
   await ownerPage.getByTestId('share-create').click();
   const link = await ownerPage.getByTestId('share-link').inputValue();
-  assert.match(link, new RegExp(`^${server.url.replace(/[.]/g, '\\.')}/shared/[^/]+$`));
+  assert.match(link, new RegExp(`^${suite.server.url.replace(/[.]/g, '\\.')}/shared/[^/]+$`));
   await waitForText(ownerPage.getByTestId('share-accepted'), 'Not accepted yet');
   assert.deepEqual(await seriousViolations(ownerPage), [], 'the share dialog');
   await ownerPage.getByTestId('share-close').click();
@@ -147,15 +108,17 @@ test('share a draft, comment as the coach, reply and resolve live, revoke', asyn
   assert.deepEqual(await seriousViolations(coachPage), [], 'the shared draft');
   await screenshot(coachPage, 'sharing-coach-draft');
 
-  // The owner's editor hears of it live: an unread badge, then the thread once opened.
-  await waitForText(ownerPage.getByTestId('comments-unread'), '1 unread', LIVE_TIMEOUT_MS);
-  await ownerPage.getByTestId('comments-panel').locator('summary').click();
+  // The owner's editor hears of it live: an unread badge on the Situation, then the thread once opened.
+  await ownerPage.getByTestId('unread-SITUATION').waitFor({ timeout: LIVE_TIMEOUT_MS });
+  await ownerPage.getByTestId('comments-toggle-SITUATION').click();
   const ownerSituation = ownerPage.getByTestId('threads-SITUATION');
   await waitForText(ownerSituation.getByTestId('comment-body'), '40% of which baseline?');
-  // Shown, so read: the badge goes, and stays gone after a reload.
-  await ownerPage.getByTestId('comments-unread').waitFor({ state: 'detached' });
-  const unread = await graphql(server, 'query ($id: ID!) { starDraft(id: $id) { unreadCommentCount } }', { id: draftId }, owner.token);
-  assert.equal(unread.data.starDraft.unreadCommentCount, 0);
+  // Shown, so read: the badge goes, and the server hears of it.
+  await ownerPage.getByTestId('unread-SITUATION').waitFor({ state: 'detached' });
+  await eventually(async () => {
+    const unread = await graphql(suite.server, 'query ($id: ID!) { starDraft(id: $id) { unreadCommentCount } }', { id: draftId }, owner.token);
+    return unread.data.starDraft.unreadCommentCount === 0;
+  });
 
   // The owner replies; the coach sees the reply live.
   await ownerSituation.getByTestId('thread-reply').click();
@@ -180,7 +143,7 @@ test('share a draft, comment as the coach, reply and resolve live, revoke', asyn
   // "Shared with me" lists it for the coach.
   const coachList = await coachPage.context().newPage();
   watchPageErrors(coachList);
-  await coachList.goto(`${server.url}/shared`);
+  await coachList.goto(`${suite.server.url}/shared`);
   const row = coachList.getByTestId('grant-row');
   await row.waitFor();
   const rowText = await textOf(row);
@@ -216,7 +179,7 @@ test('an interview and the story bank, shared read-only: plan and readiness, dra
   const owner = await register('Olga Owner');
   const coach = await register('Cora Coach');
   const api = async (query, variables) => {
-    const { data, errors } = await graphql(server, query, variables, owner.token);
+    const { data, errors } = await graphql(suite.server, query, variables, owner.token);
     assert.equal(errors, undefined);
     return data;
   };
@@ -226,6 +189,9 @@ test('an interview and the story bank, shared read-only: plan and readiness, dra
     'mutation ($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) { id } }',
     { input: { roleId: role.id, company: 'Acme', stage: 'TECHNICAL', scheduledAt: `${at}T09:00:00Z`, timeZone: 'Europe/London' } },
   );
+  // One task done, for the coach to see which.
+  const { interview: planned } = await api('query ($id: ID!) { interview(id: $id) { plan { id text } } }', { id: interview.id });
+  await api('mutation ($id: ID!) { setPlanTaskDone(id: $id, done: true) { id } }', { id: planned.plan[0].id });
   const { createStarDraft: draft } = await api(
     'mutation ($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }',
     { input: { title: 'Queue migration', situation: 'Payments were synchronous.' } },
@@ -233,7 +199,7 @@ test('an interview and the story bank, shared read-only: plan and readiness, dra
 
   // The owner shares the interview from its page, read only.
   const ownerPage = await newPage();
-  await ownerPage.goto(`${server.url}/signin?next=${encodeURIComponent(`/interviews/${interview.id}`)}`);
+  await ownerPage.goto(`${suite.server.url}/signin?next=${encodeURIComponent(`/interviews/${interview.id}`)}`);
   await signIn(ownerPage, owner.email, 'Olga Owner');
   await ownerPage.getByTestId('interview-page').waitFor();
   await ownerPage.getByTestId('share-open').click();
@@ -242,7 +208,7 @@ test('an interview and the story bank, shared read-only: plan and readiness, dra
   const interviewLink = await ownerPage.getByTestId('share-link').inputValue();
   await ownerPage.getByTestId('share-close').click();
   // And the story bank, from its page.
-  await ownerPage.goto(`${server.url}/stories`);
+  await ownerPage.goto(`${suite.server.url}/stories`);
   await ownerPage.getByTestId('share-open').click();
   await ownerPage.getByTestId('share-access-viewer').check();
   await ownerPage.getByTestId('share-create').click();
@@ -251,14 +217,29 @@ test('an interview and the story bank, shared read-only: plan and readiness, dra
 
   // The coach, already signed in, opens the interview link: plan and readiness.
   const coachPage = await newPage();
-  await coachPage.goto(`${server.url}/signin`);
+  await coachPage.goto(`${suite.server.url}/signin`);
   await signIn(coachPage, coach.email, 'Cora Coach');
   await coachPage.goto(interviewLink);
   await coachPage.getByTestId('shared-interview').waitFor();
   assert.equal(new URL(coachPage.url()).pathname, `/shared/interviews/${interview.id}`);
-  assert.match(await textOf(coachPage.locator('main h1')), /^Acme: /);
-  assert.ok((await coachPage.getByTestId('shared-plan').locator('li').count()) > 0, 'the plan is listed');
-  assert.match(await textOf(coachPage.getByTestId('shared-readiness')), /\/100/);
+  assert.equal(await textOf(coachPage.locator('main h1')), 'Acme: Technical');
+  // When, as the owner's page says it: the date and how far off it is.
+  assert.match(await textOf(coachPage.getByTestId('shared-interview-when')), /09:00/);
+  assert.equal(await textOf(coachPage.getByTestId('shared-interview-relative-day')), '(in 30 days)');
+  // The plan, by due date, each task done or not; nothing to tick.
+  const tasks = coachPage.getByTestId('shared-plan-task');
+  assert.equal(await tasks.count(), planned.plan.length, 'the whole plan is listed');
+  assert.ok((await coachPage.getByTestId('shared-plan-day').count()) > 1, 'grouped by due date');
+  const done = coachPage.locator('[data-testid="shared-plan-task"][data-done="true"]');
+  assert.equal(await done.count(), 1);
+  assert.equal(await textOf(done.getByTestId('shared-plan-task-text')), planned.plan[0].text);
+  assert.match(await textOf(done), /^Done /);
+  assert.equal(await coachPage.locator('main input, main form').count(), 0, 'read only');
+  await waitForText(coachPage.getByTestId('shared-plan-progress'), `1 of ${planned.plan.length} done`);
+  // Readiness as the owner sees it, its next steps as text (their links are the owner's).
+  assert.match(await textOf(coachPage.getByTestId('readiness-plan')), new RegExp(`^1 of ${planned.plan.length} tasks done$`));
+  assert.match(await textOf(coachPage.getByTestId('readiness-score')), /^\d+$/);
+  assert.equal(await coachPage.getByTestId('readiness-action').locator('a').count(), 0);
   assert.deepEqual(await seriousViolations(coachPage), [], 'the shared interview');
 
   // The story bank link lands on "Shared with me", which lists both, and opens the draft read-only.

@@ -1,5 +1,6 @@
-//! Batch loaders of sharing: who accepted each share, the comments and the
-//! unread counts of each draft, and rows by id for what grants show.
+//! Batch loaders of sharing: who accepted each share, the comments, the
+//! unread counts and the viewer's read mark of each draft, and rows by id
+//! for what grants show.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use sea_orm::{DbErr, EntityTrait, QueryFilter, QueryOrder};
 use entity::{comment, interview, share_grant, star_draft, user};
 
 use crate::graphql::loaders::{Db, IdTable, id_table};
-use crate::sharing::comments::{comments_of, unread_counts};
+use crate::sharing::comments::{comments_of, last_seen, unread_counts};
 
 id_table!(user, star_draft, interview);
 
@@ -104,6 +105,40 @@ impl Loader<UnreadOfDraft> for Db {
             for draft_id in drafts {
                 let n = counts.get(&draft_id).copied().unwrap_or(0);
                 out.insert(UnreadOfDraft { draft_id, user_id }, n);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Key: the newest comment id of draft `draft_id` that user `user_id` has
+/// seen (0 when they never marked it read), for `Comment.unread`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LastSeenOfDraft {
+    pub draft_id: i32,
+    pub user_id: i32,
+}
+
+impl Loader<LastSeenOfDraft> for Db {
+    type Value = i32;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[LastSeenOfDraft],
+    ) -> Result<HashMap<LastSeenOfDraft, Self::Value>, Self::Error> {
+        let mut by_user: HashMap<i32, Vec<i32>> = HashMap::new();
+        for key in keys {
+            by_user.entry(key.user_id).or_default().push(key.draft_id);
+        }
+        let mut out = HashMap::new();
+        // One viewer per request: one statement per batch, however many
+        // comments (of however many drafts) ask.
+        for (user_id, drafts) in by_user {
+            let seen = last_seen(&self.0, user_id, &drafts).await?;
+            for draft_id in drafts {
+                let id = seen.get(&draft_id).copied().unwrap_or(0);
+                out.insert(LastSeenOfDraft { draft_id, user_id }, id);
             }
         }
         Ok(out)

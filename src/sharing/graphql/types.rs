@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 
 use entity::{comment, interview, share, share_grant, star_draft, user};
 
-use super::loaders::{Acceptance, AcceptancesOfShare, CommentsOfDraft, UnreadOfDraft};
+use super::loaders::{
+    Acceptance, AcceptancesOfShare, CommentsOfDraft, LastSeenOfDraft, UnreadOfDraft,
+};
 use crate::drafts::graphql::types::{StarDraft, StarDraftCommentsPlace, StarDraftConnectionFields};
 use crate::error::AppResult;
 use crate::graphql::context::{api_limits, database};
@@ -20,6 +22,7 @@ use crate::graphql::viewer::require_viewer;
 use crate::interviews::graphql::types::Interview;
 use crate::records::owned_by;
 use crate::records::page::Keyset;
+use crate::sharing::comments::is_unread;
 use crate::sharing::rules;
 use crate::stored::{CommentSection, ShareAccess, ShareTargetKind, StoredEnum};
 
@@ -297,6 +300,17 @@ impl Comment {
     /// Whether the viewer wrote it (and so may edit or delete it).
     async fn mine(&self, ctx: &Context<'_>) -> AppResult<bool> {
         Ok(require_viewer(ctx)?.user_id == self.row.author_id)
+    }
+    /// Whether it is new to the viewer: written by someone else since the
+    /// viewer last marked the draft's comments read (`markCommentsRead`).
+    async fn unread(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let user_id = require_viewer(ctx)?.user_id;
+        let key = LastSeenOfDraft {
+            draft_id: self.row.draft_id,
+            user_id,
+        };
+        let seen = loader(ctx)?.load_one(key).await?.unwrap_or(0);
+        Ok(is_unread(&self.row, user_id, seen))
     }
     /// Whether the draft's owner wrote it.
     async fn by_owner(&self) -> bool {

@@ -1,15 +1,16 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useClient, useMutation, useQuery } from 'urql';
 import { onEnd, pipe, subscribe } from 'wonka';
 
-import { describeApiError, firstApiError } from '../errors';
+import { describeApiError, fieldMessage, firstApiError, type ApiError } from '../errors';
 import { formatDateTime, plural } from '../format';
 import {
   AddCommentDocument,
   CommentEventsDocument,
+  DeleteCommentDocument,
   DraftCommentsDocument,
-  MarkCommentsReadDocument,
   ResolveCommentThreadDocument,
+  UpdateCommentDocument,
   type CommentFieldsFragment,
   type DraftCommentsQuery,
 } from '../gql/sharing';
@@ -81,27 +82,148 @@ export function useDraftComments(draftId: string, pause = false) {
   };
 }
 
-/** How a comment is shown: author, time, quote, body. */
-function CommentBody({ comment }: { comment: CommentFieldsFragment }) {
+/** The most characters a comment may have (the server's default `--comment-max-chars`). */
+export const COMMENT_MAX_CHARS = 2000;
+
+/**
+ * How a comment is shown: author, time, quote, body; for the viewer's own (while
+ * they may comment), Edit in place and Delete after a confirmation.
+ */
+function CommentBody({
+  comment,
+  canComment,
+  replies = 0,
+  onChanged,
+}: {
+  comment: CommentFieldsFragment;
+  canComment: boolean;
+  /** How many replies go with it when it is deleted (a thread's first comment). */
+  replies?: number;
+  onChanged: () => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [draft, setDraft] = useState(comment.body);
+  const [saving, update] = useMutation(UpdateCommentDocument);
+  const [deleting, remove] = useMutation(DeleteCommentDocument);
+  const error = firstApiError(saving.error) ?? firstApiError(deleting.error);
+  const editId = `comment-edit-${comment.id}`;
+  const own = comment.mine && canComment;
+  const save = async () => {
+    const result = await update({ id: comment.id, body: draft });
+    if (result.data) {
+      setEditing(false);
+      onChanged();
+    }
+  };
+  const confirmDelete = async () => {
+    const result = await remove({ id: comment.id });
+    if (result.data) {
+      setConfirming(false);
+      onChanged();
+    }
+  };
   return (
-    <>
+    <div className="comment" data-testid="comment" data-comment-id={comment.id} data-unread={comment.unread ? 'true' : 'false'}>
       <p className="comment-meta small">
         <strong>{comment.authorName}</strong>
         {comment.byOwner && <span className="badge">owner</span>} · {formatDateTime(comment.createdAt)}
+        {comment.unread && <span className="badge badge-unread comment-new">new</span>}
       </p>
       {comment.quote && (
         <blockquote className={`comment-quote ${comment.outdated ? 'outdated' : ''}`}>
           “{comment.quote}”{comment.outdated && <span className="small muted"> (no longer in the text)</span>}
         </blockquote>
       )}
-      <p className="comment-text" data-testid="comment-body">
-        {comment.body}
-      </p>
-    </>
+      {editing ? (
+        <div className="comment-form" role="group" aria-label="Edit your comment">
+          <label htmlFor={editId} className="visually-hidden">
+            Edit your comment
+          </label>
+          <textarea
+            id={editId}
+            rows={2}
+            value={draft}
+            maxLength={COMMENT_MAX_CHARS}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => {
+              if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') void save();
+              if (e.key === 'Escape') setEditing(false);
+            }}
+            data-testid="comment-edit-input"
+          />
+          <div className="thread-actions">
+            <button type="button" className="button button-small" onClick={() => void save()} disabled={saving.fetching} data-testid="comment-edit-save">
+              Save
+            </button>
+            <button type="button" className="link-button" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <p className="comment-text" data-testid="comment-body">
+          {comment.body}
+        </p>
+      )}
+      {own && !editing && !confirming && (
+        <div className="thread-actions">
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setDraft(comment.body);
+              setEditing(true);
+            }}
+            data-testid="comment-edit"
+          >
+            Edit
+          </button>
+          <button type="button" className="link-button danger" onClick={() => setConfirming(true)} data-testid="comment-delete">
+            Delete
+          </button>
+        </div>
+      )}
+      {confirming && (
+        <div className="comment-confirm" role="group" aria-label="Confirm deleting your comment" data-testid="comment-delete-confirm">
+          <p className="small">
+            {replies > 0
+              ? `Delete your comment and the ${plural(replies, 'reply', 'replies')} under it? The whole thread goes, for everyone.`
+              : 'Delete your comment? It goes for everyone.'}
+          </p>
+          <div className="thread-actions">
+            <button type="button" className="button button-small danger" onClick={() => void confirmDelete()} disabled={deleting.fetching} data-testid="comment-delete-yes">
+              Delete
+            </button>
+            <button type="button" className="link-button" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </div>
+        </div>
+      )}
+      {error && (
+        <p className="alert alert-error small" role="alert" data-code={error.code}>
+          {describeCommentError(error)}
+        </p>
+      )}
+    </div>
   );
 }
 
-/** A form for a new comment or a reply. */
+/** The server's refusal of a comment, in plain words. */
+function describeCommentError(error: ApiError): string {
+  if (error.code === 'BAD_USER_INPUT' && (error.extensions.field === 'body' || error.extensions.field === 'quote')) {
+    const what = error.extensions.field === 'body' ? 'The comment' : 'The quote';
+    return `${what} ${fieldMessage(error)}.`;
+  }
+  if (error.code === 'FORBIDDEN') return 'You may only read this draft now, not comment on it.';
+  return describeApiError(error);
+}
+
+/**
+ * A box for a new comment or a reply. Not a `<form>`: in the owner's editor it
+ * sits inside the draft's own form, and forms do not nest.
+ */
 function CommentForm({
   draftId,
   version,
@@ -125,8 +247,8 @@ function CommentForm({
   const [state, add] = useMutation(AddCommentDocument);
   const error = firstApiError(state.error);
   const id = `comment-${parentId ?? section}`;
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
+    if (!body.trim() || state.fetching) return;
     const result = await add({
       input: { draftId, version, section, body, quote: parentId ? null : quote || null, parentId: parentId ?? null },
     });
@@ -137,7 +259,7 @@ function CommentForm({
     }
   };
   return (
-    <form className="comment-form" onSubmit={submit} data-testid={parentId ? 'reply-form' : 'comment-form'}>
+    <div className="comment-form" role="group" aria-label={label} data-testid={parentId ? 'reply-form' : 'comment-form'}>
       {quote && !parentId && (
         <p className="small" data-testid="comment-quote-pending">
           Quoting “{quote}”{' '}
@@ -153,20 +275,30 @@ function CommentForm({
         id={id}
         rows={2}
         value={body}
-        maxLength={2000}
+        maxLength={COMMENT_MAX_CHARS}
         placeholder={label}
         onChange={(e) => setBody(e.target.value)}
+        onKeyDown={(e) => {
+          // Ctrl+Enter sends, as the button does.
+          if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') void submit();
+        }}
         data-testid={parentId ? 'reply-input' : 'comment-input'}
       />
-      <button type="submit" className="button button-small" disabled={state.fetching || !body.trim()} data-testid={parentId ? 'reply-send' : 'comment-send'}>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => void submit()}
+        disabled={state.fetching || !body.trim()}
+        data-testid={parentId ? 'reply-send' : 'comment-send'}
+      >
         {parentId ? 'Reply' : 'Comment'}
       </button>
       {error && (
         <p className="alert alert-error small" role="alert" data-code={error.code}>
-          {describeApiError(error)}
+          {describeCommentError(error)}
         </p>
       )}
-    </form>
+    </div>
   );
 }
 
@@ -185,6 +317,7 @@ export function SectionThreads({
   quote,
   onClearQuote,
   onChanged,
+  heading = true,
 }: {
   draftId: string;
   version: number;
@@ -196,15 +329,19 @@ export function SectionThreads({
   quote?: string | null;
   onClearQuote?: () => void;
   onChanged: () => void;
+  /** Whether it shows its own heading (not when a disclosure above names it). */
+  heading?: boolean;
 }) {
   const mine = threads.filter((t) => t.section === section);
   const open = mine.filter((t) => !t.resolved);
   const resolved = mine.filter((t) => t.resolved);
   return (
     <div className="section-threads" data-testid={`threads-${section}`}>
-      <h3 className="threads-heading">
-        {label} <span className="badge" aria-label={plural(open.length, 'open thread')}>{open.length}</span>
-      </h3>
+      {heading && (
+        <h3 className="threads-heading">
+          {label} <span className="badge">{plural(open.length, 'open thread')}</span>
+        </h3>
+      )}
       {open.map((t) => (
         <ThreadView key={t.id} thread={t} draftId={draftId} version={version} canComment={canComment} isOwner={isOwner} onChanged={onChanged} />
       ))}
@@ -254,12 +391,12 @@ function ThreadView({
   };
   return (
     <article className={`thread card ${thread.resolved ? 'resolved' : ''}`} data-testid="thread" data-resolved={thread.resolved ? 'true' : 'false'}>
-      <CommentBody comment={thread} />
+      <CommentBody comment={thread} canComment={canComment} replies={thread.replies.length} onChanged={onChanged} />
       {thread.replies.length > 0 && (
         <ul className="replies">
           {thread.replies.map((r) => (
             <li key={r.id} data-testid="reply">
-              <CommentBody comment={r} />
+              <CommentBody comment={r} canComment={canComment} onChanged={onChanged} />
             </li>
           ))}
         </ul>
@@ -291,63 +428,5 @@ function ThreadView({
       )}
       {resolving.error && <p role="alert">{describeApiError(firstApiError(resolving.error)!)}</p>}
     </article>
-  );
-}
-
-/**
- * The owner's side of the comments, in the draft editor: the threads of each
- * section, an unread badge, and "read" once the panel is open.
- */
-export function DraftCommentsPanel({ draftId }: { draftId: string }) {
-  const { draft, threads, error, live, reload } = useDraftComments(draftId);
-  const [open, setOpen] = useState(false);
-  const [, markRead] = useMutation(MarkCommentsReadDocument);
-  const unread = draft?.unreadCommentCount ?? 0;
-  // What was unread when the panel was last opened: the badge says so until it closes.
-  const marking = useRef(false);
-  useEffect(() => {
-    if (!open || unread === 0 || marking.current) return;
-    marking.current = true;
-    void markRead({ draftId }).then(() => {
-      marking.current = false;
-      reload();
-    });
-  }, [open, unread, draftId, markRead, reload]);
-  if (!draft) return error ? <p className="alert alert-error small">{describeApiError(firstApiError(error)!)}</p> : null;
-  const openCount = threads.filter((t) => !t.resolved).length;
-  return (
-    <details
-      className="comments-panel card"
-      data-testid="comments-panel"
-      data-live={live ? 'true' : 'false'}
-      onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}
-    >
-      <summary>
-        <h2 className="comments-summary">
-          Comments{' '}
-          <span className="badge" data-testid="comments-open-count">
-            {plural(openCount, 'open thread')}
-          </span>{' '}
-          {unread > 0 && (
-            <span className="badge badge-unread" data-testid="comments-unread">
-              {unread} unread
-            </span>
-          )}
-        </h2>
-      </summary>
-      {COMMENT_SECTIONS.map(({ section, label }) => (
-        <SectionThreads
-          key={section}
-          draftId={draftId}
-          version={draft.version}
-          section={section}
-          label={label}
-          threads={threads}
-          canComment
-          isOwner
-          onChanged={reload}
-        />
-      ))}
-    </details>
   );
 }

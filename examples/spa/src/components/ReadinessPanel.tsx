@@ -15,17 +15,21 @@ export type Readiness = NonNullable<NonNullable<InterviewReadinessQuery['intervi
  * `initial` came with the interview (drawn with it, so nothing moves as it
  * loads); the panel reads it again whenever `version` changes (a task ticked
  * here or in another tab) or `refresh` does (practice or stories elsewhere).
+ * `readOnly` (someone else's interview, shared) lists the next steps as text:
+ * their links lead to the owner's pages.
  */
 export function ReadinessPanel({
   interviewId,
   version,
   refresh = 0,
   initial,
+  readOnly = false,
 }: {
   interviewId: string;
   version: number;
   refresh?: number;
   initial: Readiness | null;
+  readOnly?: boolean;
 }) {
   const [{ data, error }, reexecute] = useQuery({
     query: InterviewReadinessDocument,
@@ -82,7 +86,9 @@ export function ReadinessPanel({
               return (
                 <li key={step.text} data-testid="readiness-action" data-kind={step.target.kind}>
                   {/* A step on this page (the plan's tasks) is a plain anchor: the browser scrolls to it. */}
-                  {to.startsWith(`${pathname}#`) ? (
+                  {readOnly ? (
+                    step.text
+                  ) : to.startsWith(`${pathname}#`) ? (
                     <a href={to.slice(pathname.length)}>{step.text}</a>
                   ) : (
                     <Link to={to}>{step.text}</Link>

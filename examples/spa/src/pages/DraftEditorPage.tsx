@@ -6,8 +6,8 @@ import type { StarDraftStatus } from '../api';
 import { AUTOSAVE_RETRY_MS, autosaveDelay } from '../config';
 import { clearBackup, readBackup, writeBackup } from '../draftBackup';
 import { FeedbackPanel } from '../components/FeedbackPanel';
-import { DraftCommentsPanel } from '../components/CommentThreads';
 import { HistoryPanel } from '../components/HistoryPanel';
+import { DraftCommentsProvider, GeneralComments, SectionComments } from '../components/SectionComments';
 import { ShareDialog } from '../components/ShareDialog';
 import { MergePanel } from '../components/MergePanel';
 import { RequireAuth } from '../components/RequireAuth';
@@ -41,8 +41,10 @@ export function DraftEditorPage() {
   const { id = '' } = useParams();
   return (
     <RequireAuth>
-      {/* A new editor (and new state) per draft. */}
-      <DraftEditor key={id} id={id} />
+      {/* A new editor (and new state) per draft; the owner's comment threads beside its sections. */}
+      <DraftCommentsProvider key={id} draftId={id} canComment isOwner>
+        <DraftEditor id={id} />
+      </DraftCommentsProvider>
     </RequireAuth>
   );
 }
@@ -55,6 +57,9 @@ const SECTIONS: { field: Exclude<TextField, 'title' | 'status'>; label: string; 
   { field: 'action', label: SECTION_LABEL.ACTION, hint: 'What you did — say “I”, not “we”.' },
   { field: 'result', label: SECTION_LABEL.RESULT, hint: 'What changed, with a number: “cut latency by 40%”.' },
 ];
+
+/** The comment section of each of the editor's sections. */
+const COMMENT_SECTION = { situation: 'SITUATION', task: 'TASK', action: 'ACTION', result: 'RESULT' } as const;
 
 function DraftEditor({ id }: { id: string }) {
   const client = useClient();
@@ -495,6 +500,7 @@ function DraftEditor({ id }: { id: string }) {
               placeholder="A short name, e.g. “Checkout API under Black Friday load”"
               maxLength={200}
             />
+            <SectionComments section="TITLE" />
           </div>
           {SECTIONS.map(({ field, label, hint }) => (
             <div className="field" key={field}>
@@ -510,6 +516,7 @@ function DraftEditor({ id }: { id: string }) {
                 aria-describedby={`draft-${field}-hint`}
                 onChange={(e) => setField(field)(e.target.value)}
               />
+              <SectionComments section={COMMENT_SECTION[field]} />
             </div>
           ))}
           <CompetencyPicker
@@ -588,7 +595,7 @@ function DraftEditor({ id }: { id: string }) {
         </form>
         {live_ && <FeedbackPanel draft={base} stale={dirty} live={live_} />}
       </div>
-      <DraftCommentsPanel draftId={base.id} />
+      <GeneralComments />
       <HistoryPanel
         draft={base}
         canRestore={!dirty && !saving && !deleted && !conflict}

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useQuery } from 'urql';
+import { useQuery, type CombinedError } from 'urql';
 
-import { COMMENT_SECTIONS, SectionThreads, useDraftComments } from '../components/CommentThreads';
+import { COMMENT_SECTIONS } from '../components/CommentThreads';
+import { DraftCommentsProvider, SectionComments, useSectionComments } from '../components/SectionComments';
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { formatDateTime } from '../format';
@@ -38,7 +39,29 @@ function SharedDraft({ id }: { id: string }) {
     variables: { id },
     requestPolicy: 'network-only',
   });
-  const comments = useDraftComments(id);
+  const grant = data ? grantFor(data.sharedWithMe, id) : null;
+  return (
+    // The same threads as in the owner's editor, beside each section, open from the start.
+    <DraftCommentsProvider draftId={id} canComment={grant?.access === 'COMMENTER'} isOwner={false} openAtFirst>
+      <SharedDraftView id={id} data={data} error={error} fetching={fetching} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+    </DraftCommentsProvider>
+  );
+}
+
+function SharedDraftView({
+  id,
+  data,
+  error,
+  fetching,
+  onRetry,
+}: {
+  id: string;
+  data: SharedDraftQuery | undefined;
+  error: CombinedError | undefined;
+  fetching: boolean;
+  onRetry: () => void;
+}) {
+  const comments = useSectionComments()!;
   // The text selected in a section, to quote in a comment on it.
   const [quote, setQuote] = useState<{ section: CommentSection; text: string } | null>(null);
 
@@ -46,7 +69,7 @@ function SharedDraft({ id }: { id: string }) {
   // Once the comment stream ended and the draft no longer reads, access has ended.
   const gone = comments.ended && comments.draft === null && !comments.fetching;
   if (fetching && !data) return <Loading what="Loading the shared draft" />;
-  if (error) return <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  if (error) return <ErrorMessage error={error} onRetry={onRetry} />;
   if (!draft || gone) {
     return (
       <section className="not-found" data-testid="shared-draft-gone">
@@ -95,7 +118,7 @@ function SharedDraft({ id }: { id: string }) {
         <p className="hint small">Select words in a section to quote them in your comment.</p>
       )}
       {COMMENT_SECTIONS.map(({ section, label }) => (
-        <div className="shared-draft-grid" key={section}>
+        <div className="shared-draft-grid" key={section} data-testid={`section-${section}`}>
           <div>
             <h2>{label}</h2>
             {section === 'GENERAL' ? (
@@ -112,17 +135,10 @@ function SharedDraft({ id }: { id: string }) {
               </p>
             )}
           </div>
-          <SectionThreads
-            draftId={id}
-            version={comments.draft?.version ?? draft.version}
+          <SectionComments
             section={section}
-            label={`Comments: ${label}`}
-            threads={comments.threads}
-            canComment={canComment}
-            isOwner={false}
             quote={quote?.section === section ? quote.text : null}
             onClearQuote={() => setQuote(null)}
-            onChanged={comments.reload}
           />
         </div>
       ))}
