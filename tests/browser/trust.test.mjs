@@ -487,3 +487,45 @@ test('12. the interview page speaks plainly: "in 30 days", no version, "moved up
   assert.match(await textOf(page.getByTestId('readiness-competencies')), /\(0 stories marked Ready\)$/);
   assert.doesNotMatch(await textOf(page.getByTestId('plan')), /compressed/);
 });
+
+test('8. "Build a STAR answer" then Back leaves no draft; the first keystroke makes it, losing nothing typed', async () => {
+  const page = await candidatePage();
+  const q = await question(page, 0);
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  const build = page.locator(`[data-testid="question"][data-question-id="${q.id}"]`).getByTestId('build-star-answer');
+  await build.click();
+  await page.getByTestId('draft-situation').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await waitForText(page.getByTestId('question-ref'), `Answering: ${q.prompt} Backend Developer`, SAVE_TIMEOUT_MS);
+  // A curious tap, then Back: nothing was made.
+  await page.goBack();
+  await page.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await waitForText(build, 'Build a STAR answer');
+  assert.equal((await api(page, '{ myStarDrafts { totalCount } }')).myStarDrafts.totalCount, 0);
+  await page.goto(`${server.url}/drafts`);
+  await waitForText(page.getByTestId('drafts-total-count'), '0', SAVE_TIMEOUT_MS);
+
+  // Typing makes it; what is typed while it is being made (Fast 3G) is kept and saved.
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  await build.click();
+  const situation = page.getByTestId('draft-situation');
+  await situation.click();
+  const text = 'Our checkout API slowed down every Black Friday, and orders were lost.';
+  await situation.pressSequentially(text);
+  await page.waitForURL(/\/drafts\/(?!new)[^/?]+$/, { timeout: SAVE_TIMEOUT_MS });
+  await waitForText(page.getByTestId('save-state'), 'Saved', SAVE_TIMEOUT_MS);
+  assert.equal(await situation.inputValue(), text);
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  const { starDraft } = await api(
+    page,
+    'query ($id: ID!) { starDraft(id: $id) { situation questions { id } competencies { slug } } }',
+    { id },
+  );
+  assert.equal(starDraft.situation, text);
+  assert.deepEqual(starDraft.questions.map((x) => x.id), [q.id]);
+  assert.deepEqual(starDraft.competencies.map((c) => c.slug).sort(), q.competencies.map((c) => c.slug).sort());
+  assert.equal((await api(page, '{ myStarDrafts { totalCount } }')).myStarDrafts.totalCount, 1);
+  // The editor's address replaced the new one's: Back goes to the role page, which now opens it.
+  await page.goBack();
+  await page.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await waitForText(build, 'Open your STAR answer', SAVE_TIMEOUT_MS);
+});

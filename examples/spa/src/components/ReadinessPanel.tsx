@@ -59,7 +59,7 @@ export function ReadinessPanel({
         <div>
           <dt>Plan</dt>
           <dd data-testid="readiness-plan">
-            {r.planDone} of {r.planTotal} tasks done
+            {r.planDone} of {plural(r.planTotal, 'task')} done
           </dd>
         </div>
         <div>

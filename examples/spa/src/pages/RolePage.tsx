@@ -270,7 +270,7 @@ function QuestionItem({ question: q }: { question: Question }) {
                 {d.title || 'Your draft'}
               </Link>{' '}
               <span className="muted">
-                {STATUS_LABEL[d.status]} · v{d.version} · {formatDateTime(d.updatedAt)}
+                {STATUS_LABEL[d.status]} · saved {formatDateTime(d.updatedAt)}
               </span>
             </li>
           ))}

@@ -88,7 +88,7 @@ function SharedDraft({ id }: { id: string }) {
       <h1>{draft.title || 'Untitled draft'}</h1>
       <p className="meta small">
         {grant && <>Shared by {grant.ownerName} · </>}
-        {canComment ? 'You may read and comment' : 'You may read it'} · version {draft.version}, changed{' '}
+        {canComment ? 'You may read and comment' : 'You may read it'} · changed{' '}
         {formatDateTime(draft.updatedAt)}
       </p>
       {canComment && (
