@@ -49,7 +49,8 @@ export function DraftEditorPage() {
   // A new editor (and new state) per draft. A draft this editor made on the first
   // keystroke keeps the editor when its address replaces `/drafts/new` (the state
   // carries the key), so what is typed while it is being made stays.
-  const editorKey = (location.state as { editorKey?: string } | null)?.editorKey ?? `${id}:${location.key}`;
+  const editorKey =
+    (location.state as { editorKey?: string } | null)?.editorKey ?? (id === NEW ? `${NEW}:${location.key}` : id);
   return (
     <RequireAuth>
       <DraftEditor key={editorKey} editorKey={editorKey} routeId={id} />
@@ -320,7 +321,8 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
     // Replace `/drafts/new` in the history, so Back does not come back to an empty
     // form; not while the candidate is leaving (that navigation goes on instead).
     if (!blockedRef.current) {
-      navigate(`/drafts/${encodeURIComponent(draft.id)}`, { replace: true, state: { editorKey } });
+      // The same page under its new address: focus stays in the field being typed in.
+      navigate(`/drafts/${encodeURIComponent(draft.id)}`, { replace: true, state: { editorKey, keepFocus: true } });
     }
     // A draft is made with no status: a status chosen before the first save is saved now.
     if (sent.status !== draft.status) await save();
