@@ -365,7 +365,10 @@ test('one answer per question: the role page opens it; the drafts list groups, c
   // A second one on purpose.
   await page.goto(`${server.url}/roles/${SLUG}`);
   await page.getByTestId('question').first().getByTestId('start-another-answer').click();
+  // It is made by its first keystroke.
+  await page.getByTestId('draft-situation').fill('Another take.');
   await page.waitForURL(/\/drafts\/(?!new)[^/]+$/);
+  await waitForText(page.getByTestId('save-state'), 'Saved');
   const second = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
   assert.notEqual(second, first);
 

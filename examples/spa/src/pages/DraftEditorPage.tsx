@@ -313,8 +313,9 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
       setSaveError(firstApiError(result.error));
       return;
     }
-    // Text typed while it was being made stays in the form, and is saved next.
-    const saved = { type: 'saved', draft, sent } as const;
+    // Text typed while it was being made stays in the form, and is saved next; so
+    // does a status chosen before (a draft is made with none: it was not sent).
+    const saved = { type: 'saved', draft, sent: { ...sent, status: draft.status } } as const;
     dispatch(saved);
     // At once, so the save below sees the draft (the ref is set again on render).
     stateRef.current = editorReducer(stateRef.current, saved);
@@ -324,7 +325,7 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
       // The same page under its new address: focus stays in the field being typed in.
       navigate(`/drafts/${encodeURIComponent(draft.id)}`, { replace: true, state: { editorKey, keepFocus: true } });
     }
-    // A draft is made with no status: a status chosen before the first save is saved now.
+    // That status is saved at once when this was a save asked for (autosave saves it anyway).
     if (sent.status !== draft.status) await save();
   };
 
@@ -353,7 +354,8 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
     dispatch({ type: 'saving', expectedVersion, sent });
     const result = await client
       .mutation(UpdateDraftDocument, {
-        input: { id, expectedVersion, ...sent },
+        // The draft's own id: a save right after the draft was made runs before the page knows it.
+        input: { id: base.id, expectedVersion, ...sent },
       })
       .toPromise();
     inFlight.current = false;
