@@ -655,6 +655,8 @@ test('9. practice: leaving mid-attempt asks first, Back goes to the role, earlie
 
   // While the clock runs, Back asks; staying keeps the attempt going.
   await page.getByTestId('practice-start').click();
+  // The clock runs once the server has recorded the start.
+  await page.getByTestId('practice-stop').waitFor({ timeout: SAVE_TIMEOUT_MS });
   await page.getByTestId('practice-back').click();
   await eventually(() => dialogs.length === 1);
   assert.equal(dialogs[0], 'confirm');
