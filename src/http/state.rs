@@ -79,7 +79,8 @@ impl AppState {
         let live = LiveTables::default()
             .with::<entity::star_draft::Entity>()
             .with::<entity::interview::Entity>()
-            .with::<entity::comment::Entity>();
+            .with::<entity::comment::Entity>()
+            .with::<entity::practice_attempt::Entity>();
         let background_db = events_db.clone();
         let events = EventBus::start(
             events_db,

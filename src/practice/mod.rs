@@ -5,9 +5,11 @@
 //! competencies covered by READY stories and recent practice.
 //!
 //! Rooms: [`feedback`] and [`readiness`] (the rules, pure and unit-tested),
-//! [`store`] (attempts through the records kit) and [`graphql`].
+//! [`store`] (attempts through the records kit), [`graphql`] and [`live`]
+//! (`myPracticeEvents`).
 
 pub mod feedback;
 pub mod graphql;
+pub mod live;
 pub mod readiness;
 pub mod store;

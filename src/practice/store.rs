@@ -24,8 +24,8 @@ use crate::config::PracticeLimits;
 use crate::db::{begin_write, now};
 use crate::drafts::feedback::Answer;
 use crate::error::{AppError, AppResult};
-use crate::records;
 use crate::records::scope::{check_cap, find_owned, lock_owned, owned_by};
+use crate::records::{self, ChangeKind, EventBus};
 use crate::viewer::Viewer;
 
 use super::feedback::{self, PracticeFeedback};
@@ -80,6 +80,32 @@ records::record!(practice_attempt {
     plural: "practice attempts",
     owner: user_id / UserId,
 });
+
+/// An attempt is live (`myPracticeEvents`) so that whatever counts practice
+/// (readiness) follows it. It changes once after its start, when `finish`
+/// writes it (never through [`records::write_version`]), so it has no version
+/// column: its version is implied, 1 while started and 2 once finished, and
+/// its time of change is `finished_at` (the catch-up after `since` replays
+/// the finished attempts, the only ones anything counts).
+impl records::Versioned for practice_attempt::Entity {
+    /// The column whose being set makes an attempt version 2.
+    fn version_column() -> practice_attempt::Column {
+        practice_attempt::Column::FinishedAt
+    }
+    fn updated_at_column() -> practice_attempt::Column {
+        practice_attempt::Column::FinishedAt
+    }
+    fn version_of(row: &practice_attempt::Model) -> i32 {
+        if row.finished_at.is_some() { 2 } else { 1 }
+    }
+    fn updated_at_of(row: &practice_attempt::Model) -> DateTime<Utc> {
+        row.finished_at.unwrap_or(row.started_at)
+    }
+}
+
+impl records::Live for practice_attempt::Entity {
+    const TOPIC: &'static str = "practice_attempts";
+}
 
 /// Starts an attempt at `subject` now.
 pub async fn start(
@@ -159,6 +185,7 @@ pub fn duration_used(
 /// the duration the client measured, if it did.
 pub async fn finish(
     db: &DatabaseConnection,
+    events: &EventBus,
     viewer: &Viewer,
     id: i32,
     transcript: &str,
@@ -254,15 +281,16 @@ pub async fn finish(
         .filter(practice_attempt::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    tx.commit().await?;
-    Ok(practice_attempt::Model {
+    let row = practice_attempt::Model {
         finished_at: Some(finished_at),
         duration_seconds: Some(duration),
         transcript: Some(transcript.to_owned()),
         words_per_minute: Some(feedback.words_per_minute),
         feedback: Some(stored),
         ..attempt
-    })
+    };
+    records::commit::<practice_attempt::Entity>(tx, events, ChangeKind::Updated, &row).await?;
+    Ok(row)
 }
 
 /// The feedback kept with a finished attempt; `None` while it is not finished.

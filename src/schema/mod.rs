@@ -44,6 +44,7 @@ pub struct MutationRoot(
 pub struct SubscriptionRoot(
     drafts::live::DraftSubscription,
     interviews::live::InterviewSubscription,
+    practice::live::PracticeSubscription,
     sharing::live::SharingSubscription,
 );
 

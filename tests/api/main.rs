@@ -29,6 +29,7 @@ mod migrations;
 mod pagination;
 mod password_reset;
 mod practice;
+mod practice_live;
 mod privacy;
 mod response_cache;
 mod role_page;

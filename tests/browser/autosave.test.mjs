@@ -62,13 +62,35 @@ async function signedInPage(name, options) {
   return page;
 }
 
+
+/**
+ * Makes the draft that "Build a STAR answer" on question `index` of the role page
+ * starts (answering it, tagged with its competencies) through the API: the
+ * editor makes a draft only once something is typed, and these tests start from a
+ * saved one. Opens it; returns its ID.
+ */
+async function makeDraftFromRolePage(page, index) {
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  const questionId = await page.getByTestId('question').nth(index).getAttribute('data-question-id');
+  const token = await page.evaluate(() => localStorage.getItem('prep.token'));
+  const { data: read } = await graphql(server, `{ role(slug: "${SLUG}") { questions { id competencies { slug } } } }`);
+  const question = read.role.questions.find((q) => q.id === questionId);
+  const { data, errors } = await graphql(
+    server,
+    'mutation ($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }',
+    { input: { questionIds: [question.id], competencies: question.competencies.map((c) => c.slug) } },
+    token,
+  );
+  assert.equal(errors, undefined, JSON.stringify(errors));
+  const id = data.createStarDraft.id;
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(id)}`);
+  await page.getByTestId('draft-editor').waitFor();
+  return id;
+}
+
 /** Starts a STAR answer on question `index` of the role page; returns the draft's ID. */
 async function startDraft(page, index = 0) {
-  await page.goto(`${server.url}/roles/${SLUG}`);
-  await page.getByTestId('build-star-answer').nth(index).click();
-  await page.waitForURL(/\/drafts\/(?!new)[^/]+$/);
-  await page.getByTestId('draft-editor').waitFor();
-  return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  return makeDraftFromRolePage(page, index);
 }
 
 const token = (page) => page.evaluate(() => localStorage.getItem('prep.token'));
@@ -343,7 +365,10 @@ test('one answer per question: the role page opens it; the drafts list groups, c
   // A second one on purpose.
   await page.goto(`${server.url}/roles/${SLUG}`);
   await page.getByTestId('question').first().getByTestId('start-another-answer').click();
+  // It is made by its first keystroke.
+  await page.getByTestId('draft-situation').fill('Another take.');
   await page.waitForURL(/\/drafts\/(?!new)[^/]+$/);
+  await waitForText(page.getByTestId('save-state'), 'Saved');
   const second = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
   assert.notEqual(second, first);
 

@@ -105,13 +105,35 @@ async function signedInPage(name) {
   return page;
 }
 
-/** Opens the role page and starts a STAR answer on question `index`; returns the draft's path. */
-async function startDraft(page, index = 0) {
+
+/**
+ * Makes the draft that "Build a STAR answer" on question `index` of the role page
+ * starts (answering it, tagged with its competencies) through the API: the
+ * editor makes a draft only once something is typed, and these tests start from a
+ * saved one. Opens it; returns its ID.
+ */
+async function makeDraftFromRolePage(page, index) {
   await page.goto(`${server.url}/roles/${SLUG}`);
-  await page.getByTestId('build-star-answer').nth(index).click();
+  const questionId = await page.getByTestId('question').nth(index).getAttribute('data-question-id');
+  const token = await page.evaluate(() => localStorage.getItem('prep.token'));
+  const { data: read } = await graphql(server, `{ role(slug: "${SLUG}") { questions { id competencies { slug } } } }`);
+  const question = read.role.questions.find((q) => q.id === questionId);
+  const { data, errors } = await graphql(
+    server,
+    'mutation ($input: CreateStarDraftInput!) { createStarDraft(input: $input) { id } }',
+    { input: { questionIds: [question.id], competencies: question.competencies.map((c) => c.slug) } },
+    token,
+  );
+  assert.equal(errors, undefined, JSON.stringify(errors));
+  const id = data.createStarDraft.id;
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(id)}`);
   await page.getByTestId('draft-editor').waitFor();
-  await page.waitForURL(/\/drafts\/[^/]+$/);
-  return new URL(page.url()).pathname;
+  return id;
+}
+
+/** Starts a STAR answer on question `index` of the role page; returns the draft's path. */
+async function startDraft(page, index = 0) {
+  return `/drafts/${encodeURIComponent(await makeDraftFromRolePage(page, index))}`;
 }
 
 /**
@@ -428,9 +450,10 @@ test('sign up from "Build a STAR answer", write the answer, save: the feedback a
 
   await fillSignUp(page, 'Grace');
   await page.getByTestId('draft-editor').waitFor();
-  assert.match(new URL(page.url()).pathname, /^\/drafts\/[^/]+$/);
-  await waitForText(page.getByTestId('draft-version'), '1');
-  assert.ok((await textOf(page.getByTestId('question-ref'))).includes(prompt));
+  // Nothing is made before the candidate writes (autosave is off here: the first save makes it).
+  assert.equal(new URL(page.url()).pathname, '/drafts/new');
+  assert.equal(await page.getByTestId('draft-version').count(), 0);
+  await waitForText(page.getByTestId('question-ref'), `Answering: ${prompt} Backend Developer`);
 
   const answer = {
     title: 'Checkout API under peak load',
@@ -447,7 +470,9 @@ test('sign up from "Build a STAR answer", write the answer, save: the feedback a
   await page.getByTestId('draft-status').selectOption('READY');
   await page.getByTestId('draft-save').click();
 
+  // The save makes the draft (version 1) and sets its status (2).
   await waitForText(page.getByTestId('draft-version'), '2');
+  await page.waitForURL(/\/drafts\/(?!new)[^/?]+$/);
   const words = countWords(answer.situation, answer.task, answer.action, answer.result);
   await waitForText(page.getByTestId('feedback-word-count'), String(words));
   assert.equal(await textOf(page.getByTestId('feedback-result-quantified')), 'Yes');
@@ -682,15 +707,15 @@ test('a stale save shows the conflict and reloads the latest version', async () 
   // A keeps its edits, is told of the newer version, and its save is refused.
   await a.bringToFront();
   await a.getByTestId('remote-change-notice').waitFor({ timeout: LIVE_TIMEOUT_MS });
-  assert.ok((await textOf(a.getByTestId('remote-change-notice'))).includes('version 2'));
+  assert.ok((await textOf(a.getByTestId('remote-change-notice'))).includes('Changed in another tab/device'));
   assert.equal(await a.getByTestId('draft-situation').inputValue(), fromA);
   await waitForText(a.getByTestId('draft-version'), '1');
   await a.getByTestId('draft-save').click();
   const banner = a.getByTestId('version-conflict');
   await banner.waitFor();
   const said = await textOf(banner);
-  assert.ok(said.includes('your version 1 is out of date'), said);
-  assert.ok(said.includes('current is 2'), said);
+  assert.ok(said.includes('changed in another tab or device'), said);
+  assert.ok(!/version \d/i.test(said), `no version numbers: ${said}`);
   assert.equal(await a.getByTestId('draft-situation').inputValue(), fromA);
   await screenshot(a, 'spa-conflict');
 

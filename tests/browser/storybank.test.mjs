@@ -91,10 +91,14 @@ function draftIdOf(page) {
   return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
 }
 
-/** Waits for the editor of a draft just created; returns its ID. */
+/** Waits for the editor of a new draft (made by its first save). */
 async function openedDraft(page) {
-  await page.waitForURL(/\/drafts\/(?!new)[^/?]+$/);
   await page.getByTestId('draft-editor').waitFor();
+}
+
+/** The ID of the draft the editor made, once its address replaced `/drafts/new`. */
+async function madeDraftId(page) {
+  await page.waitForURL(/\/drafts\/(?!new)[^/?]+$/);
   return draftIdOf(page);
 }
 
@@ -104,7 +108,9 @@ async function pressedChips(page) {
 
 /** Saves the editor's form and waits for the save to land. */
 async function save(page) {
-  const before = Number(await textOf(page.getByTestId('draft-version')));
+  // A draft not made yet has no version: its first save makes version 1.
+  const version = page.getByTestId('draft-version');
+  const before = (await version.count()) === 0 ? 0 : Number(await textOf(version));
   await page.getByTestId('draft-save').click();
   await waitForText(page.getByTestId('draft-version'), String(before + 1));
   await waitForText(page.getByTestId('save-state'), 'Saved');
@@ -128,7 +134,7 @@ async function waitCovered(page, slug, covered, timeout = 5_000) {
 test('a story is tagged with competencies and linked to questions, and listed in the story bank', async () => {
   const page = await signedInPage('Ada');
   await page.goto(`${server.url}/drafts/new`);
-  const id = await openedDraft(page);
+  await openedDraft(page);
 
   // Every competency is a chip; none is picked yet.
   await page.getByTestId('competency-chip').first().waitFor();
@@ -158,6 +164,7 @@ test('a story is tagged with competencies and linked to questions, and listed in
   await waitForText(page.getByTestId('save-state'), 'Unsaved changes');
   await screenshot(page, 'storybank-editor');
   await save(page);
+  const id = await madeDraftId(page);
 
   const saved = await fetchDraft(page, id);
   assert.deepEqual(saved.competencies.map((c) => c.slug), ['leadership', 'achievement']);
@@ -205,12 +212,13 @@ test('the coverage grid shows the gaps, and a READY story covers them', async ()
 
   // "Write a story for this gap" starts a draft tagged with it.
   await coverageRow(page, 'failure').getByTestId('write-for-gap').click();
-  const id = await openedDraft(page);
+  await openedDraft(page);
   await page.locator('[data-testid="competency-chip"][aria-pressed="true"]').first().waitFor();
   assert.deepEqual(await pressedChips(page), ['Failure']);
-  assert.deepEqual((await fetchDraft(page, id)).competencies.map((c) => c.slug), ['failure']);
   await page.getByTestId('draft-title').fill('Outage postmortem');
   await save(page);
+  const id = await madeDraftId(page);
+  assert.deepEqual((await fetchDraft(page, id)).competencies.map((c) => c.slug), ['failure']);
 
   // A draft shows in the grid but does not cover the gap yet.
   await openCoverage(page);

@@ -487,3 +487,206 @@ test('12. the interview page speaks plainly: "in 30 days", no version, "moved up
   assert.match(await textOf(page.getByTestId('readiness-competencies')), /\(0 stories marked Ready\)$/);
   assert.doesNotMatch(await textOf(page.getByTestId('plan')), /compressed/);
 });
+
+test('8. "Build a STAR answer" then Back leaves no draft; the first keystroke makes it, losing nothing typed', async () => {
+  const page = await candidatePage();
+  const q = await question(page, 0);
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  const build = page.locator(`[data-testid="question"][data-question-id="${q.id}"]`).getByTestId('build-star-answer');
+  await build.click();
+  await page.getByTestId('draft-situation').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await waitForText(page.getByTestId('question-ref'), `Answering: ${q.prompt} Backend Developer`, SAVE_TIMEOUT_MS);
+  // A curious tap, then Back: nothing was made.
+  await page.goBack();
+  await page.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await waitForText(build, 'Build a STAR answer');
+  assert.equal((await api(page, '{ myStarDrafts { totalCount } }')).myStarDrafts.totalCount, 0);
+  await page.goto(`${server.url}/drafts`);
+  await waitForText(page.getByTestId('drafts-total-count'), '0', SAVE_TIMEOUT_MS);
+
+  // Typing makes it; what is typed while it is being made (Fast 3G) is kept and saved.
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  await build.click();
+  const situation = page.getByTestId('draft-situation');
+  await situation.click();
+  // Short: each key is a render on a throttled phone; the create takes a Fast 3G round trip.
+  const text = 'Checkout slowed on Black Friday.';
+  await situation.pressSequentially(text, { timeout: 60_000 });
+  await page.waitForURL(/\/drafts\/(?!new)[^/?]+$/, { timeout: SAVE_TIMEOUT_MS });
+  await waitForText(page.getByTestId('save-state'), 'Saved', SAVE_TIMEOUT_MS);
+  assert.equal(await situation.inputValue(), text);
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  const { starDraft } = await api(
+    page,
+    'query ($id: ID!) { starDraft(id: $id) { situation questions { id } competencies { slug } } }',
+    { id },
+  );
+  assert.equal(starDraft.situation, text);
+  assert.deepEqual(starDraft.questions.map((x) => x.id), [q.id]);
+  assert.deepEqual(starDraft.competencies.map((c) => c.slug).sort(), q.competencies.map((c) => c.slug).sort());
+  assert.equal((await api(page, '{ myStarDrafts { totalCount } }')).myStarDrafts.totalCount, 1);
+  // The editor's address replaced the new one's: Back goes to the role page, which now opens it.
+  await page.goBack();
+  await page.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await waitForText(build, 'Open your STAR answer', SAVE_TIMEOUT_MS);
+});
+
+test('12. the editor and forms speak plainly: no version numbers, no server wording, a list of time zones', async () => {
+  // A desktop in Tokyo: the zone box starts with the browser's zone.
+  const token = await register();
+  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo', viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(signIn(token));
+  const page = watchPageErrors(await context.newPage());
+  page.token = token;
+
+  // The editor says when it was saved, in words, and counts "1 word".
+  const { createStarDraft: draft } = await api(page, 'mutation { createStarDraft(input: {}) { id } }');
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  await page.getByTestId('draft-situation').fill('Checkout');
+  await waitSaved(page, 2);
+  assert.equal(await textOf(page.getByTestId('draft-saved-at')), 'Saved just now');
+  assert.equal(await textOf(page.getByTestId('live-summary-words')), '1 word');
+  assert.doesNotMatch(await page.getByTestId('draft-editor').innerText(), /version/i);
+
+  // Scheduling: the browser's zone by default, a list to pick from, plain refusals.
+  await page.goto(`${server.url}/roles/${SLUG}/schedule`);
+  const zone = page.getByTestId('schedule-zone');
+  await zone.waitFor();
+  assert.equal(await zone.inputValue(), 'Asia/Tokyo');
+  const zones = await page.getByTestId('schedule-zone-options').locator('option').evaluateAll((o) => o.map((x) => x.value));
+  assert.ok(zones.length > 300 && zones.includes('Europe/London') && zones.includes('UTC'), `${zones.length} zones`);
+  await page.getByTestId('schedule-company').fill('Acme');
+  await page.getByTestId('schedule-when').fill('2020-01-06T09:00');
+  await zone.fill('Mars/Olympus_Mons');
+  await page.getByTestId('schedule-submit').click();
+  await waitForText(page.locator('[data-testid="schedule-form"] [role="alert"]'), 'Choose a time zone from the list, for example Europe/London.');
+  // A start that has passed: the server refuses it, the page says so in words.
+  await zone.fill('europe/london');
+  await page.getByTestId('schedule-submit').click();
+  await waitForText(page.locator('[data-testid="schedule-form"] [role="alert"]'), 'Choose a start time that has not passed yet.');
+  assert.doesNotMatch(await page.getByTestId('schedule-form').innerText(), /scheduledAt|not in the future/);
+  await context.close();
+});
+
+/** An interview `days` ahead for the page's candidate; returns it with its plan's task ids. */
+async function interviewInDays(page, days) {
+  const { role } = await api(page, `{ role(slug: "${SLUG}") { id } }`);
+  const at = new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const { scheduleInterview } = await api(
+    page,
+    'mutation ($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) { id plan { id dueOn done } } }',
+    { input: { roleId: role.id, company: 'Acme', stage: 'TECHNICAL', scheduledAt: `${at}T09:00:00Z`, timeZone: 'Europe/London' } },
+  );
+  return scheduleInterview;
+}
+
+test('12. agenda tasks are ticked where they are listed, and other tabs follow', async () => {
+  const a = await candidatePage({ desktop: true });
+  await interviewInDays(a, 5);
+  const b = await harnessPage(browser, a.context());
+  watchPageErrors(b);
+  for (const page of [a, b]) {
+    await page.goto(`${server.url}/agenda`);
+    await page.locator('[data-testid="live-state"][data-live="true"]').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  }
+  const task = (page) => page.getByTestId('agenda-task').first();
+  await task(a).waitFor();
+  const text = await textOf(task(a));
+  assert.equal(await task(a).getAttribute('data-done'), 'false');
+  // The box shows the server's answer (a click, not `check`, which wants it at once).
+  await task(a).getByTestId('agenda-task-done').click();
+  await eventually(async () => (await task(a).getAttribute('data-done')) === 'true', { timeout: SAVE_TIMEOUT_MS });
+  // The other tab, live.
+  await eventually(async () => (await task(b).getAttribute('data-done')) === 'true', { timeout: SAVE_TIMEOUT_MS });
+  assert.equal(await textOf(task(b)), text);
+  assert.equal(await task(b).getByTestId('agenda-task-done').isChecked(), true);
+  // Unticked again.
+  await task(b).getByTestId('agenda-task-done').click();
+  await eventually(async () => (await task(a).getAttribute('data-done')) === 'false', { timeout: SAVE_TIMEOUT_MS });
+});
+
+test('12. readiness in another tab follows a practice attempt', async () => {
+  const a = await candidatePage({ desktop: true });
+  const interview = await interviewIn30Days(a);
+  await a.goto(`${server.url}/interviews/${encodeURIComponent(interview.id)}`);
+  await waitForText(a.getByTestId('readiness-practice'), '0 in the last 7 days', SAVE_TIMEOUT_MS);
+  await a.locator('[data-testid="live-state"][data-live="true"]').waitFor({ timeout: SAVE_TIMEOUT_MS });
+
+  const b = await harnessPage(browser, a.context());
+  watchPageErrors(b);
+  const q = await question(a);
+  await b.goto(`${server.url}/practice?question=${encodeURIComponent(q.id)}`);
+  await b.getByTestId('practice-start').click();
+  await b.getByTestId('practice-stop').click();
+  await b.getByTestId('practice-transcript').fill('I led the migration and cut costs by 30 percent.');
+  await b.getByTestId('practice-finish').click();
+  await b.getByTestId('practice-result').waitFor({ timeout: SAVE_TIMEOUT_MS });
+
+  // The first tab, without a reload.
+  await waitForText(a.getByTestId('readiness-practice'), '1 in the last 7 days', SAVE_TIMEOUT_MS);
+});
+
+test('9. practice: leaving mid-attempt asks first, Back goes to the role, earlier attempts are listed with feedback', async () => {
+  const page = await candidatePage({ desktop: true });
+  const q = await question(page);
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  await page.locator(`[data-testid="question"][data-question-id="${q.id}"]`).getByTestId('practise-question').click();
+  await page.getByTestId('practice-page').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  const dialogs = [];
+  let accept = false;
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.type());
+    return accept ? dialog.accept() : dialog.dismiss();
+  });
+
+  // Two attempts handed in: the earlier is listed with its feedback, the latest shown in full.
+  for (const said of ['I led the migration and cut costs by 30 percent.', 'I led the migration, and costs fell by a third.']) {
+    await page.getByTestId('practice-start').click();
+    await page.getByTestId('practice-stop').click();
+    await page.getByTestId('practice-transcript').fill(said);
+    await page.getByTestId('practice-finish').click();
+    await waitForText(page.getByTestId('practice-said'), `What you said${said}`, SAVE_TIMEOUT_MS);
+  }
+  const earlier = page.getByTestId('practice-history-item');
+  await eventually(async () => (await earlier.count()) === 1, { timeout: SAVE_TIMEOUT_MS });
+  assert.match(await textOf(earlier), /\d+ words a minute, \d+ s, \d+ words/);
+  // Practising a question without a draft does not grade "sections said".
+  assert.equal(await page.getByTestId('practice-sections').count(), 0);
+
+  // While the clock runs, Back asks; staying keeps the attempt going.
+  await page.getByTestId('practice-start').click();
+  // The clock runs once the server has recorded the start.
+  await page.getByTestId('practice-stop').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await page.getByTestId('practice-back').click();
+  await eventually(() => dialogs.length === 1);
+  assert.equal(dialogs[0], 'confirm');
+  assert.equal(await page.getByTestId('practice-timer').getAttribute('data-running'), 'true');
+  assert.match(new URL(page.url()).pathname, /^\/practice$/);
+
+  // Stopped, with a transcript not handed in: closing the tab asks too.
+  await page.getByTestId('practice-stop').click();
+  await page.getByTestId('practice-transcript').fill('Not handed in yet');
+  await page.close({ runBeforeUnload: true });
+  await eventually(() => dialogs.length === 2);
+  assert.equal(dialogs[1], 'beforeunload');
+  assert.equal(page.isClosed(), false);
+  assert.equal(await page.getByTestId('practice-transcript').inputValue(), 'Not handed in yet');
+
+  // Leaving anyway: Back goes to the role's questions.
+  accept = true;
+  await page.getByTestId('practice-back').click();
+  await page.waitForURL(new RegExp(`/roles/${SLUG}#questions$`), { timeout: SAVE_TIMEOUT_MS });
+  assert.equal(dialogs.length, 3);
+});
+
+test('11. on a phone the first "Build a STAR answer" is on the first screen of the role page', async () => {
+  const page = await candidatePage();
+  await page.goto(`${server.url}/roles/${SLUG}`);
+  const first = page.getByTestId('build-star-answer').first();
+  await first.waitFor({ timeout: SAVE_TIMEOUT_MS });
+  // Whatever loads after (coverage, fonts) must not push it down either.
+  await page.waitForTimeout(1_000);
+  const box = await first.boundingBox();
+  assert.ok(box && box.y + box.height <= 844, `its box: ${JSON.stringify(box)}`);
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+});

@@ -19,7 +19,6 @@ const DraftEditorPage = page(() => import('./pages/DraftEditorPage'), 'DraftEdit
 const DraftsPage = page(() => import('./pages/DraftsPage'), 'DraftsPage');
 const InterviewPage = page(() => import('./pages/InterviewPage'), 'InterviewPage');
 const InterviewsPage = page(() => import('./pages/InterviewsPage'), 'InterviewsPage');
-const NewDraftPage = page(() => import('./pages/NewDraftPage'), 'NewDraftPage');
 const PracticePage = page(() => import('./pages/PracticePage'), 'PracticePage');
 const ScheduleInterviewPage = page(() => import('./pages/ScheduleInterviewPage'), 'ScheduleInterviewPage');
 const StoryBankPage = page(() => import('./pages/StoryBankPage'), 'StoryBankPage');
@@ -59,7 +58,7 @@ export function App() {
           <Route path="signin" element={<AuthPage mode="signin" />} />
           <Route path="signup" element={<AuthPage mode="signup" />} />
           <Route path="drafts" element={<DraftsPage />} />
-          <Route path="drafts/new" element={<NewDraftPage />} />
+          {/* Also `drafts/new`: the editor makes the draft on the first keystroke. */}
           <Route path="drafts/:id" element={<DraftEditorPage />} />
           <Route path="stories" element={<StoryBankPage />} />
           <Route path="practice" element={<PracticePage />} />

@@ -57,9 +57,9 @@ export function describeApiError(e: ApiError): string {
     case 'NOT_FOUND':
       return 'That no longer exists, or it is not yours.';
     case 'BAD_USER_INPUT':
-      return e.extensions.field ? `${e.extensions.field}: ${fieldMessage(e)}` : e.message;
+      return describeBadInput(e);
     case 'VERSION_CONFLICT':
-      return `This was changed elsewhere (the current version is ${e.extensions.currentVersion ?? '?'}).`;
+      return 'This was changed elsewhere in the meantime: reload it to see the latest.';
     case 'RATE_LIMITED': {
       const s = e.extensions.retryAfterSeconds;
       return s != null
@@ -76,8 +76,56 @@ export function describeApiError(e: ApiError): string {
     case 'NETWORK':
       return 'Cannot reach the server. Check your connection and retry.';
     default:
-      return e.message || 'Something went wrong.';
+      // A code this app does not know: its message is written for developers.
+      return 'Something went wrong. Please retry in a moment.';
   }
+}
+
+/** What a field the server refused is, for people (the API's input field names). */
+const FIELD_LABEL: Record<string, string> = {
+  scheduledAt: 'The start time',
+  timeZone: 'The time zone',
+  durationMinutes: 'The length',
+  durationSeconds: 'The length of the attempt',
+  company: 'The company',
+  notes: 'The notes',
+  title: 'The title',
+  situation: 'The situation',
+  task: 'The task',
+  action: 'The action',
+  result: 'The result',
+  transcript: 'The transcript',
+  competencies: 'The competencies',
+  questionId: 'The question',
+  questionIds: 'The questions',
+  dueOn: 'The due date',
+  text: 'The text',
+  note: 'The note',
+  quote: 'The quoted text',
+  email: 'The email address',
+  password: 'The password',
+  displayName: 'The name',
+  expiresAt: 'The expiry date',
+  from: 'The first day',
+  days: 'The number of days',
+};
+
+/**
+ * A refused input in plain words: what the field is and, when the server's reason is
+ * one of the usual ones, what is wrong with it. Never the server's own wording, which
+ * names API fields ("scheduledAt: is not in the future").
+ */
+function describeBadInput(e: ApiError): string {
+  const field = e.extensions.field;
+  const label = field ? FIELD_LABEL[field] : undefined;
+  if (!label) return 'Something in the form was not accepted. Please check it and try again.';
+  const why = fieldMessage(e).toLowerCase();
+  if (field === 'scheduledAt' && why.includes('not in the future')) return 'Choose a start time that has not passed yet.';
+  if (field === 'scheduledAt' && why.includes('days ahead')) return 'Choose a start time closer to today.';
+  if (field === 'timeZone') return 'Choose a time zone from the list.';
+  if (why.includes('empty') || why.includes('blank')) return `${label} is missing.`;
+  if (why.includes('limit') || why.includes('too long')) return `${label} is too long.`;
+  return `${label} was not accepted. Please check it and try again.`;
 }
 
 function formatWait(seconds: number): string {

@@ -176,3 +176,18 @@ export function relativeDay(date: string, today: string = todayLocal()): string 
   if (days === -1) return 'Yesterday';
   return days > 0 ? `in ${days} days` : `${-days} days ago`;
 }
+
+/**
+ * How long ago an RFC 3339 time was, in words: "just now", "5 min ago", "3 h ago",
+ * then the date and time (older than a day).
+ */
+export function relativeTime(value: string, now: number = Date.now()): string {
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return value;
+  const minutes = Math.floor((now - at) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `on ${formatDateTime(value)}`;
+}

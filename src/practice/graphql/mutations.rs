@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::types::PracticeAttempt;
 use crate::config::PracticeLimits;
 use crate::error::AppResult;
-use crate::graphql::context::{data, database};
+use crate::graphql::context::{data, database, events};
 use crate::graphql::ids::{self, IdKind};
 use crate::graphql::viewer::require_viewer;
 use crate::practice::store::{self, Subject};
@@ -74,6 +74,7 @@ impl PracticeMutation {
         let id = ids::decode_as(IdKind::PracticeAttempt, &input.id, "id")?;
         let row = store::finish(
             database(ctx)?,
+            events(ctx)?,
             viewer,
             id,
             &input.transcript,

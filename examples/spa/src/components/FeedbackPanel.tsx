@@ -54,8 +54,7 @@ export function FeedbackPanel({ draft, stale, live }: { draft: StarDraft; stale:
 
       <h3>From the last save</h3>
       <p className="muted small" data-testid="feedback-version">
-        On version {draft.version}
-        {stale ? ' — your latest edits are checked when they are saved.' : '.'}
+        {stale ? 'Your latest edits are checked when they are saved.' : 'Checks the text as saved.'}
       </p>
       <dl className="figures">
         <div>

@@ -15,10 +15,12 @@ const SITE_NAME = 'Interview prep';
  * reader says where the visitor is now and Tab starts from the page's top.
  */
 function usePageHeading() {
-  const { pathname, hash } = useLocation();
+  const { pathname, hash, state } = useLocation();
+  // A page that only took a new address (a draft made on its first keystroke) keeps the focus.
+  const keepFocus = (state as { keepFocus?: boolean } | null)?.keepFocus === true;
   const first = useRef(true);
   useEffect(() => {
-    const moveFocus = !first.current;
+    const moveFocus = !first.current && !keepFocus;
     first.current = false;
     let tries = 0;
     let timer = 0;
@@ -42,6 +44,7 @@ function usePageHeading() {
     };
     settle();
     return () => window.clearTimeout(timer);
+    // `keepFocus` only changes with the address.
   }, [pathname, hash]);
 }
 

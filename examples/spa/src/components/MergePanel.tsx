@@ -52,7 +52,7 @@ export function MergePanel({
         This draft was changed elsewhere
       </h2>
       <p>
-        Not saved: your version {conflict.yours} is out of date; current is {conflict.current}. Your text is kept:
+        Not saved: the draft was changed in another tab or device after you started. Your text is kept:
         choose per section what the answer should say, then save the merge.
       </p>
       {!server && <p className="muted small">Reading the server’s version…</p>}
@@ -80,7 +80,7 @@ export function MergePanel({
                   </button>
                 </div>
                 <div>
-                  <h4>Server’s (version {server.version})</h4>
+                  <h4>The other tab’s or device’s</h4>
                   <pre data-testid="merge-theirs">{shown(field, theirs)}</pre>
                   <button
                     type="button"

@@ -10,7 +10,7 @@ function paceChange(now: number, before: number | null): string {
   if (before === null) return 'first attempt';
   const delta = Math.round((now - before) * 10) / 10;
   if (delta === 0) return 'same pace as last time';
-  return `${delta > 0 ? '+' : ''}${delta} words a minute since last time (${before})`;
+  return `${delta > 0 ? '+' : ''}${delta} ${Math.abs(delta) === 1 ? 'word' : 'words'} a minute since last time (${before})`;
 }
 
 /**

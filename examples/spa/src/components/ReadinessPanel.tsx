@@ -1,8 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useQuery } from 'urql';
 
-import { InterviewReadinessDocument, type InterviewReadinessQuery } from '../gql/practice';
+import { InterviewReadinessDocument, MyPracticeEventsDocument, type InterviewReadinessQuery } from '../gql/practice';
+import { useLiveSubscription } from '../live';
 import { plural } from '../format';
 import { targetPath } from '../targets';
 import { ErrorMessage } from './Status';
@@ -37,6 +38,20 @@ export function ReadinessPanel({
     requestPolicy: 'network-only',
     pause: true,
   });
+  // Practice counts too: an attempt finished in any tab or device reads it again.
+  // From a minute before this panel was drawn (clocks differ a little): an attempt
+  // finished between the page's read and the subscription is not missed, and one
+  // heard twice only reads the same score again.
+  const [since] = useState(() => new Date(Date.now() - 60_000).toISOString());
+  const [practised, setPractised] = useState(0);
+  useLiveSubscription(
+    MyPracticeEventsDocument,
+    true,
+    () => ({ since }),
+    (result) => {
+      if (result.data?.myPracticeEvents) setPractised((n) => n + 1);
+    },
+  );
   const first = useRef(true);
   useEffect(() => {
     if (first.current && initial) {
@@ -45,7 +60,7 @@ export function ReadinessPanel({
     }
     first.current = false;
     reexecute({ requestPolicy: 'network-only' });
-  }, [version, refresh, reexecute]);
+  }, [version, refresh, practised, reexecute]);
   const { pathname } = useLocation();
   const r = data?.interview?.readiness ?? initial;
   if (!r) return <ErrorMessage error={error} />;
@@ -63,7 +78,7 @@ export function ReadinessPanel({
         <div>
           <dt>Plan</dt>
           <dd data-testid="readiness-plan">
-            {r.planDone} of {r.planTotal} tasks done
+            {r.planDone} of {plural(r.planTotal, 'task')} done
           </dd>
         </div>
         <div>

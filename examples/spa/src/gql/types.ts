@@ -117,6 +117,15 @@ export type LoginInput = {
   password: string;
 };
 
+/**
+ * What happened to a practice attempt: finished (UPDATED), or deleted with
+ * the account's data (DELETED). A start is not news: nothing counts it.
+ */
+export type PracticeEventKind =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
+
 /** The kind of an interview question. */
 export type QuestionCategory =
   | 'BEHAVIOURAL'

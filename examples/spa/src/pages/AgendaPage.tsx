@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 
 import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { AGENDA_DAYS } from '../config';
 import { STAGE_LABEL, formatDate, formatInZone, todayLocal } from '../format';
-import { MyAgendaDocument } from '../gql/interviews';
+import { MyAgendaDocument, SetPlanTaskDoneDocument } from '../gql/interviews';
 import { useReloadOnLiveChange } from '../live';
 import { useInterviewEvents } from './interviewLive';
 
@@ -30,6 +30,9 @@ function Agenda() {
     if (data) loadedAt.current ??= new Date().toISOString();
   }, [data]);
   const changed = useReloadOnLiveChange(reexecute);
+  // Ticking a task here is the same change as on its interview's page: other tabs
+  // hear of it as an update of that interview.
+  const [ticking, setDone] = useMutation(SetPlanTaskDoneDocument);
   const { live } = useInterviewEvents(data !== undefined, () => loadedAt.current, changed);
 
   return (
@@ -39,6 +42,7 @@ function Agenda() {
         {live ? 'Live: changes made in other tabs appear here.' : 'Connecting for live updates…'}
       </p>
       <ErrorMessage error={error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+      <ErrorMessage error={ticking.error} />
       {!data && fetching && <Loading what="Loading your agenda" />}
       {data?.myAgenda.map((day) => (
         <div key={day.date} className="plan-day" data-testid="agenda-day" data-date={day.date}>
@@ -57,8 +61,17 @@ function Agenda() {
             ))}
             {day.tasks.map((t) => (
               <li key={t.id} data-testid="agenda-task" data-done={t.done ? 'true' : 'false'}>
-                {t.done ? '✓ ' : ''}
-                {t.text} <span className="muted small">for {t.interview.company}</span>
+                <label className="inline-label">
+                  <input
+                    type="checkbox"
+                    data-testid="agenda-task-done"
+                    checked={t.done}
+                    disabled={ticking.fetching}
+                    onChange={(e) => void setDone({ id: t.id, done: e.target.checked })}
+                  />{' '}
+                  {t.text}
+                </label>{' '}
+                <span className="muted small">for {t.interview.company}</span>
                 {t.overdue && <span className="badge status-archived">overdue</span>}
                 {t.compressed && <span className="badge" title="Its date had passed when the plan was made">moved up</span>}
               </li>

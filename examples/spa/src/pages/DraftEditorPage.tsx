@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent } from 'react';
-import { Link, useBlocker, useNavigate, useParams } from 'react-router';
-import { useClient } from 'urql';
+import { Link, useBlocker, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useClient, useQuery } from 'urql';
 
-import type { StarDraftStatus } from '../api';
+import type { CreateStarDraftInput, DraftText, StarDraftStatus } from '../api';
 import { AUTOSAVE_RETRY_MS, autosaveDelay } from '../config';
 import { clearBackup, readBackup, writeBackup } from '../draftBackup';
 import { FeedbackPanel } from '../components/FeedbackPanel';
@@ -13,15 +13,17 @@ import { MergePanel } from '../components/MergePanel';
 import { RequireAuth } from '../components/RequireAuth';
 import { CompetencyPicker, QuestionPicker } from '../components/StoryLinks';
 import { Loading } from '../components/Status';
-import { DRAFT_STATUSES, SECTION_LABEL, STATUS_LABEL, formatDateTime } from '../format';
+import { DRAFT_STATUSES, SECTION_LABEL, STATUS_LABEL, formatDateTime, plural, relativeTime } from '../format';
 import { describeApiError, firstApiError, type ApiError } from '../errors';
 import {
+  CreateDraftDocument,
   DeleteDraftDocument,
   DraftDocument,
   DraftMergeBaseDocument,
   DraftUpdatedDocument,
   UpdateDraftDocument,
 } from '../gql/drafts';
+import { AllQuestionsDocument } from '../gql/storyBank';
 import { useLiveSubscription } from '../live';
 import { formatSeconds, liveCounts } from '../wordCount';
 import {
@@ -29,6 +31,7 @@ import {
   initialEditorState,
   isDirty,
   knownVersion,
+  sameText,
   savesAs,
   type EditorState,
   type TextField,
@@ -37,16 +40,30 @@ import {
 /** Errors that mean the server was not reached: the text waits on this device and is retried. */
 const UNREACHABLE = new Set(['NETWORK', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
 
+/** The route's id of a draft not made yet: `/drafts/new?question=ID&competency=SLUG`. */
+const NEW = 'new';
+
 export function DraftEditorPage() {
   const { id = '' } = useParams();
+  const location = useLocation();
+  // A new editor (and new state) per draft. A draft this editor made on the first
+  // keystroke keeps the editor when its address replaces `/drafts/new` (the state
+  // carries the key), so what is typed while it is being made stays.
+  const editorKey =
+    (location.state as { editorKey?: string } | null)?.editorKey ?? (id === NEW ? `${NEW}:${location.key}` : id);
   return (
     <RequireAuth>
-      {/* A new editor (and new state) per draft; the owner's comment threads beside its sections. */}
-      <DraftCommentsProvider key={id} draftId={id} canComment isOwner>
-        <DraftEditor id={id} />
+      {/* The owner's comment threads beside the sections; none before the draft is made. */}
+      <DraftCommentsProvider key={editorKey} draftId={id === NEW ? '' : id} canComment isOwner>
+        <DraftEditor key={editorKey} editorKey={editorKey} routeId={id} />
       </DraftCommentsProvider>
     </RequireAuth>
   );
+}
+
+/** The empty form of a draft not made yet, answering `questionIds`, tagged with `competencies`. */
+function blankText(questionIds: string[], competencies: string[]): DraftText {
+  return { title: '', situation: '', task: '', action: '', result: '', status: 'DRAFT', competencies, questionIds };
 }
 
 type LoadState = 'loading' | 'ready' | 'missing' | 'failed';
@@ -61,10 +78,22 @@ const SECTIONS: { field: Exclude<TextField, 'title' | 'status'>; label: string; 
 /** The comment section of each of the editor's sections. */
 const COMMENT_SECTION = { situation: 'SITUATION', task: 'TASK', action: 'ACTION', result: 'RESULT' } as const;
 
-function DraftEditor({ id }: { id: string }) {
+function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: string }) {
   const client = useClient();
   const navigate = useNavigate();
-  const [state, dispatch] = useReducer(editorReducer, initialEditorState);
+  const [params] = useSearchParams();
+  // `/drafts/new`: nothing is made until the candidate first types (or links), so a
+  // curious tap and Back leaves no empty draft behind. Read once, like the draft.
+  const [blank] = useState(() =>
+    routeId === NEW ? blankText(params.getAll('question'), params.getAll('competency')) : null,
+  );
+  const [state, dispatch] = useReducer(
+    editorReducer,
+    initialEditorState,
+    (initial): EditorState => (blank ? { ...initial, form: blank } : initial),
+  );
+  // The draft's id once it exists ('' while it is not made yet).
+  const id = state.base?.id ?? (blank ? '' : routeId);
   const [load, setLoad] = useState<LoadState>('loading');
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
@@ -73,6 +102,16 @@ function DraftEditor({ id }: { id: string }) {
   const saveErrorRef = useRef(saveError);
   saveErrorRef.current = saveError;
   const [restoredNotice, setRestoredNotice] = useState<string | null>(null);
+  // The prompt of the question a draft not made yet answers (the picker reads the same list).
+  const [allQuestions] = useQuery({ query: AllQuestionsDocument, pause: blank === null });
+  const newQuestion = useMemo(() => {
+    const first = blank?.questionIds[0];
+    for (const { node } of allQuestions.data?.roles.edges ?? []) {
+      const q = node.questions.find((x) => x.id === first);
+      if (q) return { id: q.id, prompt: q.prompt, role: { slug: node.slug, title: node.title } };
+    }
+    return undefined;
+  }, [allQuestions.data, blank]);
   // Read once per editor: a change of the setting applies to the next draft opened.
   const [autosave] = useState(autosaveDelay);
   // Set at once (not on the next render), so a second Ctrl+S does not send twice.
@@ -130,8 +169,10 @@ function DraftEditor({ id }: { id: string }) {
   );
 
   useEffect(() => {
+    // A draft not made yet has nothing to read; the one made here is already loaded.
+    if (blank) return;
     void fetchDraft('load');
-  }, [fetchDraft]);
+  }, [fetchDraft, blank]);
 
   // Live: every change to this draft, from any tab or device. It starts once the draft
   // is loaded, saying which version that was (and after a reconnect, the newest one
@@ -155,7 +196,9 @@ function DraftEditor({ id }: { id: string }) {
     },
   );
 
-  const dirty = isDirty(state);
+  // Not made yet: the form counts as unsaved once it differs from the empty one.
+  const unmade = state.base === null && blank !== null;
+  const dirty = unmade ? state.form !== null && !sameText(state.form, blank) : isDirty(state);
   const offline = saveError !== null && UNREACHABLE.has(saveError.code);
   const live_ = useMemo(() => (state.form ? liveCounts(state.form) : null), [state.form]);
 
@@ -216,8 +259,14 @@ function DraftEditor({ id }: { id: string }) {
   // save first and go on once saved; if that cannot be done, ask.
   const unsaved = dirty || saving;
   const blocker = useBlocker(
-    ({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname,
+    ({ currentLocation, nextLocation }) =>
+      unsaved &&
+      currentLocation.pathname !== nextLocation.pathname &&
+      // The draft made here taking the place of `/drafts/new` is no leaving.
+      (nextLocation.state as { editorKey?: string } | null)?.editorKey !== editorKey,
   );
+  const blockedRef = useRef(false);
+  blockedRef.current = blocker.state === 'blocked';
   const blocked = blocker.state === 'blocked';
   // Whether leaving can save by itself; only when it cannot is the candidate asked.
   const savesOnLeave = autosave !== null && !state.conflict && !state.deleted && saveError === null;
@@ -244,7 +293,54 @@ function DraftEditor({ id }: { id: string }) {
     return () => window.removeEventListener('beforeunload', onBeforeUnload);
   }, [dirty]);
 
+  // The first keystroke (or link) in a draft not made yet makes it.
+  useEffect(() => {
+    if (unmade && dirty && autosave !== null) void save();
+    // `save` reads the latest state through the ref; only an edit is a reason to try.
+  }, [state.form]);
+
+  /** Makes the draft (not made yet) with the form's text, then gives the page its address. */
+  const create = async () => {
+    const { form } = stateRef.current;
+    if (!blank || !form || inFlight.current) return;
+    inFlight.current = true;
+    setSaveError(null);
+    const sent = form;
+    const input: CreateStarDraftInput = { competencies: sent.competencies, questionIds: sent.questionIds };
+    for (const field of ['title', 'situation', 'task', 'action', 'result'] as const) {
+      if (sent[field]) input[field] = sent[field];
+    }
+    dispatch({ type: 'saving', expectedVersion: 0, sent });
+    const result = await client.mutation(CreateDraftDocument, { input }).toPromise();
+    inFlight.current = false;
+    const draft = result.data?.createStarDraft;
+    if (!draft) {
+      dispatch({ type: 'saveFailed' });
+      setSaveError(firstApiError(result.error));
+      return;
+    }
+    // Text typed while it was being made stays in the form, and is saved next; so
+    // does a status chosen before (a draft is made with none: it was not sent).
+    const saved = { type: 'saved', draft, sent: { ...sent, status: draft.status } } as const;
+    dispatch(saved);
+    // At once, so the save below sees the draft (the ref is set again on render).
+    stateRef.current = editorReducer(stateRef.current, saved);
+    // Replace `/drafts/new` in the history, so Back does not come back to an empty
+    // form; not while the candidate is leaving (that navigation goes on instead).
+    if (!blockedRef.current) {
+      // The same page under its new address: focus stays in the field being typed in.
+      navigate(`/drafts/${encodeURIComponent(draft.id)}`, { replace: true, state: { editorKey, keepFocus: true } });
+    }
+    // That status is saved at once when this was a save asked for (autosave saves it anyway).
+    if (sent.status !== draft.status) await save();
+  };
+
   const save = async () => {
+    if (!stateRef.current.base) {
+      const form = stateRef.current.form;
+      if (blank && form && !sameText(form, blank)) await create();
+      return;
+    }
     // Saving while a merge is open saves the form's text as the merge.
     if (stateRef.current.conflict?.server) {
       dispatch({ type: 'resolve' });
@@ -264,7 +360,8 @@ function DraftEditor({ id }: { id: string }) {
     dispatch({ type: 'saving', expectedVersion, sent });
     const result = await client
       .mutation(UpdateDraftDocument, {
-        input: { id, expectedVersion, ...sent },
+        // The draft's own id: a save right after the draft was made runs before the page knows it.
+        input: { id: base.id, expectedVersion, ...sent },
       })
       .toPromise();
     inFlight.current = false;
@@ -328,13 +425,17 @@ function DraftEditor({ id }: { id: string }) {
     );
   }
   const { base, form, remote, conflict, replaced, deleted } = state;
-  if (!base || !form) return <Loading what="Loading your draft" />;
+  if (!form || (!base && !blank)) return <Loading what="Loading your draft" />;
+  // The question a draft not made yet answers, from the list the question picker reads.
+  const question = base ? base.question : (newQuestion ?? null);
 
   const setField = (field: TextField) => (value: string) =>
     dispatch({ type: 'edit', field, value });
 
   const saveState = deleted
     ? 'deleted'
+    : !base && !dirty && !saving
+      ? 'new'
     : offline && dirty
       ? 'offline'
       : saving
@@ -353,6 +454,7 @@ function DraftEditor({ id }: { id: string }) {
     offline: 'Offline: kept on this device',
     failed: 'Not saved: kept on this device',
     unsaved: 'Unsaved changes',
+    new: 'Saved once you start typing',
     saved: 'Saved',
   }[saveState];
 
@@ -364,15 +466,17 @@ function DraftEditor({ id }: { id: string }) {
       onKeyDown={onKeyDown}
     >
       <p className="breadcrumb">
-        <Link to="/drafts">My drafts</Link> / {base.title || 'Untitled draft'}
+        <Link to="/drafts">My drafts</Link> / {base ? base.title || 'Untitled draft' : 'New draft'}
       </p>
       <div className="title-row">
         <h1>STAR answer</h1>
+        {base && (
         <p className="meta small">
-          <span>
-            Version <strong data-testid="draft-version">{base.version}</strong>
-          </span>
-          <span>saved {formatDateTime(base.updatedAt)}</span>
+          {/* The version is for the machine (tests, support), not for the candidate. */}
+          <data value={base.version} data-testid="draft-version" hidden>
+            {base.version}
+          </data>
+          <SavedAgo at={base.updatedAt} />
           <Link to={`/practice?draft=${encodeURIComponent(base.id)}`} data-testid="practise-draft">
             Practise aloud
           </Link>
@@ -380,13 +484,14 @@ function DraftEditor({ id }: { id: string }) {
             {live ? 'Live' : socket === 'connecting' ? 'Connecting…' : 'Offline'}
           </span>
         </p>
-        <ShareDialog target={{ kind: 'DRAFT', id: base.id }} />
+        )}
+        {base && <ShareDialog target={{ kind: 'DRAFT', id: base.id }} />}
       </div>
-      {base.question && (
+      {question && (
         <p className="question-ref" data-testid="question-ref">
-          Answering: <strong>{base.question.prompt}</strong>{' '}
-          <Link to={`/roles/${encodeURIComponent(base.question.role.slug)}#questions`}>
-            {base.question.role.title}
+          Answering: <strong>{question.prompt}</strong>{' '}
+          <Link to={`/roles/${encodeURIComponent(question.role.slug)}#questions`}>
+            {question.role.title}
           </Link>
         </p>
       )}
@@ -448,7 +553,7 @@ function DraftEditor({ id }: { id: string }) {
       {remote && !conflict && !deleted && (
         <div className="alert alert-info" role="status" data-testid="remote-change-notice">
           <p>
-            Changed in another tab/device (version {remote.version}). Your unsaved edits are kept;
+            Changed in another tab/device. Your unsaved edits are kept;
             saving them now will be refused as out of date.
           </p>
           <button
@@ -481,7 +586,7 @@ function DraftEditor({ id }: { id: string }) {
           }}
         >
           <p className="live-summary small" data-testid="live-summary" aria-hidden="true">
-            <span data-testid="live-summary-words">{live_ ? live_.wordCount : 0} words</span> ·{' '}
+            <span data-testid="live-summary-words">{plural(live_ ? live_.wordCount : 0, 'word')}</span> ·{' '}
             <span>{formatSeconds(live_ ? live_.seconds : 0)}</span> · <span>{saveLabel}</span>
           </p>
           <div className="field">
@@ -526,7 +631,7 @@ function DraftEditor({ id }: { id: string }) {
           />
           <QuestionPicker
             value={form.questionIds}
-            known={base.questions}
+            known={base ? base.questions : newQuestion ? [newQuestion] : []}
             disabled={deleted}
             onChange={(questionIds) => dispatch({ type: 'links', questionIds })}
           />
@@ -563,9 +668,11 @@ function DraftEditor({ id }: { id: string }) {
             >
               {saveLabel}
             </span>
-            <button type="button" className="link-button danger" onClick={() => void remove()} disabled={deleted}>
-              Delete draft
-            </button>
+            {base && (
+              <button type="button" className="link-button danger" onClick={() => void remove()} disabled={deleted}>
+                Delete draft
+              </button>
+            )}
           </div>
           {saveError && (
             <p className="alert alert-error" role="alert" data-testid="save-error" data-code={saveError.code}>
@@ -593,14 +700,31 @@ function DraftEditor({ id }: { id: string }) {
             </details>
           )}
         </form>
-        {live_ && <FeedbackPanel draft={base} stale={dirty} live={live_} />}
+        {live_ && base && <FeedbackPanel draft={base} stale={dirty} live={live_} />}
       </div>
-      <GeneralComments />
-      <HistoryPanel
-        draft={base}
-        canRestore={!dirty && !saving && !deleted && !conflict}
-        onRestored={(draft) => dispatch({ type: 'restoredRevision', draft })}
-      />
+      {base && <GeneralComments />}
+      {base && (
+        <HistoryPanel
+          draft={base}
+          canRestore={!dirty && !saving && !deleted && !conflict}
+          onRestored={(draft) => dispatch({ type: 'restoredRevision', draft })}
+        />
+      )}
     </section>
+  );
+}
+
+/** "Saved 2 min ago", kept current while the page stays open. */
+function SavedAgo({ at }: { at: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    setNow(Date.now());
+    const timer = window.setInterval(() => setNow(Date.now()), 30_000);
+    return () => window.clearInterval(timer);
+  }, [at]);
+  return (
+    <span data-testid="draft-saved-at">
+      Saved <time dateTime={at} title={formatDateTime(at)}>{relativeTime(at, now)}</time>
+    </span>
   );
 }

@@ -5,6 +5,7 @@ import { useMutation, useQuery } from 'urql';
 import { ReadinessPanel } from '../components/ReadinessPanel';
 import { RequireAuth } from '../components/RequireAuth';
 import { ShareDialog } from '../components/ShareDialog';
+import { TimeZoneInput, UNKNOWN_ZONE, knownZone } from '../components/TimeZoneInput';
 import { ErrorMessage, Loading } from '../components/Status';
 import { STAGE_LABEL, formatDate, formatInZone, relativeDay, utcToZoned, zonedToUtc } from '../format';
 import {
@@ -83,6 +84,7 @@ function InterviewView() {
   const [due, setDue] = useState('');
   const [when, setWhen] = useState<string | null>(null);
   const [zone, setZone] = useState<string | null>(null);
+  const [zoneProblem, setZoneProblem] = useState<string | null>(null);
   const [moved, setMoved] = useState<Moved[] | null>(null);
 
   if (deleted) {
@@ -128,7 +130,9 @@ function InterviewView() {
   };
   const reschedule = async (e: FormEvent) => {
     e.preventDefault();
-    const timeZone = (zone ?? interview.timeZone).trim();
+    const timeZone = knownZone(zone ?? interview.timeZone);
+    setZoneProblem(timeZone ? null : UNKNOWN_ZONE);
+    if (!timeZone) return;
     const scheduledAt = zonedToUtc(when ?? utcToZoned(interview.scheduledAt, interview.timeZone), timeZone);
     if (!scheduledAt) return;
     const before = new Map(interview.plan.map((t) => [t.id, t]));
@@ -285,10 +289,12 @@ function InterviewView() {
               onChange={(e) => setWhen(e.target.value)}
             />
           </label>
-          <label>
-            Time zone
-            <input data-testid="reschedule-zone" value={zone ?? interview.timeZone} onChange={(e) => setZone(e.target.value)} />
-          </label>
+          <TimeZoneInput testId="reschedule-zone" value={zone ?? interview.timeZone} onChange={setZone} />
+          {zoneProblem && (
+            <p className="alert alert-error" role="alert" data-testid="reschedule-zone-problem">
+              {zoneProblem}
+            </p>
+          )}
           <button type="submit" className="button" data-testid="reschedule-submit" disabled={moving.fetching}>
             Move the interview
           </button>

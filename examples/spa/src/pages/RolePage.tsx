@@ -65,9 +65,9 @@ export function RolePage() {
       </header>
 
       <nav className="toc" aria-label="On this page">
+        <a href="#questions">Questions</a>
         <a href="#salary">Salary</a>
         <a href="#skills">Key skills</a>
-        <a href="#questions">Questions</a>
         {token && <a href="#coverage">Your coverage</a>}
         <a href="#prep-steps">Preparation</a>
         <a href="#timeline">Timeline</a>
@@ -75,6 +75,20 @@ export function RolePage() {
         <a href="#faqs">FAQs</a>
         <a href="#resources">Resources</a>
       </nav>
+
+      {/* The questions first: what a candidate came to do is within the first screen, on a phone too. */}
+      <section id="questions" className="section" data-testid="section-questions">
+        <h2>Common interview questions</h2>
+        <p className="muted">
+          Answer each with the STAR method: the Situation, your Task, the Action you took and
+          the Result, with a number in it.
+        </p>
+        <ol className="questions">
+          {role.questions.map((q) => (
+            <QuestionItem key={q.id} question={q} />
+          ))}
+        </ol>
+      </section>
 
       <section id="salary" className="section" data-testid="section-salary">
         <h2>Salary benchmarks</h2>
@@ -102,18 +116,6 @@ export function RolePage() {
         </ul>
       </section>
 
-      <section id="questions" className="section" data-testid="section-questions">
-        <h2>Common interview questions</h2>
-        <p className="muted">
-          Answer each with the STAR method: the Situation, your Task, the Action you took and
-          the Result, with a number in it.
-        </p>
-        <ol className="questions">
-          {role.questions.map((q) => (
-            <QuestionItem key={q.id} question={q} />
-          ))}
-        </ol>
-      </section>
 
       {token && <CoverageSection key={role.slug} slug={role.slug} />}
 
@@ -270,7 +272,7 @@ function QuestionItem({ question: q }: { question: Question }) {
                 {d.title || 'Your draft'}
               </Link>{' '}
               <span className="muted">
-                {STATUS_LABEL[d.status]} · v{d.version} · {formatDateTime(d.updatedAt)}
+                {STATUS_LABEL[d.status]} · saved {formatDateTime(d.updatedAt)}
               </span>
             </li>
           ))}

@@ -7,15 +7,8 @@ import { RequireAuth } from '../components/RequireAuth';
 import { ErrorMessage, Loading } from '../components/Status';
 import { INTERVIEW_STAGES, STAGE_LABEL, zonedToUtc } from '../format';
 import { RoleForInterviewDocument, ScheduleInterviewDocument } from '../gql/interviews';
+import { TimeZoneInput, UNKNOWN_ZONE, browserZone, knownZone } from '../components/TimeZoneInput';
 
-/** The browser's own zone, the default for a new interview. */
-function browserZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  } catch {
-    return 'UTC';
-  }
-}
 
 export function ScheduleInterviewPage() {
   return (
@@ -43,14 +36,19 @@ function ScheduleForm() {
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
-    const scheduledAt = zonedToUtc(when, timeZone.trim());
+    const zone = knownZone(timeZone);
+    if (!zone) {
+      setProblem(UNKNOWN_ZONE);
+      return;
+    }
+    const scheduledAt = zonedToUtc(when, zone);
     if (!scheduledAt) {
-      setProblem('Give a date and time, and a time zone such as Europe/London.');
+      setProblem('Give the date and time it starts.');
       return;
     }
     setProblem(null);
     const done = await schedule({
-      input: { roleId: role.id, company, stage, scheduledAt, timeZone: timeZone.trim(), notes },
+      input: { roleId: role.id, company, stage, scheduledAt, timeZone: zone, notes },
     });
     const id = done.data?.scheduleInterview.id;
     if (id) navigate(`/interviews/${encodeURIComponent(id)}`);
@@ -84,10 +82,7 @@ function ScheduleForm() {
           Starts (local time there)
           <input type="datetime-local" data-testid="schedule-when" value={when} onChange={(e) => setWhen(e.target.value)} required />
         </label>
-        <label>
-          Time zone
-          <input data-testid="schedule-zone" value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required />
-        </label>
+        <TimeZoneInput testId="schedule-zone" value={timeZone} onChange={setTimeZone} />
         <label>
           Notes
           <textarea data-testid="schedule-notes" value={notes} onChange={(e) => setNotes(e.target.value)} rows={3} />

@@ -111,7 +111,7 @@ function SharedDraftView({
       <h1>{draft.title || 'Untitled draft'}</h1>
       <p className="meta small">
         {grant && <>Shared by {grant.ownerName} · </>}
-        {canComment ? 'You may read and comment' : 'You may read it'} · version {draft.version}, changed{' '}
+        {canComment ? 'You may read and comment' : 'You may read it'} · changed{' '}
         {formatDateTime(draft.updatedAt)}
       </p>
       {canComment && (

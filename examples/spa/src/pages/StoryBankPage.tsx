@@ -100,7 +100,6 @@ function StoryCard({ story }: { story: StoryListItem }) {
         <span className={`badge status-${story.status.toLowerCase()}`} data-testid="story-status">
           {STATUS_LABEL[story.status]}
         </span>
-        <span>version {story.version}</span>
         <span>updated {formatDateTime(story.updatedAt)}</span>
       </p>
       {story.competencies.length === 0 ? (
