@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { getOperationName, stringifyDocument } from '@urql/core';
+import { formatDocument, getOperationName, stringifyDocument } from '@urql/core';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
 
 import { RolePageDocument } from './src/gql/rolePage';
@@ -15,7 +15,7 @@ import { TOKEN_KEY } from './src/tokenKey';
  * The query is the app's own (src/documents/rolePage.graphql, as generated into
  * src/gql/graphql.ts). Signed out, it goes as the app's own request would
  * (src/client.ts): a GET naming the document by its persisted-query hash, the
- * hash urql's persisted exchange computes (of the same printed document), in the
+ * hash urql's persisted exchange computes (of the document as urql sends it), in the
  * same URL, so the answer can come from the browser's or a shared HTTP cache; if
  * the server does not know the hash yet, the app's persisted exchange sends the
  * text. Signed in (or with no Web Crypto, outside secure contexts) it is a POST
@@ -23,11 +23,12 @@ import { TOKEN_KEY } from './src/tokenKey';
  */
 function prefetchRolePage(endpoint: string): Plugin {
   const operationName = getOperationName(RolePageDocument);
-  const printed = stringifyDocument(RolePageDocument);
-  const query = printed.replace(/\s+/g, ' ').trim();
+  const query = stringifyDocument(RolePageDocument).replace(/\s+/g, ' ').trim();
+  // The document urql sends and hashes: its cache exchange adds `__typename` first.
+  const sent = stringifyDocument(formatDocument(RolePageDocument));
   // Keys sorted, as urql writes JSON into a URL.
   const extensions = JSON.stringify({
-    persistedQuery: { sha256Hash: createHash('sha256').update(printed).digest('hex'), version: 1 },
+    persistedQuery: { sha256Hash: createHash('sha256').update(sent).digest('hex'), version: 1 },
   });
   const script = `(function () {
   var m = location.pathname.match(/^\\/roles\\/([^/]+)\\/?$/);
