@@ -84,13 +84,10 @@
 //!   readiness, metrics).
 //! - `app`: start-up (migrations, the first import) and `serve`, used by
 //!   `main` and by tests.
-//! - `allocator`: mimalloc's settings (memory goes back to the system at once),
-//!   applied first thing by `main`; the crate's one `unsafe` block.
 //!
 //! Storage lives in the `entity` (tables) and `migration` (schema changes) crates.
 
 pub mod accounts;
-pub mod allocator;
 pub mod app;
 pub mod config;
 pub mod content;

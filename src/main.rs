@@ -10,14 +10,8 @@ use tokio::net::TcpListener;
 use prep_graphql::config::{Cli, Command, ImportConfig, LogFormat, ServeConfig};
 use prep_graphql::{app, content, db, schema};
 
-/// mimalloc, configured by `prep_graphql::allocator` (why: BENCHMARKS.md, "The allocator").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // Before the work starts: freed memory goes back to the system at once.
-    prep_graphql::allocator::configure();
     let cli = Cli::parse();
     let json_logs = match &cli.command {
         Some(Command::Serve(config)) => config.log_format == LogFormat::Json,
