@@ -7,8 +7,11 @@ latency meanwhile, on a fresh SQLite server. Linux only; standard library only.
 The burst: one account with `drafts` drafts of ~20 KB, then 3 sockets that each start 20
 `myStarDraftEvents(since:)` catch-ups over all of them and never read, while 16 clients ask
 for the account's coverage with every story's text. RSS is VmRSS (now) and VmHWM (peak) from
-/proc; "after" is read 3 s after every burst connection has closed. BURST=sockets or
+/proc; "after" is read 3 s and 15 s after every burst connection has closed. BURST=sockets or
 BURST=coverage runs one half of the burst only.
+
+With MAX_KEPT_PERCENT=N it is a check (exit status 1) that memory comes back: RSS 15 s after
+may keep at most N% of what the burst added (peak - before).
 """
 import base64, json, os, socket, subprocess, sys, tempfile, threading, time, urllib.request
 
@@ -131,13 +134,22 @@ def main():
     latencies.sort()
     admin_latencies.sort()
     print(f"drafts: {DRAFTS} x ~20 KB; burst ({part}): 3 non-reading sockets x 20 catch-ups, 16 coverage queries")
-    print(f"RSS before {before:.1f} MiB, peak (VmHWM) {hwm:.1f} MiB (sampled {peak_seen:.1f}), after {after:.1f} MiB")
+    time.sleep(12)
+    later = rss(pid, "VmRSS")
+    print(f"RSS before {before:.1f} MiB, peak (VmHWM) {hwm:.1f} MiB (sampled {peak_seen:.1f}), "
+          f"after {after:.1f} MiB (3 s), {later:.1f} MiB (15 s)")
     print(f"sockets still open after 10 s: {open_sockets}")
     for name, values in (("--bind", latencies), ("--admin-bind", admin_latencies)):
         print(f"/healthz on {name} during the burst: {len(values)} probes, "
               f"median {values[len(values)//2]:.1f} ms, max {values[-1]:.1f} ms")
     server.terminate()
     server.wait()
+    limit = os.environ.get("MAX_KEPT_PERCENT")
+    if limit is not None:
+        kept = 100 * (later - before) / max(hwm - before, 1e-9)
+        print(f"kept {kept:.0f}% of the burst's memory 15 s after (limit {limit}%)")
+        if kept > float(limit):
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import {
   subscriptionExchange,
   type CombinedError,
 } from '@urql/core';
+import { persistedExchange } from '@urql/exchange-persisted';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 
 import { httpUrl, wsUrl } from './config';
@@ -20,6 +21,18 @@ export interface ApiClient {
   client: Client;
   /** Closes the subscription socket; a later subscription opens a new one. */
   dispose(): void;
+}
+
+/**
+ * The hex SHA-256 of a document, as Apollo's automatic persisted queries name it.
+ * Web Crypto exists only in secure contexts (https, localhost); elsewhere the empty
+ * hash tells the persisted exchange to send the query as before (a POST).
+ */
+async function documentHash(text: string): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return '';
+  const digest = await subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function isCloseEvent(value: unknown): value is { code: number; reason: string } {
@@ -79,6 +92,16 @@ export function makeApiClient(token: string | null, onUnauthenticated: () => voi
         },
       }),
       cacheExchange,
+      // Anonymous queries go out as GET naming the document by its hash (the query
+      // text follows once if the server does not know it yet): the server answers a
+      // GET of public content with an ETag and `Cache-Control: public`, so the
+      // browser and any shared cache in front can keep it and revalidate with 304.
+      // Signed-in clients keep POST: the server treats every request carrying
+      // Authorization as private (`no-store`), so a GET would buy no caching, only
+      // a longer URL and a possible extra round trip. Mutations stay POST.
+      ...(token
+        ? []
+        : [persistedExchange({ preferGetForPersistedQueries: 'within-url-limit', generateHash: documentHash })]),
       subscriptionExchange({
         forwardSubscription(request) {
           const input = { ...request, query: request.query ?? '' };

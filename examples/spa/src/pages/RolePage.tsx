@@ -14,11 +14,14 @@ import {
   formatDateTime,
   plural,
 } from '../format';
-import { RolePageDocument, type RolePageQuery } from '../gql/rolePage';
+import { RolePageDocument, RolePageDraftsDocument, type RolePageDraftsQuery, type RolePageQuery } from '../gql/rolePage';
 import { newDraftPath } from '../targets';
 
 type Role = NonNullable<RolePageQuery['role']>;
 type Question = Role['questions'][number];
+type Draft = NonNullable<RolePageDraftsQuery['role']>['questions'][number]['myStarDrafts'][number];
+
+const NO_DRAFTS: Draft[] = [];
 type SalaryBenchmark = Role['salaryBenchmarks'][number];
 
 export function RolePage() {
@@ -28,6 +31,9 @@ export function RolePage() {
     query: RolePageDocument,
     variables: { slug },
   });
+  // The reader's drafts are a query of their own, so the page's read stays public.
+  const [{ data: mine }] = useQuery({ query: RolePageDraftsDocument, variables: { slug }, pause: !token });
+  const draftsOf = new Map((mine?.role?.questions ?? []).map((q) => [q.id, q.myStarDrafts]));
 
   if (!data && fetching) return <Loading what="Loading the role" />;
   if (!data) {
@@ -85,7 +91,7 @@ export function RolePage() {
         </p>
         <ol className="questions">
           {role.questions.map((q) => (
-            <QuestionItem key={q.id} question={q} />
+            <QuestionItem key={q.id} question={q} drafts={draftsOf.get(q.id) ?? NO_DRAFTS} />
           ))}
         </ol>
       </section>
@@ -115,7 +121,6 @@ export function RolePage() {
           ))}
         </ul>
       </section>
-
 
       {token && <CoverageSection key={role.slug} slug={role.slug} />}
 
@@ -231,11 +236,11 @@ function SalaryTable({ benchmark: b }: { benchmark: SalaryBenchmark }) {
   );
 }
 
-function QuestionItem({ question: q }: { question: Question }) {
+function QuestionItem({ question: q, drafts }: { question: Question; drafts: Draft[] }) {
   const navigate = useNavigate();
   // One answer per question by default: the button opens the candidate's draft for
   // it when there is one (the first listed); another can still be started on purpose.
-  const existing = q.myStarDrafts[0];
+  const existing = drafts[0];
   const start = newDraftPath(
     q.competencies.map((c) => c.slug),
     q.id,
@@ -264,9 +269,9 @@ function QuestionItem({ question: q }: { question: Question }) {
           Practise aloud
         </Link>
       </div>
-      {q.myStarDrafts.length > 0 && (
+      {drafts.length > 0 && (
         <ul className="my-drafts small">
-          {q.myStarDrafts.map((d) => (
+          {drafts.map((d) => (
             <li key={d.id}>
               <Link to={`/drafts/${encodeURIComponent(d.id)}`} data-testid="question-draft-link">
                 {d.title || 'Your draft'}
