@@ -50,10 +50,10 @@ export function DeleteAccount() {
     <section className="card account-section danger-zone" aria-labelledby="delete-title" data-testid="delete-account">
       <h2 id="delete-title">Delete your account</h2>
       <p>
-        This deletes the account at once and for good: every draft with its saved versions, your
-        interviews and their plans, practice attempts and feedback, what you shared and the comments
-        you wrote. Nothing can be restored afterwards; download your data first if you want to keep
-        it. Every device signed in to the account is signed out.
+        This deletes the account at once and for good, with everything it owns: every draft with its
+        saved versions, your interviews and their plans, your practice attempts and feedback, the
+        links you shared and your calendar feed. Nothing can be restored afterwards; download your
+        data first if you want to keep it. Every device signed in to the account is signed out.
       </p>
       <form onSubmit={onSubmit} noValidate>
         <FormField

@@ -61,9 +61,9 @@ export function DownloadData() {
     <section className="card account-section" aria-labelledby="download-title" data-testid="download-data">
       <h2 id="download-title">Download your data</h2>
       <p>
-        One JSON file with everything this account holds: your profile, drafts with every saved
-        version, their links and tags, interviews with their plans, practice attempts and feedback,
-        shares and comments.
+        One JSON file with what this account holds: your profile, where you are signed in, your drafts
+        with every saved version and the questions and competencies they are linked to, your
+        interviews with their plans, and your practice attempts with their feedback.
       </p>
       {error && (
         <p className="alert alert-error" role="alert" data-testid="download-error">
