@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { useQuery } from 'urql';
 
 import '../account.css';
@@ -12,14 +12,18 @@ import { MeDocument } from '../gql/accounts';
 
 /** `/account`: the password, the sessions, the data export and deleting the account. */
 export function AccountPage() {
+  // Once the account is deleted the token goes at once, while the way home is
+  // still being drawn: the page then shows nothing rather than the sign-in form.
+  const [deleted, setDeleted] = useState(false);
+  if (deleted) return null;
   return (
     <RequireAuth>
-      <Account />
+      <Account onDeleted={() => setDeleted(true)} />
     </RequireAuth>
   );
 }
 
-function Account() {
+function Account({ onDeleted }: { onDeleted(): void }) {
   const [{ data: me }] = useQuery({ query: MeDocument });
   const [sessions, reexecute] = useQuery({ query: MySessionsDocument, requestPolicy: 'network-only' });
   const refresh = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
@@ -34,7 +38,7 @@ function Account() {
       <ChangePassword onChanged={refresh} />
       <Sessions sessions={sessions} refresh={refresh} />
       <DownloadData />
-      <DeleteAccount />
+      <DeleteAccount onDeleted={onDeleted} />
     </div>
   );
 }

@@ -51,6 +51,7 @@ export function ResetPasswordPage() {
     const result = await reset({ secret, new: password }, { skipAuthRedirect: true });
     if (result.data?.resetPassword) {
       // Every session of the account ended, this browser's too if it had one.
+      // Signed out first: the sign-in page sends a signed-in visitor on.
       signOut();
       const notice: NoticeState = {
         notice: 'Your password is changed, and every device was signed out. Sign in with the new password.',

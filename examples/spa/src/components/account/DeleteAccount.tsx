@@ -17,9 +17,10 @@ type Field = (typeof FIELDS)[number];
 
 /**
  * "Delete my account": says what goes, asks for the word and the password, and
- * once the server has deleted it, forgets the session here and goes home.
+ * once the server has deleted it, forgets the session here and goes home
+ * (`onDeleted` first, so the page can step aside).
  */
-export function DeleteAccount() {
+export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
   const { signOut } = useAuth();
   const navigate = useNavigate();
   const [confirm, setConfirm] = useState('');
@@ -34,13 +35,14 @@ export function DeleteAccount() {
     setErrors({ fields: {}, general: null });
     const result = await remove({ password });
     if (result.data?.deleteAccount) {
-      // Home first, then forget the token: this page (which needs a session)
-      // is gone before it could send the visitor to sign in.
       const notice: NoticeState = {
         notice: 'Your account and everything in it are deleted. You are signed out.',
       };
-      navigate('/', { replace: true, state: notice });
+      // The router draws the home page in a transition, after the sign-out:
+      // `onDeleted` keeps the page from sending the visitor to sign in meanwhile.
+      onDeleted();
       signOut();
+      navigate('/', { replace: true, state: notice });
     } else {
       setErrors(sortErrors(apiErrors(result.error), FIELDS));
     }
