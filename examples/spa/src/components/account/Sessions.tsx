@@ -97,7 +97,7 @@ function SessionRow({ session, busy, onEnd }: { session: Session; busy: boolean;
         <dd>{formatDateTime(session.lastUsedAt)}</dd>
       </dl>
       {session.current ? (
-        <p className="muted session-note">To sign out here, use “Sign out” at the top of the page.</p>
+        <p className="muted session-note">To sign out here, use “Sign out” in the page’s header (under Menu on a phone).</p>
       ) : (
         <button
           type="button"
