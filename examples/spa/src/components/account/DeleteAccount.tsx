@@ -54,7 +54,7 @@ export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
       <p>
         This deletes the account at once and for good, with everything it owns: every draft with its
         saved versions, your interviews and their plans, your practice attempts and feedback, the
-        links you shared and your calendar feed. Nothing can be restored afterwards; download your
+        links you shared, the comments you wrote and your calendar feed. Nothing can be restored afterwards; download your
         data first if you want to keep it. Every device signed in to the account is signed out.
       </p>
       <form onSubmit={onSubmit} noValidate>

@@ -63,7 +63,8 @@ export function DownloadData() {
       <p>
         One JSON file with what this account holds: your profile, where you are signed in, your drafts
         with every saved version and the questions and competencies they are linked to, your
-        interviews with their plans, and your practice attempts with their feedback.
+        interviews with their plans, your practice attempts with their feedback, what you shared and
+        the comments.
       </p>
       {error && (
         <p className="alert alert-error" role="alert" data-testid="download-error">
