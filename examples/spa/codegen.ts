@@ -23,11 +23,13 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /** The files in src/documents/, without `.graphql`: a new one is listed here. */
 const DOCUMENT_FILES = [
+  'accountPage',
   'accounts',
   'coverage',
   'draftEvents',
   'drafts',
   'interviews',
+  'passwordReset',
   'practice',
   'rolePage',
   'roles',

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt as _;
 use serde_json::json;
 
 use super::client_ip::ClientIp;
@@ -41,9 +42,12 @@ pub async fn export(
         }
     };
     let pieces = export::start(state.db.clone(), viewer.user_id);
+    // Fused: the compression layer polls the body once more after its end,
+    // and a bare `unfold` panics when polled after it returned `None`.
     let stream = futures_util::stream::unfold(pieces, |mut rx| async move {
         rx.recv().await.map(|piece| (piece, rx))
-    });
+    })
+    .fuse();
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
     headers.insert(

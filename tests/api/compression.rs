@@ -15,7 +15,7 @@ use crate::ws_client::WsClient;
 /// An answer of several KiB: every type's name and description.
 const BIG_QUERY: &str = "{ __schema { types { name description fields { name description } } } }";
 
-fn decode(encoding: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn decode(encoding: &str, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     match encoding {
         "br" => {

@@ -104,6 +104,8 @@ async function generatedRoles(count) {
  * @param {number} [options.extraRoles] import this many generated roles after the bundled one
  * @param {string} [options.ideAssetsDir] the IDE packages' directory (default: the installed ones)
  * @param {string[]} [options.args] more `serve` flags
+ * @param {string} [options.bind] the address to listen on (default: a free port of 127.0.0.1),
+ *   for a test that must know its origin before the server starts (`--public-url`)
  * @returns {Promise<{url: string, stop: () => Promise<void>}>}
  */
 export async function startServer({
@@ -111,6 +113,7 @@ export async function startServer({
   extraRoles = 0,
   ideAssetsDir = IDE_ASSETS_DIR,
   args = [],
+  bind = '127.0.0.1:0',
 } = {}) {
   const name = `${RUN_LABEL}-server${++serverCount}`;
   const database = await freshDatabase(`${RUN_LABEL.replace(/\W/g, '_')}_${serverCount}`);
@@ -126,7 +129,7 @@ export async function startServer({
   const log = createWriteStream(join(ARTIFACTS, `${name}-${BACKEND}.log`));
   const flags = [
     'serve',
-    '--bind', '127.0.0.1:0',
+    '--bind', bind,
     '--database-url', database.url,
     '--ide-assets-dir', ideAssetsDir,
     // Every browser of the suite signs up from 127.0.0.1: the per-address

@@ -399,7 +399,7 @@ test('11. the phone header is one line with a menu; signed-out visitors see no p
   await visitor.getByTestId('menu-button').click();
   assert.deepEqual(
     (await nav.getByRole('link').allTextContents()).map((t) => t.trim()),
-    ['Roles', 'My drafts', 'Story bank', 'Interviews', 'Agenda', 'Shared with me'],
+    ['Roles', 'My drafts', 'Story bank', 'Interviews', 'Agenda', 'Shared with me', 'Account'],
   );
 });
 

@@ -26,6 +26,9 @@ const AcceptSharePage = page(() => import('./pages/AcceptSharePage'), 'AcceptSha
 const SharedWithMePage = page(() => import('./pages/SharedWithMePage'), 'SharedWithMePage');
 const SharedDraftPage = page(() => import('./pages/SharedDraftPage'), 'SharedDraftPage');
 const SharedInterviewPage = page(() => import('./pages/SharedInterviewPage'), 'SharedInterviewPage');
+const AccountPage = page(() => import('./pages/AccountPage'), 'AccountPage');
+const ForgotPasswordPage = page(() => import('./pages/ForgotPasswordPage'), 'ForgotPasswordPage');
+const ResetPasswordPage = page(() => import('./pages/ResetPasswordPage'), 'ResetPasswordPage');
 
 /** Sends the visitor to sign in when the server rejected the session or asked for one. */
 function SessionWatcher() {
@@ -57,6 +60,9 @@ export function App() {
           <Route path="agenda" element={<AgendaPage />} />
           <Route path="signin" element={<AuthPage mode="signin" />} />
           <Route path="signup" element={<AuthPage mode="signup" />} />
+          <Route path="forgot-password" element={<ForgotPasswordPage />} />
+          <Route path="reset-password" element={<ResetPasswordPage />} />
+          <Route path="account" element={<AccountPage />} />
           <Route path="drafts" element={<DraftsPage />} />
           {/* Also `drafts/new`: the editor makes the draft on the first keystroke. */}
           <Route path="drafts/:id" element={<DraftEditorPage />} />

@@ -4,6 +4,7 @@ import { useMutation, useQuery } from 'urql';
 
 import { signInPath, useAuth } from '../auth';
 import { LogoutDocument, MeDocument } from '../gql/accounts';
+import { FlashNotice } from './FlashNotice';
 import { Loading } from './Status';
 
 /** The site's name, after every page's own title. */
@@ -137,6 +138,9 @@ export function Layout() {
                   <NavLink to="/interviews">Interviews</NavLink>
                   <NavLink to="/agenda">Agenda</NavLink>
                   <NavLink to="/shared">Shared with me</NavLink>
+                  <NavLink to="/account" data-testid="nav-account">
+                    Account
+                  </NavLink>
                 </>
               )}
             </nav>
@@ -145,6 +149,7 @@ export function Layout() {
         </div>
       </header>
       <main className="container" id="main" tabIndex={-1}>
+        <FlashNotice />
         {/* Pages load their code on first visit (see App.tsx). */}
         <Suspense fallback={<Loading what="Loading the page" />}>
           <Outlet />

@@ -130,6 +130,13 @@ export function AuthPage({ mode }: { mode: Mode }) {
           autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
           hint={mode === 'signup' ? PASSWORD_HINT : undefined}
         />
+        {mode === 'signin' && (
+          <p>
+            <Link to="/forgot-password" state={{ email: email.trim() }} data-testid="forgot-password-link">
+              Forgot password?
+            </Link>
+          </p>
+        )}
         {formError && (
           <p className="alert alert-error" role="alert" data-testid="auth-error">
             {formError}
