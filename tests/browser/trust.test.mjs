@@ -401,6 +401,13 @@ test('11. the phone header is one line with a menu; signed-out visitors see no p
     (await nav.getByRole('link').allTextContents()).map((t) => t.trim()),
     ['Roles', 'My drafts', 'Story bank', 'Interviews', 'Agenda', 'Shared with me', 'Account'],
   );
+
+  // On a desktop the links are in the header itself: no Menu button.
+  const desktop = await candidatePage({ desktop: true });
+  await desktop.goto(`${server.url}/roles/${SLUG}`);
+  await desktop.getByTestId('role-title').waitFor({ timeout: SAVE_TIMEOUT_MS });
+  assert.equal(await desktop.getByTestId('menu-button').isVisible(), false, 'no Menu button on a desktop');
+  assert.ok(await desktop.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).isVisible());
 });
 
 test('10. offline, the alert and the status stay put; the "Restored text" banner stays until dismissed', async () => {
