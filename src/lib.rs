@@ -55,7 +55,8 @@
 //!   `interviews::live`.
 //! - `practice`: rules `practice::feedback` and `practice::readiness`,
 //!   `practice::store`, `practice::graphql` (`types`, `queries`, `mutations`,
-//!   `loaders`, `readiness`, which defines `Interview.readiness`).
+//!   `loaders`, `readiness`, which defines `Interview.readiness`), and
+//!   `practice::live` (`myPracticeEvents`, so readiness follows practice).
 //! - `sharing`: shares, grants and comments: the rule `sharing::rules`,
 //!   `sharing::shares`, `sharing::comments`, `sharing::graphql` (`types`,
 //!   `queries`, `mutations`, `loaders`; defines `StarDraft.comments`),

@@ -146,6 +146,10 @@ pub struct Follower<R: Live> {
     queue: VecDeque<Change<R::Model>>,
     /// While catching up: the `(updated_at, id)` after which the next page starts.
     catch_up: Option<(DateTime<Utc>, i32)>,
+    /// The client's `since` on "all of mine": it already has every change
+    /// from before, so a notice of one still on its way (NOTIFY can deliver
+    /// after the subscribe) is not sent as news.
+    known_before: Option<DateTime<Utc>>,
     done: bool,
 }
 
@@ -194,6 +198,7 @@ where
     ) -> AppResult<Self> {
         let rx = events.subscribe();
         let mut follower = Self::new(viewer, db, rx, None, since.unwrap_or_else(Utc::now));
+        follower.known_before = since;
         if since.is_some() {
             follower.resync().await?;
         }
@@ -217,6 +222,7 @@ where
             since,
             queue: VecDeque::new(),
             catch_up: None,
+            known_before: None,
             done: false,
         }
     }
@@ -239,6 +245,14 @@ where
         }
         self.sent.insert(notice.id, notice.version);
         true
+    }
+
+    /// Whether the client said (by `since`) it has loaded this change already.
+    fn known_to_client(&self, change: &Change<R::Model>) -> bool {
+        match (self.known_before, &change.row) {
+            (Some(since), Some(row)) => R::updated_at_of(row) < since,
+            _ => false,
+        }
     }
 
     /// Reloads the latest state after lost or skipped changes: the one
@@ -357,6 +371,7 @@ where
                 Ok(BusMessage::Record(change)) => {
                     if self.wants(&change.notice)
                         && let Some(change) = change.of::<R>()
+                        && !self.known_to_client(&change)
                     {
                         self.since = Utc::now();
                         // A deletion ends the subscription that follows only that record.

@@ -89,6 +89,8 @@ api_test! {
             let path = dir.join(format!("{name}.toml"));
             std::fs::write(&path, text).unwrap();
             let (ok, _, stderr) = run_import(&app, &[&path]);
+            // Another process imported: on PostgreSQL the server hears it by NOTIFY.
+            app.content_caught_up().await;
             assert!(!ok, "case {name} was accepted");
             let expected = format!("{}: {expected}", path.display());
             assert!(stderr.contains(&expected), "case {name}: want {expected:?} in:\n{stderr}");
@@ -98,11 +100,15 @@ api_test! {
         let good = dir.join("good.toml");
         std::fs::write(&good, generated_role(1)).unwrap();
         let (ok, _, stderr) = run_import(&app, &[&good, &dir.join("currency.toml")]);
+        // Another process imported: on PostgreSQL the server hears it by NOTIFY.
+        app.content_caught_up().await;
         assert!(!ok, "{stderr}");
         // Two files that give one competency different names.
         let renamed = dir.join("renamed.toml");
         std::fs::write(&renamed, generated_role(2).replacen("name = \"Shared Competency\"", "name = \"Common Competency\"", 1)).unwrap();
         let (ok, _, stderr) = run_import(&app, &[&good, &renamed]);
+        // Another process imported: on PostgreSQL the server hears it by NOTIFY.
+        app.content_caught_up().await;
         assert!(!ok);
         let expected = format!("{}: competencies[1].name: differs from the competency \"competency-shared\" in {}", renamed.display(), good.display());
         assert!(stderr.contains(&expected), "want {expected:?} in:\n{stderr}");
@@ -110,6 +116,8 @@ api_test! {
         let twin = dir.join("twin.toml");
         std::fs::write(&twin, generated_role(1)).unwrap();
         let (ok, _, stderr) = run_import(&app, &[&good, &twin]);
+        // Another process imported: on PostgreSQL the server hears it by NOTIFY.
+        app.content_caught_up().await;
         assert!(!ok);
         assert!(stderr.contains("slug: \"generated-001\" is also the slug of"), "{stderr}");
 
@@ -125,6 +133,8 @@ api_test! {
         std::fs::write(dir.join("generated-007.toml"), generated_role(7)).unwrap();
 
         let (ok, stdout, stderr) = run_import(&app, &[&dir]);
+        // Another process imported: on PostgreSQL the server hears it by NOTIFY.
+        app.content_caught_up().await;
         assert!(ok, "{stderr}");
         assert_eq!(stdout, "imported 2 file(s): 1 created, 0 updated, 1 unchanged\n", "counts, no names");
         let first = snapshot(&app).await;
@@ -156,6 +166,8 @@ api_test! {
         let path = dir.join("backend-developer.toml");
         std::fs::write(&path, edited).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
+        // Another process imported: on PostgreSQL the server hears it by NOTIFY.
+        app.content_caught_up().await;
         assert!(ok, "{stderr}");
         assert!(stdout.contains("0 created, 1 updated, 0 unchanged"), "{stdout}");
 
@@ -188,6 +200,8 @@ api_test! {
         let path = dir.join("backend-developer.toml");
         std::fs::write(&path, BACKEND_TOML).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
+        // Another process imported: on PostgreSQL the server hears it by NOTIFY.
+        app.content_caught_up().await;
         assert!(ok && stdout.contains("0 created, 0 updated, 1 unchanged"), "{stdout}{stderr}");
         assert_eq!(app.data_as(&token, links, json!({ "id": id })).await, before);
 
@@ -199,6 +213,8 @@ api_test! {
             .replacen("prompt = \"Take us through a slow query", "prompt = \"Walk us through a slow query", 1);
         std::fs::write(&path, edited).unwrap();
         let (ok, stdout, stderr) = run_import(&app, &[&path]);
+        // Another process imported: on PostgreSQL the server hears it by NOTIFY.
+        app.content_caught_up().await;
         assert!(ok && stdout.contains("0 created, 1 updated, 0 unchanged"), "{stdout}{stderr}");
         let after = app.data_as(&token, links, json!({ "id": id })).await;
         assert_eq!(after["starDraft"]["version"], 1);
