@@ -20,6 +20,7 @@ import {
   launchBrowser,
   newPage as harnessPage,
   newPhonePage,
+  seriousViolations,
   startServer,
   takePageErrors,
   textOf,
@@ -75,14 +76,15 @@ const signIn = (token) => `localStorage.setItem('prep.token', ${JSON.stringify(t
 
 /**
  * A signed-in page: on the phone profile unless `desktop`, recording every
- * element with one of `flashes` (test IDs) that appears even for a moment.
+ * element with one of `flashes` (test IDs) that appears even for a moment;
+ * `autosave: false` turns the editor's autosave off (on a desktop).
  */
-async function candidatePage({ desktop = false, flashes = [], token } = {}) {
+async function candidatePage({ desktop = false, flashes = [], token, autosave = true } = {}) {
   token ??= await register();
   const init = `${signIn(token)}\n${watchForFlashes(flashes)}`;
   let page;
-  if (desktop) {
-    page = await harnessPage(browser);
+  if (desktop || !autosave) {
+    page = await harnessPage(browser, undefined, { autosave });
     await page.context().addInitScript(init);
   } else {
     page = await newPhonePage(browser, { init });
@@ -696,4 +698,185 @@ test('11. on a phone the first "Build a STAR answer" is on the first screen of t
   const box = await first.boundingBox();
   assert.ok(box && box.y + box.height <= 844, `its box: ${JSON.stringify(box)}`);
   assert.equal(await page.evaluate(() => window.scrollY), 0);
+});
+
+/** A `YYYY-MM-DD` date `days` after `date`. */
+function addDays(date, days) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** "Fri 4 Dec" for a `YYYY-MM-DD` date; "Fri 4" without `month`. */
+function shortDay(date, { month = true } = {}) {
+  return new Date(`${date}T00:00:00Z`).toLocaleDateString('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    ...(month ? { month: 'short' } : {}),
+    timeZone: 'UTC',
+  });
+}
+
+test('13. the history says when each text was saved, not "Version 11"; the newest is "current", a restore says "restored"', async () => {
+  const page = await candidatePage({ desktop: true });
+  const { createStarDraft: draft } = await api(page, 'mutation { createStarDraft(input: { title: "Told twice" }) { id } }');
+  await page.goto(`${server.url}/drafts/${encodeURIComponent(draft.id)}`);
+  const first = 'The first telling of the story.';
+  await page.getByTestId('draft-situation').fill(first);
+  await waitSaved(page, 2);
+  await page.getByTestId('draft-situation').fill('A second telling, which was worse.');
+  await waitSaved(page, 3);
+
+  await page.getByTestId('history').locator('summary').click();
+  const rows = page.getByTestId('revision');
+  await eventually(async () => (await rows.count()) === 3, { timeout: SAVE_TIMEOUT_MS });
+  /** The history's rows as the candidate reads them, with each save's time as the browser words it. */
+  const read = async () => {
+    const { starDraft } = await api(
+      page,
+      'query ($id: ID!) { starDraft(id: $id) { revisions(first: 20) { nodes { version createdAt } } } }',
+      { id: draft.id },
+    );
+    const when = await page.evaluate(
+      (times) =>
+        times.map((t) =>
+          new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+            new Date(t),
+          ),
+        ),
+      starDraft.revisions.nodes.map((r) => r.createdAt),
+    );
+    const at = Object.fromEntries(starDraft.revisions.nodes.map((r, i) => [r.version, when[i]]));
+    return {
+      at,
+      rows: await Promise.all(
+        (await rows.all()).map(async (row) => ({
+          version: await row.getAttribute('data-version'),
+          text: (await row.innerText()).replace(/\s+/g, ' ').trim(),
+        })),
+      ),
+    };
+  };
+  let { at, rows: shown } = await read();
+  assert.deepEqual(shown.map((r) => r.version), ['3', '2', '1']);
+  assert.deepEqual(
+    shown.map((r) => r.text),
+    [
+      `Saved ${at[3]} (current) · 6 words · Draft · Told twice`,
+      `Saved ${at[2]} · 6 words · Draft · Told twice Restore`,
+      `Saved ${at[1]} · 0 words · Draft · Told twice Restore`,
+    ],
+  );
+  assert.doesNotMatch(await page.getByTestId('draft-editor').innerText(), /version/i);
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the open history');
+
+  // Restoring asks in the same words, and the new newest says where its text came from.
+  const dialogs = [];
+  page.once('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    return dialog.accept();
+  });
+  await page.locator('[data-testid="revision"][data-version="2"]').getByTestId('restore-revision').click();
+  await waitForText(page.getByTestId('draft-version'), '4', SAVE_TIMEOUT_MS);
+  assert.deepEqual(dialogs, [`Restore the text saved ${at[2]}? It is saved again as the newest; nothing is deleted.`]);
+  await eventually(async () => (await rows.count()) === 4, { timeout: SAVE_TIMEOUT_MS });
+  ({ at, rows: shown } = await read());
+  assert.deepEqual(shown.map((r) => r.version), ['4', '3', '2', '1']);
+  assert.equal(shown[0].text, `Saved ${at[4]} (current) · restored from ${at[2]} · 6 words · Draft · Told twice`);
+  assert.equal(await page.getByTestId('revision-restored').count(), 1);
+  assert.equal(await page.getByTestId('revision-current').count(), 1);
+  assert.doesNotMatch(await page.getByTestId('draft-editor').innerText(), /version/i);
+});
+
+test('14. the agenda folds each run of days with nothing planned into one line', async () => {
+  const page = await candidatePage({ desktop: true });
+  // An interview 30 days ahead: its plan starts 14 days before it, after the agenda's 14 days.
+  const interview = await interviewIn30Days(page);
+  const today = await page.evaluate(() => {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  });
+  for (const days of [2, 4]) {
+    await api(
+      page,
+      'mutation ($input: AddPlanTaskInput!) { addPlanTask(input: $input) { id } }',
+      { input: { interviewId: interview.id, text: `Task in ${days} days`, dueOn: addDays(today, days) } },
+    );
+  }
+  await page.goto(`${server.url}/agenda`);
+  await page.getByTestId('agenda-day').first().waitFor({ timeout: SAVE_TIMEOUT_MS });
+
+  // The days with something on them, as before.
+  const days = await page.getByTestId('agenda-day').evaluateAll((els) => els.map((e) => e.dataset.date));
+  assert.deepEqual(days, [addDays(today, 2), addDays(today, 4)]);
+  // Each run of empty days: one line, the month said once.
+  const runs = await page
+    .getByTestId('agenda-empty')
+    .evaluateAll((els) => els.map((e) => ({ from: e.dataset.from, to: e.dataset.to, days: Number(e.dataset.days), text: e.textContent })));
+  const range = (from, to) => {
+    const sameMonth = from.slice(0, 7) === to.slice(0, 7);
+    return `${shortDay(from, { month: !sameMonth })} – ${shortDay(to)}`;
+  };
+  assert.deepEqual(runs, [
+    { from: today, to: addDays(today, 1), days: 2, text: `Nothing planned ${range(today, addDays(today, 1))}` },
+    { from: addDays(today, 3), to: addDays(today, 3), days: 1, text: `Nothing planned ${shortDay(addDays(today, 3))}` },
+    { from: addDays(today, 5), to: addDays(today, 13), days: 9, text: `Nothing planned ${range(addDays(today, 5), addDays(today, 13))}` },
+  ]);
+  assert.match(runs[1].text, /^Nothing planned [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}$/);
+  // In the page's order: the 14 days, each once.
+  const order = await page
+    .locator('[data-testid="agenda-day"], [data-testid="agenda-empty"]')
+    .evaluateAll((els) => els.map((e) => e.dataset.date ?? e.dataset.from));
+  assert.deepEqual(order, [today, addDays(today, 2), addDays(today, 3), addDays(today, 4), addDays(today, 5)]);
+  assert.doesNotMatch(await page.locator('.agenda-page').innerText(), /Nothing planned\./);
+});
+
+test('15. with autosave off, leaving offers "Save and leave" first, which saves and goes on; a refused save stays and says why', async () => {
+  const page = await candidatePage({ autosave: false });
+  const { createStarDraft: draft } = await api(page, 'mutation { createStarDraft(input: { title: "By hand" }) { id } }');
+  const editor = `${server.url}/drafts/${encodeURIComponent(draft.id)}`;
+  const saved = async () =>
+    (await api(page, 'query ($id: ID!) { starDraft(id: $id) { situation } }', { id: draft.id })).starDraft.situation;
+  await page.goto(editor);
+  const situation = 'Checkout slowed down every Black Friday.';
+  await page.getByTestId('draft-situation').fill(situation);
+  await waitForText(page.getByTestId('save-state'), 'Unsaved changes');
+
+  await page.locator('.breadcrumb a', { hasText: 'My drafts' }).click();
+  const guard = page.getByTestId('leave-guard');
+  await guard.waitFor();
+  assert.equal(
+    await textOf(guard.locator('p')),
+    'Autosave is off: save now, or leave and find your text on this device when you open this draft again.',
+  );
+  assert.deepEqual(
+    (await guard.getByRole('button').allTextContents()).map((t) => t.trim()),
+    ['Save and leave', 'Stay on this page', 'Leave (kept on this device)'],
+  );
+  // The default: focused, so Enter saves and goes on.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'leave-save');
+  assert.deepEqual(await seriousViolations(page), [], 'axe on the leave dialog');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/drafts$/, { timeout: SAVE_TIMEOUT_MS });
+  assert.equal(await saved(), situation);
+
+  // A save the server refuses (a Situation over 5,000 characters): the page stays and says why.
+  await page.goto(editor);
+  await page.getByTestId('draft-situation').fill('word '.repeat(1_001));
+  await page.locator('.breadcrumb a', { hasText: 'My drafts' }).click();
+  await page.getByTestId('leave-save').click();
+  const error = page.getByTestId('save-error');
+  await error.waitFor({ timeout: SAVE_TIMEOUT_MS });
+  await guard.waitFor({ state: 'detached' });
+  assert.equal(await error.getAttribute('data-code'), 'BAD_USER_INPUT');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'save-error');
+  assert.equal(new URL(page.url()).pathname, new URL(editor).pathname);
+  assert.equal(await saved(), situation);
+  // Shortened, the next try goes.
+  await page.getByTestId('draft-situation').fill('Short again.');
+  await page.locator('.breadcrumb a', { hasText: 'My drafts' }).click();
+  await page.getByTestId('leave-save').click();
+  await page.waitForURL(/\/drafts$/, { timeout: SAVE_TIMEOUT_MS });
+  assert.equal(await saved(), 'Short again.');
 });

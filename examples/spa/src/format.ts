@@ -63,6 +63,36 @@ export function formatDateTime(value: string): string {
   return Number.isNaN(date.getTime()) ? value : dateTime.format(date);
 }
 
+const savedAtParts = { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+const savedAt = new Intl.DateTimeFormat('en-GB', savedAtParts);
+const savedAtWithYear = new Intl.DateTimeFormat('en-GB', { ...savedAtParts, year: 'numeric' });
+
+/**
+ * When something was saved, short, in the reader's time zone: "3 Dec, 14:05"
+ * ("3 Dec 2025, 14:05" in another year than `now`'s).
+ */
+export function formatSavedAt(value: string, now: Date = new Date()): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return (date.getFullYear() === now.getFullYear() ? savedAt : savedAtWithYear).format(date);
+}
+
+const dayOfWeek = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' });
+const dayOfWeekMonth = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/**
+ * A run of `YYYY-MM-DD` dates for people, the month said once where it can be:
+ * "Fri 4 Dec" (one day), "Fri 4 – Mon 7 Dec", "Mon 30 Nov – Fri 4 Dec".
+ */
+export function formatDayRange(from: string, to: string = from): string {
+  const start = new Date(`${from}T00:00:00Z`);
+  const end = new Date(`${to}T00:00:00Z`);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return from === to ? from : `${from} – ${to}`;
+  if (from === to) return dayOfWeekMonth.format(start);
+  const sameMonth = start.getUTCFullYear() === end.getUTCFullYear() && start.getUTCMonth() === end.getUTCMonth();
+  return `${(sameMonth ? dayOfWeek : dayOfWeekMonth).format(start)} – ${dayOfWeekMonth.format(end)}`;
+}
+
 /** A `YYYY-MM-DD` date for people. */
 export function formatDate(value: string): string {
   const date = new Date(`${value}T00:00:00Z`);

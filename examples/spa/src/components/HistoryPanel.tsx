@@ -3,16 +3,42 @@ import { useClient } from 'urql';
 
 import type { StarDraft, StarDraftRevision } from '../api';
 import { describeApiError, firstApiError, type ApiError } from '../errors';
-import { STATUS_LABEL, formatDateTime, plural } from '../format';
+import { STATUS_LABEL, formatSavedAt, plural } from '../format';
 import { DraftRevisionsDocument, RestoreRevisionDocument } from '../gql/drafts';
 import { countWords } from '../wordCount';
 
 /** Revisions shown per page of the history. */
 const PAGE = 20;
 
+/** Whether two saves hold the same text and status (a restore copies both). */
+function sameSave(a: StarDraftRevision, b: StarDraftRevision): boolean {
+  return (
+    a.title === b.title &&
+    a.situation === b.situation &&
+    a.task === b.task &&
+    a.action === b.action &&
+    a.result === b.result &&
+    a.status === b.status
+  );
+}
+
 /**
- * The draft's versions, newest first, read when the panel is opened; any one can be
- * restored, which makes a new version with its text (nothing is overwritten).
+ * The earlier save whose text `revisions[index]` brought back, if it looks like a
+ * restore: a change from the save before it, back to the text of an older one.
+ * The API does not record restores; a text typed back by hand reads the same.
+ */
+function restoredFrom(revisions: StarDraftRevision[], index: number): StarDraftRevision | undefined {
+  const save = revisions[index]!;
+  const before = revisions[index + 1];
+  if (!before || sameSave(save, before)) return undefined;
+  return revisions.slice(index + 2).find((older) => sameSave(save, older));
+}
+
+/**
+ * What the draft was at each save, newest first, read when the panel is opened:
+ * when it was saved (not a version number: candidates do not think in those), its
+ * words and status. Any one can be restored, which saves its text again as the
+ * newest (nothing is overwritten).
  */
 export function HistoryPanel({
   draft,
@@ -44,8 +70,9 @@ export function HistoryPanel({
     setMore(page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null);
   };
 
-  const restore = async (version: number) => {
-    if (!window.confirm(`Restore version ${version}? It becomes a new version; nothing is deleted.`)) return;
+  const restore = async ({ version, createdAt }: StarDraftRevision) => {
+    const when = formatSavedAt(createdAt);
+    if (!window.confirm(`Restore the text saved ${when}? It is saved again as the newest; nothing is deleted.`)) return;
     setBusy(true);
     const result = await client
       .mutation(RestoreRevisionDocument, { id: draft.id, version, expectedVersion: draft.version })
@@ -78,27 +105,41 @@ export function HistoryPanel({
       )}
       {!canRestore && <p className="muted small">Restoring is possible once your edits are saved.</p>}
       {revisions === null ? (
-        <p className="muted small">Loading versions…</p>
+        <p className="muted small">Loading what you saved…</p>
       ) : (
         <ol className="revisions" data-testid="revisions">
-          {revisions.map((r) => {
+          {revisions.map((r, index) => {
             const words = countWords([r.situation, r.task, r.action, r.result].join(' '));
+            const when = formatSavedAt(r.createdAt);
+            const from = restoredFrom(revisions, index);
             return (
               <li key={r.version} data-testid="revision" data-version={r.version}>
-                <strong>Version {r.version}</strong>
-                {r.version === draft.version && ' (current)'} · {formatDateTime(r.createdAt)} ·{' '}
-                {plural(words, 'word')} · {STATUS_LABEL[r.status]}
+                <strong data-testid="revision-saved-at">
+                  Saved <time dateTime={r.createdAt}>{when}</time>
+                </strong>
+                {r.version === draft.version && <span data-testid="revision-current"> (current)</span>}
+                {from && (
+                  <span data-testid="revision-restored">
+                    {' '}
+                    · restored from {formatSavedAt(from.createdAt)}
+                  </span>
+                )}{' '}
+                · {plural(words, 'word')} · {STATUS_LABEL[r.status]}
                 {r.title && <span className="muted"> · {r.title}</span>}
                 {r.version !== draft.version && (
-                  <button
-                    type="button"
-                    className="link-button"
-                    data-testid="restore-revision"
-                    disabled={!canRestore || busy}
-                    onClick={() => void restore(r.version)}
-                  >
-                    Restore
-                  </button>
+                  <>
+                    {' '}
+                    <button
+                      type="button"
+                      className="link-button"
+                      data-testid="restore-revision"
+                      aria-label={`Restore the text saved ${when}`}
+                      disabled={!canRestore || busy}
+                      onClick={() => void restore(r)}
+                    >
+                      Restore
+                    </button>
+                  </>
                 )}
               </li>
             );
@@ -107,7 +148,7 @@ export function HistoryPanel({
       )}
       {more && (
         <button type="button" className="button button-small button-secondary" onClick={() => void load(more)}>
-          Older versions
+          Earlier saves
         </button>
       )}
     </details>

@@ -267,7 +267,11 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
   );
   const blockedRef = useRef(false);
   blockedRef.current = blocker.state === 'blocked';
+  const blockerRef = useRef(blocker);
+  blockerRef.current = blocker;
   const blocked = blocker.state === 'blocked';
+  // A "Save and leave" on its way: the dialog stays (saying "Saving…") until it lands.
+  const [leaving, setLeaving] = useState(false);
   // Whether leaving can save by itself; only when it cannot is the candidate asked.
   const savesOnLeave = autosave !== null && !state.conflict && !state.deleted && saveError === null;
   useEffect(() => {
@@ -279,9 +283,20 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
     if (savesOnLeave && !saving) void save();
     // Runs when a navigation is blocked and as the save it started goes on.
   }, [blocked, unsaved, saving]);
-  // The dialog is for a save that cannot go (off, offline, refused, a merge):
-  // while one can, and until it lands, the save state says "Saving…" and no more.
-  const askToLeave = blocked && unsaved && !saving && !savesOnLeave;
+  // The dialog is for a save that cannot go by itself (off, offline, refused, a
+  // merge): while one can, and until it lands, the save state says "Saving…" and
+  // no more.
+  const askToLeave = blocked && unsaved && (!saving || leaving) && !savesOnLeave;
+  // Whether the dialog can offer to save: not while offline, in a merge or deleted.
+  const canSaveToLeave = !offline && !state.conflict && !state.deleted;
+  // After a refused "Save and leave", the refusal is brought into view.
+  const [showSaveError, setShowSaveError] = useState(false);
+  const saveErrorEl = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (!showSaveError) return;
+    setShowSaveError(false);
+    saveErrorEl.current?.focus();
+  }, [showSaveError]);
 
   // Leaving the page with unsaved edits asks first.
   useEffect(() => {
@@ -299,10 +314,13 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
     // `save` reads the latest state through the ref; only an edit is a reason to try.
   }, [state.form]);
 
-  /** Makes the draft (not made yet) with the form's text, then gives the page its address. */
-  const create = async () => {
+  /**
+   * Makes the draft (not made yet) with the form's text, then gives the page its
+   * address; false when it could not be made.
+   */
+  const create = async (): Promise<boolean> => {
     const { form } = stateRef.current;
-    if (!blank || !form || inFlight.current) return;
+    if (!blank || !form || inFlight.current) return true;
     inFlight.current = true;
     setSaveError(null);
     const sent = form;
@@ -317,7 +335,7 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
     if (!draft) {
       dispatch({ type: 'saveFailed' });
       setSaveError(firstApiError(result.error));
-      return;
+      return false;
     }
     // Text typed while it was being made stays in the form, and is saved next; so
     // does a status chosen before (a draft is made with none: it was not sent).
@@ -332,14 +350,14 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
       navigate(`/drafts/${encodeURIComponent(draft.id)}`, { replace: true, state: { editorKey, keepFocus: true } });
     }
     // That status is saved at once when this was a save asked for (autosave saves it anyway).
-    if (sent.status !== draft.status) await save();
+    return sent.status !== draft.status ? save() : true;
   };
 
-  const save = async () => {
+  /** Saves the form's text; false when the server refused it or could not be reached. */
+  const save = async (): Promise<boolean> => {
     if (!stateRef.current.base) {
       const form = stateRef.current.form;
-      if (blank && form && !sameText(form, blank)) await create();
-      return;
+      return blank && form && !sameText(form, blank) ? create() : true;
     }
     // Saving while a merge is open saves the form's text as the merge.
     if (stateRef.current.conflict?.server) {
@@ -348,7 +366,7 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
     }
     const { base, form } = stateRef.current;
     // Ctrl+S with nothing to save (the button is off then) makes no new version.
-    if (!base || !form || inFlight.current || !isDirty(stateRef.current)) return;
+    if (!base || !form || inFlight.current || !isDirty(stateRef.current)) return true;
     inFlight.current = true;
     // While offline the alert and status stay as they are during a retry (every
     // 3 s): they change when the save lands, not blink at each try.
@@ -370,7 +388,7 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
       dispatch({ type: 'saved', draft, sent });
       // The "Restored text" notice stays until dismissed: saving it is no reason to hide it.
       setSaveError(null);
-      return;
+      return true;
     }
     const error = firstApiError(result.error);
     if (error?.code === 'VERSION_CONFLICT') {
@@ -383,6 +401,22 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
     } else {
       dispatch({ type: 'saveFailed' });
       setSaveError(error);
+    }
+    return false;
+  };
+
+  /**
+   * The leave dialog's "Save and leave": once the text is saved the blocked
+   * navigation goes on (see the effect on `blocked`); a refused save stays here
+   * and shows why.
+   */
+  const saveAndLeave = async () => {
+    setLeaving(true);
+    const saved = await save();
+    setLeaving(false);
+    if (!saved && blockedRef.current) {
+      blockerRef.current.reset?.();
+      setShowSaveError(true);
     }
   };
 
@@ -522,10 +556,30 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
               ? 'The server cannot be reached. Your text is kept on this device and is saved when the connection is back.'
               : conflict
                 ? 'This draft was changed elsewhere: merge the two versions below first.'
-                : 'Save it first, or leave: your text stays on this device and comes back when you open this draft again.'}
+                : autosave === null
+                  ? 'Autosave is off: save now, or leave and find your text on this device when you open this draft again.'
+                  : 'Save it first, or leave: your text stays on this device and comes back when you open this draft again.'}
           </p>
           <div className="form-actions">
-            <button type="button" className="button" data-testid="leave-stay" onClick={() => blocker.reset?.()}>
+            {canSaveToLeave && (
+              <button
+                type="button"
+                className="button"
+                data-testid="leave-save"
+                // The default: the dialog opens with it focused, so Enter saves and goes on.
+                autoFocus
+                disabled={saving}
+                onClick={() => void saveAndLeave()}
+              >
+                {saving ? 'Saving…' : 'Save and leave'}
+              </button>
+            )}
+            <button
+              type="button"
+              className={canSaveToLeave ? 'button button-secondary' : 'button'}
+              data-testid="leave-stay"
+              onClick={() => blocker.reset?.()}
+            >
               Stay on this page
             </button>
             <button
@@ -675,7 +729,14 @@ function DraftEditor({ routeId, editorKey }: { routeId: string; editorKey: strin
             )}
           </div>
           {saveError && (
-            <p className="alert alert-error" role="alert" data-testid="save-error" data-code={saveError.code}>
+            <p
+              className="alert alert-error"
+              role="alert"
+              data-testid="save-error"
+              data-code={saveError.code}
+              ref={saveErrorEl}
+              tabIndex={-1}
+            >
               {describeApiError(saveError)}
             </p>
           )}
