@@ -67,6 +67,20 @@ def non_reading_socket(host, port, token, subscriptions):
     return s
 
 
+def cpu_seconds(pid):
+    """The process's user + system CPU time so far (/proc/<pid>/stat)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def allocator_mib(admin):
+    """The allocator's resident MiB from /metrics (`prep_allocator_bytes`), or None."""
+    for line in urllib.request.urlopen(f"http://{admin}/metrics").read().decode().splitlines():
+        if line.startswith('prep_allocator_bytes{kind="resident"} '):
+            return float(line.split()[-1]) / 2**20
+    return None
+
+
 def main():
     tmp = tempfile.mkdtemp()
     env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/burst.db?mode=rwc", PREP_BIND="127.0.0.1:0",
@@ -89,6 +103,8 @@ def main():
                                   "task": section, "action": section, "result": section}}, token)
     pid = server.pid
     before = rss(pid, "VmRSS")
+    heap_before = allocator_mib(admin)
+    cpu_before = cpu_seconds(pid)
     latencies, admin_latencies, stop = [], [], threading.Event()
 
     def probe():
@@ -129,6 +145,8 @@ def main():
     stop.set()
     prober.join()
     time.sleep(3)
+    # The burst's CPU, its purging included (3 s after, most of it has run).
+    cpu = cpu_seconds(pid) - cpu_before
     after = rss(pid, "VmRSS")
     hwm = rss(pid, "VmHWM")
     latencies.sort()
@@ -136,8 +154,13 @@ def main():
     print(f"drafts: {DRAFTS} x ~20 KB; burst ({part}): 3 non-reading sockets x 20 catch-ups, 16 coverage queries")
     time.sleep(12)
     later = rss(pid, "VmRSS")
+    heap_later = allocator_mib(admin)
     print(f"RSS before {before:.1f} MiB, peak (VmHWM) {hwm:.1f} MiB (sampled {peak_seen:.1f}), "
           f"after {after:.1f} MiB (3 s), {later:.1f} MiB (15 s)")
+    if heap_before is not None:
+        # The rest of RSS is code, stacks and what C code (SQLite) allocates with malloc.
+        print(f"the Rust allocator's resident pages: before {heap_before:.1f} MiB, after {heap_later:.1f} MiB (15 s)")
+    print(f"server CPU for the burst and 3 s after: {cpu:.2f} s")
     print(f"sockets still open after 10 s: {open_sockets}")
     for name, values in (("--bind", latencies), ("--admin-bind", admin_latencies)):
         print(f"/healthz on {name} during the burst: {len(values)} probes, "

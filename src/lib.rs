@@ -16,6 +16,7 @@
 //! - `error`: the one error type and its `extensions.code` mapping.
 //! - `db`: connecting, migrating, and write transactions.
 //! - `metrics`: Prometheus metrics.
+//! - `allocator`: the global allocator (jemalloc, options built in) and its figures.
 //! - `stored`: the enumerations stored as text, each declared once.
 //! - `secrets`: random tokens (only their SHA-256 stored) and hex ids.
 //! - `viewer`: who asks, the account and session a bearer token names.
@@ -89,6 +90,7 @@
 //! Storage lives in the `entity` (tables) and `migration` (schema changes) crates.
 
 pub mod accounts;
+pub mod allocator;
 pub mod app;
 pub mod config;
 pub mod content;

@@ -10,6 +10,8 @@ use prometheus::{
 };
 use sea_orm::{DatabaseConnection, DbBackend};
 
+use crate::allocator;
+
 /// Distinct operation names kept as labels; later names count as "other",
 /// since clients choose them and labels must stay bounded.
 const MAX_OPERATION_LABELS: usize = 100;
@@ -37,6 +39,10 @@ pub struct Metrics {
     pub operations_waiting: IntGauge,
     /// Bytes the automatic persisted queries hold, read at each scrape.
     pub apq_bytes: IntGauge,
+    /// The allocator's bytes by kind (allocated, resident), read at each scrape.
+    allocator_bytes: IntGaugeVec,
+    /// 1, labelled with the allocator's configuration.
+    allocator_info: IntGaugeVec,
     names: Mutex<HashSet<String>>,
 }
 
@@ -97,6 +103,23 @@ impl Metrics {
             "Bytes the automatic persisted queries hold (apq_cache_max_bytes bounds them)",
         )?;
         registry.register(Box::new(apq_bytes.clone()))?;
+        let allocator_bytes = IntGaugeVec::new(
+            Opts::new(
+                "prep_allocator_bytes",
+                "The memory allocator's bytes: allocated (in use by the program) and resident \
+                 (pages it holds)",
+            ),
+            &["kind"],
+        )?;
+        let allocator_info = IntGaugeVec::new(
+            Opts::new(
+                "prep_allocator_info",
+                "The memory allocator and its built-in options (always 1)",
+            ),
+            &["allocator", "background_thread", "options"],
+        )?;
+        registry.register(Box::new(allocator_bytes.clone()))?;
+        registry.register(Box::new(allocator_info.clone()))?;
         registry.register(Box::new(DB_STATEMENTS.clone()))?;
         Ok(Self {
             registry,
@@ -108,6 +131,8 @@ impl Metrics {
             ws_operations,
             operations_waiting,
             apq_bytes,
+            allocator_bytes,
+            allocator_info,
             names: Mutex::new(HashSet::new()),
         })
     }
@@ -165,6 +190,28 @@ impl Metrics {
         self.pool
             .with_label_values(&["in_use"])
             .set(i64::from(size.saturating_sub(idle)));
+        match allocator::state() {
+            Some(Ok(state)) => {
+                let bytes = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+                self.allocator_bytes
+                    .with_label_values(&["allocated"])
+                    .set(bytes(state.allocated));
+                self.allocator_bytes
+                    .with_label_values(&["resident"])
+                    .set(bytes(state.resident));
+                let background = if state.background_thread {
+                    "true"
+                } else {
+                    "false"
+                };
+                self.allocator_info
+                    .with_label_values(&[state.name, background, state.built_in_options])
+                    .set(1);
+            }
+            Some(Err(e)) => tracing::warn!(error = %e, "reading the allocator's figures failed"),
+            // The system's allocator: nothing to read.
+            None => {}
+        }
         let mut out = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
         String::from_utf8(out).unwrap_or_default()

@@ -588,3 +588,33 @@ api_test! {
         assert!(again.is_ok(), "the closed socket's place is free again");
     }
 }
+
+/// The options `.cargo/config.toml` builds into jemalloc.
+fn configured_allocator_options() -> String {
+    let config =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.cargo/config.toml"))
+            .unwrap();
+    let line = config
+        .lines()
+        .find(|l| l.starts_with("JEMALLOC_SYS_WITH_MALLOC_CONF"))
+        .expect("the allocator's options");
+    line.split('"').nth(1).unwrap().to_owned()
+}
+
+api_test! {
+    /// Memory a burst took must come back: the server allocates with jemalloc,
+    /// whose purging options are built in (BENCHMARKS.md, "The allocator").
+    async fn the_server_allocates_with_jemalloc_and_its_purging_options(app: TestApp) {
+        let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+        let options = configured_allocator_options();
+        assert!(options.contains("background_thread:true") && options.contains("muzzy_decay_ms:0"), "{options}");
+        let info = format!("prep_allocator_info{{allocator=\"jemalloc\",background_thread=\"true\",options=\"{options}\"}} 1");
+        assert!(text.lines().any(|l| l == info), "want {info} in:\n{text}");
+        // The figures are the live allocator's, not zeros.
+        for kind in ["allocated", "resident"] {
+            let prefix = format!("prep_allocator_bytes{{kind=\"{kind}\"}} ");
+            let value: f64 = text.lines().find_map(|l| l.strip_prefix(prefix.as_str())).unwrap_or_else(|| panic!("no {prefix}")).parse().unwrap();
+            assert!(value > 1_000_000.0, "{kind}: {value}");
+        }
+    }
+}
