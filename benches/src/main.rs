@@ -664,13 +664,13 @@ fn print_engine_header() {
 async fn engine_scenario(options: &Options, backend: &str, url: &str) -> anyhow::Result<()> {
     let server = start_server(options, url, false).await?;
     let body = json!({ "query": engine_query(), "variables": { "first": 20 } });
-    let statements = statements_for(&server.address, &body).await?;
+    let statements = statements_per_request(&server.address, &body).await?;
     let row = read_scenario(
         options,
         "(f) 20 roles, every child list, cache off",
         &server,
         url,
-        body,
+        body.clone(),
         32,
         true,
     )
@@ -682,7 +682,7 @@ async fn engine_scenario(options: &Options, backend: &str, url: &str) -> anyhow:
     }
     for (baseline, q, q_cpu) in baselines {
         println!(
-            "| {} | {backend} | {:.0} | {:.1} | {:.2} | {baseline} | {:.0} ({:.2}x) | {:.1} | {:.2} ({:.2}x) | {statements} | {:.0} KiB | {:.0} | {} |",
+            "| {} | {backend} | {:.0} | {:.1} | {:.2} | {baseline} | {:.0} ({:.2}x) | {:.1} | {:.2} ({:.2}x) | {statements:.2} | {:.0} KiB | {:.0} | {} |",
             row.name,
             s.rps(),
             s.percentile_ms(99.0),
@@ -698,6 +698,101 @@ async fn engine_scenario(options: &Options, backend: &str, url: &str) -> anyhow:
         );
     }
     server.stop().await;
+    side_by_side(options, backend, url, &body, &row, statements).await
+}
+
+/// Requests whose statements are averaged for a "SQL per request" figure.
+const STATEMENT_SAMPLE: usize = 50;
+
+/// Statements per request of `body` after a first one, averaged over
+/// [`STATEMENT_SAMPLE`] requests, so that a background task's statements at
+/// start-up (session pruning, the mail outbox) do not read as the request's.
+async fn statements_per_request(address: &str, body: &Value) -> anyhow::Result<f64> {
+    post(address, body, None).await?;
+    let before = statements(address).await?;
+    for _ in 0..STATEMENT_SAMPLE {
+        let answer = post(address, body, None).await?;
+        anyhow::ensure!(answer.get("errors").is_none(), "errors: {answer}");
+    }
+    Ok((statements(address).await? - before) / STATEMENT_SAMPLE as f64)
+}
+
+/// Issue 28's table for (f): the HTTP ceiling, the response cache, the sqlx
+/// handler and the uncached engine, each at c=32 over the same database.
+async fn side_by_side(
+    options: &Options,
+    backend: &str,
+    url: &str,
+    body: &Value,
+    uncached: &Row,
+    uncached_statements: f64,
+) -> anyhow::Result<()> {
+    let cached = start_server(options, url, true).await?;
+    // The first answer fills the cache; hits follow.
+    let per_hit = statements_per_request(&cached.address, body).await?;
+    let endpoint = format!("{}/graphql", cached.address);
+    let body = Arc::new(body.clone());
+    load::run(
+        &endpoint,
+        body.clone(),
+        vec![],
+        32,
+        Duration::from_millis(300),
+    )
+    .await;
+    let mut hits = Run::default();
+    let mut cpu = 0.0;
+    for _ in 0..options.rounds {
+        let before = cached.cpu_seconds();
+        hits = hits.merge(
+            load::run(
+                &endpoint,
+                body.clone(),
+                vec![],
+                32,
+                Duration::from_secs(options.seconds),
+            )
+            .await,
+        );
+        cpu += cached.cpu_seconds() - before;
+    }
+    let hit_cpu_ms = cpu * 1000.0 / hits.requests.max(1) as f64;
+    let cached_rss = cached.peak_rss_mib();
+    cached.stop().await;
+
+    let ceiling = &uncached.http;
+    println!("\n#### (f) side by side, {backend} (c=32)\n");
+    println!(
+        "| target | req/s | ratio to the ceiling | p99 ms | server CPU ms/req | SQL per request | peak RSS MiB |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| the same JSON served from memory (the ceiling) | {:.0} | 1.00x | {:.1} | - | 0 | - |",
+        ceiling.rps(),
+        ceiling.percentile_ms(99.0)
+    );
+    println!(
+        "| prep-graphql, response cache on | {:.0} | {:.2}x | {:.1} | {hit_cpu_ms:.2} | {per_hit:.2} | {cached_rss:.0} |",
+        hits.rps(),
+        hits.rps() / ceiling.rps(),
+        hits.percentile_ms(99.0)
+    );
+    if let Some((sqlx, sqlx_cpu)) = &uncached.sqlx {
+        println!(
+            "| hand-written SQL (sqlx + serde, 10 statements) | {:.0} | {:.2}x | {:.1} | {sqlx_cpu:.2} | 10 | - |",
+            sqlx.rps(),
+            sqlx.rps() / ceiling.rps(),
+            sqlx.percentile_ms(99.0)
+        );
+    }
+    println!(
+        "| prep-graphql, response cache off | {:.0} | {:.2}x | {:.1} | {:.2} | {uncached_statements:.2} | {:.0} |",
+        uncached.server.rps(),
+        uncached.server.rps() / ceiling.rps(),
+        uncached.server.percentile_ms(99.0),
+        uncached.cpu_ms,
+        uncached.peak_rss
+    );
     Ok(())
 }
 
