@@ -169,3 +169,40 @@ test('GraphiQL sends a signed-out query as a GET by hash; with an Authorization 
   assert.equal(signed.request.method(), 'POST');
   await page.context().close();
 });
+
+test('GraphQL Playground sends a signed-out query as a GET by hash; with an Authorization header, a POST', async () => {
+  const page = watchPageErrors(await harnessPage(browser));
+  const seen = recordGraphql(page);
+  await page.goto(`${server.url}/playground`);
+  // Playground's class names are generated; its query editor is the first one.
+  const editor = '.graphiql-wrapper .CodeMirror >> nth=0';
+  await page.waitForSelector(editor, { timeout: 20_000 });
+  const run = async () => {
+    await page.click(`${editor} >> .CodeMirror-lines`);
+    await page.keyboard.press('Control+Enter');
+  };
+  const rolePage = (r) => r.url.searchParams.get('operationName') === 'RolePage'
+    || (r.request.postData() ?? '').includes('"operationName":"RolePage"');
+
+  await run();
+  const answered = () => seen.filter(rolePage).find((r) => r.response.status() === 200 && r.response.headers().etag);
+  await eventually(async () => Boolean(answered()), { timeout: 15_000 }).catch(() => {});
+  const reads = seen.filter(rolePage);
+  assert.ok(reads.length > 0 && reads.every((r) => r.request.method() === 'GET'), reads.map((r) => r.request.method()).join());
+  assert.match(persistedHash(reads[0].url) ?? '', /^[0-9a-f]{64}$/);
+  assert.ok(answered(), `answered with an ETag; got ${reads.map((r) => `${r.request.method()} ${r.response.status()}`)}`);
+  assert.match(answered().response.headers()['cache-control'], /^public/);
+
+  // With Authorization in HTTP HEADERS the request is private to the server: a POST.
+  seen.length = 0;
+  await page.getByText('HTTP HEADERS').click();
+  // The panel's one editor (query, then this one, then the read-only result).
+  const headers = '.graphiql-wrapper .CodeMirror >> nth=1';
+  await page.click(`${headers} >> .CodeMirror-lines`);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('{"Authorization": "Bearer not-a-token"}');
+  await run();
+  await eventually(async () => seen.some(rolePage), { timeout: 10_000 });
+  assert.deepEqual(seen.filter(rolePage).map((r) => r.request.method()), ['POST']);
+  await page.context().close();
+});

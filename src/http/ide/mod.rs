@@ -25,6 +25,8 @@ pub const EXAMPLE_QUERY: &str = include_str!("example.graphql");
 
 const PLAYGROUND_PAGE: &str = include_str!("playground.html");
 const GRAPHIQL_PAGE: &str = include_str!("graphiql.html");
+/// Public reads as GET by persisted-query hash, inlined into both pages.
+const PERSISTED_GET_SCRIPT: &str = include_str!("persisted_get.js");
 
 /// One browser file an IDE page loads.
 struct Asset {
@@ -142,13 +144,15 @@ impl IdeAssets {
         }
     }
 
-    /// A page template with its asset placeholders filled in, and `{{config}}`
-    /// with the endpoint and `query`.
+    /// A page template with its asset placeholders filled in, the shared
+    /// `{{persisted-get.js}}` script inlined, and `{{config}}` with the
+    /// endpoint and `query`.
     fn render(&self, template: &str, query: &str) -> String {
         let page = ASSETS.iter().fold(template.to_owned(), |page, asset| {
             page.replace(&format!("{{{{{}}}}}", asset.name), &self.url(asset))
         });
-        page.replace("{{config}}", &script_config(query))
+        page.replace("{{persisted-get.js}}", PERSISTED_GET_SCRIPT)
+            .replace("{{config}}", &script_config(query))
     }
 }
 
