@@ -1,29 +1,20 @@
 //! `myInterviewEvents`: CREATED, UPDATED and DELETED for the owner only, a
 //! catch-up from `since`, and fan-out across instances on PostgreSQL.
 
-use std::time::Duration;
-
 use prep_graphql::config::Settings;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, api_test};
 use crate::interviews::{schedule, set_done};
+use crate::subscriptions;
 use crate::ws_client::WsClient;
 
 const EVENTS: &str = "subscription($since: DateTime) { myInterviewEvents(since: $since) {
     kind interviewId version interview { id version localDate plan { id done dueOn } } } }";
 
-/// Subscribes `EVENTS` as operation `id` and waits until the server listens.
+/// Subscribes `EVENTS` from `since` as operation `id` and waits until the server listens.
 async fn subscribe(app: &TestApp, client: &mut WsClient, id: &str, since: Value) {
-    let before = *app.events.subscriptions_made().borrow();
-    client
-        .subscribe(id, EVENTS, json!({ "since": since }))
-        .await;
-    let mut made = app.events.subscriptions_made();
-    tokio::time::timeout(Duration::from_secs(10), made.wait_for(|m| *m > before))
-        .await
-        .expect("the server did not subscribe in time")
-        .expect("event bus gone");
+    subscriptions::subscribe(app, client, id, EVENTS, json!({ "since": since })).await;
 }
 
 async fn next_event(client: &mut WsClient) -> Value {

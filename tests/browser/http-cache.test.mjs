@@ -121,88 +121,56 @@ test("signed out, the role page's read is a GET by hash with an ETag and a 304 o
   await context.close();
 });
 
-test('GraphiQL sends a signed-out query as a GET by hash; with an Authorization header, a POST', async () => {
-  const page = watchPageErrors(await harnessPage(browser));
-  const seen = recordGraphql(page);
-  await page.goto(`${server.url}/graphiql`);
-  const editor = '.graphiql-query-editor .CodeMirror';
-  await page.waitForSelector(editor, { timeout: 20_000 });
-  const run = async () => {
-    await page.click(`${editor} >> .CodeMirror-lines`);
-    await page.keyboard.press('Control+Enter');
-  };
-  const rolePage = (r) => r.url.searchParams.get('operationName') === 'RolePage'
-    || (r.request.postData() ?? '').includes('"operationName":"RolePage"');
+/** Each IDE: its page, its query editor, and how to put a header in its headers editor. */
+const IDES = {
+  GraphiQL: {
+    path: '/graphiql',
+    queryEditor: '.graphiql-query-editor .CodeMirror',
+    headersTab: (page) => page.getByRole('button', { name: 'Headers' }),
+    headersEditor: '.graphiql-editor-tool .CodeMirror >> nth=-1',
+  },
+  'GraphQL Playground': {
+    path: '/playground',
+    // Playground's class names are generated; its query editor is the first one.
+    queryEditor: '.graphiql-wrapper .CodeMirror >> nth=0',
+    headersTab: (page) => page.getByText('HTTP HEADERS'),
+    // The panel's one editor (query, then this one, then the read-only result).
+    headersEditor: '.graphiql-wrapper .CodeMirror >> nth=1',
+  },
+};
 
-  await run();
-  await page.waitForFunction(() => document.body.innerText.includes('£62,000'), null, { timeout: 10_000 });
-  const reads = seen.filter(rolePage);
-  assert.ok(reads.length > 0 && reads.every((r) => r.request.method() === 'GET'), reads.map((r) => r.request.method()).join());
-  const hash = persistedHash(reads[0].url);
-  assert.match(hash ?? '', /^[0-9a-f]{64}$/);
-  // The page can show the answer before this side has heard of its response.
-  const withTag = () => seen.filter(rolePage).find((r) => r.response.status() === 200 && r.response.headers().etag);
-  await eventually(async () => Boolean(withTag()), { timeout: 10_000 }).catch(() => {});
-  const answered = withTag();
-  assert.ok(answered, `answered with an ETag; got ${seen.filter(rolePage).map((r) => `${r.request.method()} ${r.response.status()}`)}`);
-  assert.match(answered.response.headers()['cache-control'], /^public/);
-
-  // With a header in the Headers tab the server treats the request as private: POST.
-  seen.length = 0;
-  await page.getByRole('button', { name: 'Headers' }).click();
-  await page.click('.graphiql-editor-tool .CodeMirror >> nth=-1 >> .CodeMirror-lines');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type('{"Authorization": "Bearer not-a-token"}');
-  await run();
-  await page.waitForTimeout(0);
-  const signed = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no request with the header')), 10_000);
-    const check = () => {
-      const found = seen.find(rolePage);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      } else setTimeout(check, 50);
+for (const [name, ide] of Object.entries(IDES)) {
+  test(`${name} sends a signed-out query as a GET by hash; with an Authorization header, a POST`, async () => {
+    const page = watchPageErrors(await harnessPage(browser));
+    const seen = recordGraphql(page);
+    await page.goto(`${server.url}${ide.path}`);
+    await page.waitForSelector(ide.queryEditor, { timeout: 20_000 });
+    const run = async () => {
+      await page.click(`${ide.queryEditor} >> .CodeMirror-lines`);
+      await page.keyboard.press('Control+Enter');
     };
-    check();
+    const rolePage = (r) => r.url.searchParams.get('operationName') === 'RolePage'
+      || (r.request.postData() ?? '').includes('"operationName":"RolePage"');
+
+    await run();
+    // The page can show the answer before this side has heard of its response.
+    const answered = () => seen.filter(rolePage).find((r) => r.response.status() === 200 && r.response.headers().etag);
+    await eventually(async () => Boolean(answered()), { timeout: 15_000 }).catch(() => {});
+    const reads = seen.filter(rolePage);
+    assert.ok(reads.length > 0 && reads.every((r) => r.request.method() === 'GET'), reads.map((r) => r.request.method()).join());
+    assert.match(persistedHash(reads[0].url) ?? '', /^[0-9a-f]{64}$/);
+    assert.ok(answered(), `answered with an ETag; got ${reads.map((r) => `${r.request.method()} ${r.response.status()}`)}`);
+    assert.match(answered().response.headers()['cache-control'], /^public/);
+
+    // With Authorization in the headers editor the request is private to the server: a POST.
+    seen.length = 0;
+    await ide.headersTab(page).click();
+    await page.click(`${ide.headersEditor} >> .CodeMirror-lines`);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('{"Authorization": "Bearer not-a-token"}');
+    await run();
+    await eventually(async () => seen.some(rolePage), { timeout: 10_000 });
+    assert.deepEqual(seen.filter(rolePage).map((r) => r.request.method()), ['POST']);
+    await page.context().close();
   });
-  assert.equal(signed.request.method(), 'POST');
-  await page.context().close();
-});
-
-test('GraphQL Playground sends a signed-out query as a GET by hash; with an Authorization header, a POST', async () => {
-  const page = watchPageErrors(await harnessPage(browser));
-  const seen = recordGraphql(page);
-  await page.goto(`${server.url}/playground`);
-  // Playground's class names are generated; its query editor is the first one.
-  const editor = '.graphiql-wrapper .CodeMirror >> nth=0';
-  await page.waitForSelector(editor, { timeout: 20_000 });
-  const run = async () => {
-    await page.click(`${editor} >> .CodeMirror-lines`);
-    await page.keyboard.press('Control+Enter');
-  };
-  const rolePage = (r) => r.url.searchParams.get('operationName') === 'RolePage'
-    || (r.request.postData() ?? '').includes('"operationName":"RolePage"');
-
-  await run();
-  const answered = () => seen.filter(rolePage).find((r) => r.response.status() === 200 && r.response.headers().etag);
-  await eventually(async () => Boolean(answered()), { timeout: 15_000 }).catch(() => {});
-  const reads = seen.filter(rolePage);
-  assert.ok(reads.length > 0 && reads.every((r) => r.request.method() === 'GET'), reads.map((r) => r.request.method()).join());
-  assert.match(persistedHash(reads[0].url) ?? '', /^[0-9a-f]{64}$/);
-  assert.ok(answered(), `answered with an ETag; got ${reads.map((r) => `${r.request.method()} ${r.response.status()}`)}`);
-  assert.match(answered().response.headers()['cache-control'], /^public/);
-
-  // With Authorization in HTTP HEADERS the request is private to the server: a POST.
-  seen.length = 0;
-  await page.getByText('HTTP HEADERS').click();
-  // The panel's one editor (query, then this one, then the read-only result).
-  const headers = '.graphiql-wrapper .CodeMirror >> nth=1';
-  await page.click(`${headers} >> .CodeMirror-lines`);
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type('{"Authorization": "Bearer not-a-token"}');
-  await run();
-  await eventually(async () => seen.some(rolePage), { timeout: 10_000 });
-  assert.deepEqual(seen.filter(rolePage).map((r) => r.request.method()), ['POST']);
-  await page.context().close();
-});
+}

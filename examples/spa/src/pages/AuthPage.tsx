@@ -1,13 +1,11 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from 'urql';
 
 import { safeNext, useAuth, type SignInReason } from '../auth';
+import { FormField, NEW_PASSWORD_HINT } from '../components/FormField';
 import { apiErrors, describeApiError, fieldMessage, type ApiError } from '../errors';
 import { LoginDocument, RegisterDocument } from '../gql/accounts';
-
-/** What the server asks of a new password; the server checks it (and says so beside the field). */
-const PASSWORD_HINT = 'At least 10 characters.';
 
 type Mode = 'signin' | 'signup';
 type Field = 'email' | 'password' | 'displayName';
@@ -102,7 +100,7 @@ export function AuthPage({ mode }: { mode: Mode }) {
       )}
       <form onSubmit={onSubmit} noValidate>
         {mode === 'signup' && (
-          <TextField
+          <FormField
             label="Your name"
             testId="signup-name"
             value={displayName}
@@ -111,7 +109,7 @@ export function AuthPage({ mode }: { mode: Mode }) {
             autoComplete="name"
           />
         )}
-        <TextField
+        <FormField
           label="Email"
           type="email"
           testId={`${mode}-email`}
@@ -120,7 +118,7 @@ export function AuthPage({ mode }: { mode: Mode }) {
           error={fieldErrors.email}
           autoComplete="email"
         />
-        <TextField
+        <FormField
           label="Password"
           type="password"
           testId={`${mode}-password`}
@@ -128,7 +126,7 @@ export function AuthPage({ mode }: { mode: Mode }) {
           onChange={setPassword}
           error={fieldErrors.password}
           autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
-          hint={mode === 'signup' ? PASSWORD_HINT : undefined}
+          hint={mode === 'signup' ? NEW_PASSWORD_HINT : undefined}
         />
         {mode === 'signin' && (
           <p>
@@ -151,47 +149,5 @@ export function AuthPage({ mode }: { mode: Mode }) {
         <Link to={otherLink}>{mode === 'signin' ? 'Create an account' : 'Sign in'}</Link>
       </p>
     </section>
-  );
-}
-
-function TextField(props: {
-  label: string;
-  testId: string;
-  value: string;
-  onChange(value: string): void;
-  type?: string;
-  error?: string | undefined;
-  hint?: string | undefined;
-  autoComplete?: string;
-}) {
-  const id = useId();
-  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
-    .filter(Boolean)
-    .join(' ');
-  return (
-    <div className={`field${props.error ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        type={props.type ?? 'text'}
-        data-testid={props.testId}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-        autoComplete={props.autoComplete}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        required
-      />
-      {props.hint && (
-        <p id={`${id}-hint`} className="hint">
-          {props.hint}
-        </p>
-      )}
-      {props.error && (
-        <p id={`${id}-error`} className="field-error" data-testid={`${props.testId}-error`}>
-          {props.label} {props.error}
-        </p>
-      )}
-    </div>
   );
 }
