@@ -9,6 +9,10 @@
 //! (unprefixed), not only Rust's allocations: SQLite's page caches and row
 //! copies come from `malloc`, and were most of what glibc kept.
 //!
+//! One arena serves every thread (`narenas:1`; jemalloc's default is four
+//! per core, each keeping its own freed pages): threads still allocate from
+//! their own caches, and under (f)'s load the peak was 4 MiB lower for it.
+//!
 //! The options are built in rather than set from `main` because the
 //! allocator starts at the first allocation, before `main` runs; options set
 //! later would not apply to the arenas already made.

@@ -47,7 +47,6 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     db.set_metric_callback(|_| prep_graphql::metrics::DB_STATEMENTS.inc());
     app::prepare(&db).await?;
     prep_graphql::accounts::password::configure(config.auth.hash_concurrency);
-    prep_graphql::accounts::password::warm_up();
     let state = prep_graphql::http::state::AppState::new(db.clone(), config.settings())?;
     let listener = TcpListener::bind(config.bind)
         .await

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::{OnceCell, oneshot};
+use tokio::sync::oneshot;
 
 use crate::error::AppError;
 
@@ -195,17 +195,40 @@ async fn hash_keeping(password: String, keep_memory: bool) -> Result<String, App
         .map_err(|e| AppError::internal(anyhow::anyhow!("hashing a password: {e}")))
 }
 
-/// A hash of a random password, verified against when the email is unknown so
-/// that a failed login costs the same whether or not the account exists.
-static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
+/// A PHC string verified against when the email is unknown, so that a failed
+/// login costs the same whether or not the account exists.
+///
+/// It names our parameters, a random salt and a random output: verifying any
+/// password against it runs the same Argon2 work as against a real hash, and
+/// no password matches it. Assembling it hashes nothing, so no 19 MiB buffer
+/// is touched at start-up (hashing a random password here used to make half of
+/// a fresh server's peak memory).
+static DUMMY_HASH: OnceLock<String> = OnceLock::new();
 
-async fn dummy_hash() -> Result<&'static String, AppError> {
-    // Made at start-up (`warm_up`) with a buffer given back at once: a thread
-    // kept buffer would hold 19 MiB in a server nobody has signed in to yet
-    // (it was half of the idle server's memory).
-    DUMMY_HASH
-        .get_or_try_init(|| hash_keeping(crate::secrets::random_hex(16), false))
-        .await
+fn dummy_hash() -> Result<&'static String, AppError> {
+    if let Some(phc) = DUMMY_HASH.get() {
+        return Ok(phc);
+    }
+    let phc = random_phc()
+        .map_err(|e| AppError::internal(anyhow::anyhow!("making the dummy hash: {e}")))?;
+    Ok(DUMMY_HASH.get_or_init(|| phc))
+}
+
+/// A PHC string of our Argon2id parameters with a random salt and a random output.
+fn random_phc() -> Result<String, argon2::password_hash::Error> {
+    use argon2::password_hash::rand_core::RngCore;
+    let params = Params::default();
+    let salt = SaltString::generate(&mut OsRng);
+    let mut random = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    OsRng.fill_bytes(&mut random);
+    Ok(PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: (&params).try_into()?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&random)?),
+    }
+    .to_string())
 }
 
 /// Whether `password` matches `phc`; with `None`, spends the same effort and says no.
@@ -213,7 +236,7 @@ pub async fn verify(password: String, phc: Option<String>) -> Result<bool, AppEr
     let known = phc.is_some();
     let phc = match phc {
         Some(phc) => phc,
-        None => dummy_hash().await?.clone(),
+        None => dummy_hash()?.clone(),
     };
     let (reply, answer) = oneshot::channel();
     submit(Job::Verify {
@@ -225,22 +248,19 @@ pub async fn verify(password: String, phc: Option<String>) -> Result<bool, AppEr
     Ok(known && matches)
 }
 
-/// Prepares the dummy hash in the background, so the first unknown-email
-/// login is not dearer than the others. Outside a runtime it is made on first use.
-pub fn warm_up() {
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn(async {
-            if let Err(e) = dummy_hash().await {
-                tracing::error!(error = %e, "preparing the dummy password hash");
-            }
-        });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    #[test]
+    fn the_dummy_hash_names_our_parameters_and_is_random() {
+        let (a, b) = (random_phc().unwrap(), random_phc().unwrap());
+        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
+        assert_ne!(a, b);
+        let parsed = PasswordHash::new(&a).unwrap();
+        assert_eq!(parsed.hash.unwrap().len(), Params::DEFAULT_OUTPUT_LEN);
+    }
 
     #[tokio::test]
     async fn hashes_with_argon2id_and_verifies() {

@@ -353,14 +353,19 @@ impl Siblings {
                 .downcast::<OnceCell<Arc<Loaded<V>>>>()
                 .map_err(|_| AppError::internal(anyhow::anyhow!("sibling load of another type")))?
         };
+        // The load is boxed: only the first sibling to ask runs it, and
+        // unboxed its future (the DataLoader's) would sit inside the future of
+        // every field that waits here, held while the object resolves.
         let loaded = cell
-            .get_or_try_init(|| async {
-                let found = loader(ctx)?
-                    .load_many(self.ids.iter().map(|id| key(*id)))
-                    .await?;
-                let next = Siblings::new(found.values().flat_map(child_ids).collect());
-                let values = found.into_iter().map(|(k, v)| (unkey(&k), v)).collect();
-                Ok::<_, AppError>(Arc::new(Loaded { values, next }))
+            .get_or_try_init(|| {
+                Box::pin(async {
+                    let found = loader(ctx)?
+                        .load_many(self.ids.iter().map(|id| key(*id)))
+                        .await?;
+                    let next = Siblings::new(found.values().flat_map(child_ids).collect());
+                    let values = found.into_iter().map(|(k, v)| (unkey(&k), v)).collect();
+                    Ok::<_, AppError>(Arc::new(Loaded { values, next }))
+                })
             })
             .await?;
         Ok(loaded.clone())

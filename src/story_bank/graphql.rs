@@ -162,10 +162,15 @@ pub async fn coverage_of(
     role: &Arc<role::Model>,
     roles: &Siblings,
 ) -> AppResult<Arc<Coverage>> {
+    // Boxed: the computation's future is about 26 KB, and unboxed it made
+    // every field future of `Role` that size (a role's fields share one
+    // generated `resolve_field`, which includes this one through the
+    // flattened `RoleOfViewer`): 350 KB held per role while it resolved,
+    // most of an uncached page's memory (BENCHMARKS.md, "Field futures").
     roles
         .shared(
             format!("coverage:{user_id}:role:{}", role.id),
-            compute_coverage(ctx, user_id, role, roles),
+            Box::pin(compute_coverage(ctx, user_id, role, roles)),
         )
         .await
 }

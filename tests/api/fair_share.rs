@@ -607,7 +607,9 @@ api_test! {
     async fn the_server_allocates_with_jemalloc_and_its_purging_options(app: TestApp) {
         let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
         let options = configured_allocator_options();
-        assert!(options.contains("background_thread:true") && options.contains("muzzy_decay_ms:0"), "{options}");
+        for option in ["background_thread:true", "muzzy_decay_ms:0", "narenas:1"] {
+            assert!(options.contains(option), "{option} not in {options}");
+        }
         let info = format!("prep_allocator_info{{allocator=\"jemalloc\",background_thread=\"true\",options=\"{options}\"}} 1");
         assert!(text.lines().any(|l| l == info), "want {info} in:\n{text}");
         // The figures are the live allocator's, not zeros.
