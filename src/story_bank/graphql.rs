@@ -166,7 +166,7 @@ pub async fn coverage_of(
     // every field future of `Role` that size (a role's fields share one
     // generated `resolve_field`, which includes this one through the
     // flattened `RoleOfViewer`): 350 KB held per role while it resolved,
-    // most of an uncached page's memory (BENCHMARKS.md, "Field futures").
+    // most of an uncached page's memory (BENCHMARKS.md, "Issue 28's table, the last round").
     roles
         .shared(
             format!("coverage:{user_id}:role:{}", role.id),
