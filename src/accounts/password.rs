@@ -21,8 +21,6 @@ use crate::error::AppError;
 enum Job {
     Hash {
         password: String,
-        /// Whether the thread keeps the buffer for later jobs (false for a one-off).
-        keep_memory: bool,
         reply: oneshot::Sender<Result<String, String>>,
     },
     Verify {
@@ -75,14 +73,8 @@ fn work(queue: &Mutex<mpsc::Receiver<Job>>) {
             }
         };
         match job {
-            Job::Hash {
-                password,
-                keep_memory,
-                reply,
-            } => {
-                let mut once = Vec::new();
-                let buffer = if keep_memory { &mut memory } else { &mut once };
-                let _ = reply.send(hash_with(&password, buffer).map_err(|e| e.to_string()));
+            Job::Hash { password, reply } => {
+                let _ = reply.send(hash_with(&password, &mut memory).map_err(|e| e.to_string()));
             }
             Job::Verify {
                 password,
@@ -179,16 +171,8 @@ fn submit(job: Job) -> Result<(), AppError> {
 
 /// Hashes `password` (Argon2id, default parameters, random salt) into a PHC string.
 pub async fn hash(password: String) -> Result<String, AppError> {
-    hash_keeping(password, true).await
-}
-
-async fn hash_keeping(password: String, keep_memory: bool) -> Result<String, AppError> {
     let (reply, answer) = oneshot::channel();
-    submit(Job::Hash {
-        password,
-        keep_memory,
-        reply,
-    })?;
+    submit(Job::Hash { password, reply })?;
     answer
         .await
         .map_err(AppError::internal)?
